@@ -1,0 +1,55 @@
+// Events that workers publish and every gateway instance receives. They are notifications, not
+// records: workers write the durable state (metrics, status) to Postgres before publishing.
+
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const TERMINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** Language-pair composition of one batch, e.g. { "en-de": 12, "fr-fr": 4 } (query-passage). */
+export type BatchComposition = Record<string, number>;
+
+export interface ProgressEvent {
+  type: 'progress';
+  runId: string;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  learningRate: number;
+  pairsPerSecond: number;
+  status: RunStatus;
+  batchComposition: BatchComposition;
+  at: string;
+}
+
+export interface RunStatusEvent {
+  type: 'runStatus';
+  runId: string;
+  status: RunStatus;
+  error: string | null;
+  at: string;
+}
+
+/** Sent by a gateway; the worker running the run stops it at the next step. */
+export interface CancelRunEvent {
+  type: 'cancelRun';
+  runId: string;
+  at: string;
+}
+
+export type PlatformEvent = ProgressEvent | RunStatusEvent | CancelRunEvent;
+
+export function eventRunId(event: PlatformEvent): string {
+  switch (event.type) {
+    case 'progress':
+    case 'runStatus':
+    case 'cancelRun':
+      return event.runId;
+    default:
+      return assertNever(event);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected variant: ${JSON.stringify(value)}`);
+}
