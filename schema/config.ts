@@ -1,0 +1,73 @@
+// Settings that the gateway and the worker must agree on: where the tracking database is, which
+// bus carries jobs and events, and the delivery policy of jobs. Each app's config.ts passes its
+// environment here; nothing in this file reads process.env itself.
+
+import path from 'node:path';
+
+export type DatabaseSettings =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'embedded'; dataDir: string };
+
+export type BusSettings =
+  | { kind: 'nats'; servers: string; prefix: string }
+  | { kind: 'memory' };
+
+export interface PlatformSettings {
+  /** Root of local state: embedded database, checkpoints. */
+  home: string;
+  /** Folder with the datasets (see schema/datasets.ts). */
+  dataDir: string;
+  database: DatabaseSettings;
+  bus: BusSettings;
+  /** Deliveries of one job before it is failed with its last error. */
+  maxDeliveries: number;
+  /** A job whose worker sends no heartbeat for this long is redelivered to another worker. */
+  ackWaitMs: number;
+  /** Worker heartbeat period; well below ackWaitMs so one missed beat does not redeliver. */
+  heartbeatMs: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(name: string, value: string, expected: string) {
+    super(`invalid setting ${name}=${JSON.stringify(value)}: expected ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function readInt(env: Env, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(name, raw, `an integer >= ${min}`);
+  return value;
+}
+
+/** The default data folder is ./data when it exists, else ../shared/data beside the checkout. */
+export function defaultDataDir(cwd: string, exists: (p: string) => boolean): string {
+  const local = path.resolve(cwd, 'data');
+  return exists(local) ? local : path.resolve(cwd, '..', 'shared', 'data');
+}
+
+export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) => boolean): PlatformSettings {
+  const home = path.resolve(cwd, env.XLING_HOME || '.xling');
+  const ackWaitMs = readInt(env, 'JOB_ACK_WAIT_MS', 30_000, 100);
+  const heartbeatMs = readInt(env, 'JOB_HEARTBEAT_MS', Math.max(50, Math.floor(ackWaitMs / 3)), 10);
+  if (heartbeatMs >= ackWaitMs) {
+    throw new ConfigError('JOB_HEARTBEAT_MS', String(heartbeatMs), `less than JOB_ACK_WAIT_MS (${ackWaitMs})`);
+  }
+  return {
+    home,
+    dataDir: env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : defaultDataDir(cwd, exists),
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'embedded', dataDir: path.join(home, 'pgdata') },
+    bus: env.NATS_URL
+      ? { kind: 'nats', servers: env.NATS_URL, prefix: env.NATS_PREFIX || 'xling' }
+      : { kind: 'memory' },
+    maxDeliveries: readInt(env, 'JOB_MAX_DELIVERIES', 3),
+    ackWaitMs,
+    heartbeatMs,
+  };
+}
