@@ -1,0 +1,86 @@
+// The worker process, minus process concerns: pick the TensorFlow.js backend, register in the
+// Worker table, consume jobs, route cancel events to running jobs. The database and bus belong
+// to the caller (main.ts or the embedded platform), which closes them after stop().
+
+import type { Database } from '../prisma/db.js';
+import type { Bus, JobConsumer } from '../schema/bus.js';
+import { retryDelay, type WorkerConfig } from './config.js';
+import { CAPABILITIES, createJobs } from './jobs/index.js';
+import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { createStatusStore } from './jobs/status.js';
+import { selectBackend } from './training/backend.js';
+
+export interface WorkerDeps {
+  config: WorkerConfig;
+  db: Database;
+  bus: Bus;
+  log?: (line: string) => void;
+}
+
+export interface Worker {
+  start(): Promise<void>;
+  /** Stops taking jobs and aborts running ones WITHOUT settling them: they are redelivered. */
+  stop(): Promise<void>;
+}
+
+export function buildWorker({ config, db, bus, log = (line) => console.log(`[worker] ${line}`) }: WorkerDeps): Worker {
+  const { prisma } = db;
+  const { workerId, settings } = config;
+  let consumer: JobConsumer | undefined;
+  let runner: JobRunner | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let seenTimer: NodeJS.Timeout | undefined;
+  let touching: Promise<unknown> | undefined;
+
+  const touch = () => {
+    touching ??= prisma.worker
+      .update({ where: { id: workerId }, data: { lastSeen: new Date() } })
+      .catch((err) => log(`lastSeen update failed: ${String(err)}`))
+      .finally(() => (touching = undefined));
+  };
+
+  return {
+    async start() {
+      if (runner) throw new Error('worker already started');
+      const backend = await selectBackend({ ...(config.tfBackend ? { prefer: config.tfBackend } : {}), log });
+      const now = new Date();
+      const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
+      await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
+
+      const handlerFor = createJobs({
+        prisma,
+        events: bus.events,
+        dataDir: settings.dataDir,
+        checkpointDir: config.checkpointDir,
+        backend: backend.name,
+      });
+      runner = createJobRunner({
+        prisma,
+        status: createStatusStore({ prisma, events: bus.events, workerId, backend: backend.name }),
+        handlerFor,
+        maxDeliveries: bus.maxDeliveries,
+        heartbeatMs: settings.heartbeatMs,
+        retryDelayMs: retryDelay(config),
+        log,
+      });
+      const jobs = runner;
+      unsubscribe = bus.events.subscribe((event) => {
+        if (event.type === 'cancelRun') jobs.cancelRun(event.runId);
+      });
+      seenTimer = setInterval(touch, settings.heartbeatMs);
+      consumer = bus.jobs.consume((delivery) => jobs.handle(delivery), { concurrency: config.concurrency });
+      log(`worker ${workerId} started (backend ${backend.name}, concurrency ${config.concurrency})`);
+    },
+
+    async stop() {
+      await consumer?.stop({ drain: false });
+      consumer = undefined;
+      await runner?.shutdown();
+      unsubscribe?.();
+      unsubscribe = undefined;
+      clearInterval(seenTimer);
+      await touching;
+      log(`worker ${workerId} stopped`);
+    },
+  };
+}

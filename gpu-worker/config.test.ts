@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../schema/config.js';
+import { loadWorkerConfig, retryDelay } from './config.js';
+
+test('defaults: hostname-pid id, one job at a time, checkpoints under the home folder', () => {
+  const config = loadWorkerConfig({ XLING_HOME: '/srv/xling', DATA_DIR: '/data' }, '/app');
+  assert.equal(config.workerId, `${os.hostname()}-${process.pid}`);
+  assert.equal(config.concurrency, 1);
+  assert.equal(config.checkpointDir, path.join('/srv/xling', 'checkpoints'));
+  assert.equal(config.tfBackend, undefined);
+  assert.equal(config.settings.dataDir, '/data');
+  assert.equal(config.settings.bus.kind, 'memory');
+});
+
+test('the environment overrides the defaults', () => {
+  const config = loadWorkerConfig(
+    { WORKER_ID: 'gpu-7', WORKER_CONCURRENCY: '2', CHECKPOINT_DIR: 'ckpt', TF_BACKEND: 'wasm', NATS_URL: 'nats://h:4222', JOB_RETRY_BACKOFF_MS: '10' },
+    '/app',
+  );
+  assert.equal(config.workerId, 'gpu-7');
+  assert.equal(config.concurrency, 2);
+  assert.equal(config.checkpointDir, '/app/ckpt');
+  assert.equal(config.tfBackend, 'wasm');
+  assert.deepEqual(config.settings.bus, { kind: 'nats', servers: 'nats://h:4222', prefix: 'xling' });
+  assert.deepEqual([1, 2, 3].map(retryDelay(config)), [10, 20, 40]);
+});
+
+test('invalid values are rejected with the setting named', () => {
+  assert.throws(() => loadWorkerConfig({ TF_BACKEND: 'cuda' }, '/app'), (err: unknown) => err instanceof ConfigError && /TF_BACKEND/.test(err.message));
+  assert.throws(() => loadWorkerConfig({ WORKER_CONCURRENCY: '0' }, '/app'), ConfigError);
+});

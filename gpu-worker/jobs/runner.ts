@@ -1,0 +1,169 @@
+// The life of one delivery, around the kind-specific handler: duplicate and give-up checks,
+// RUNNING transitions, a heartbeat that also watches for cancellation, and the settlement:
+// ack on success or cancellation, reject on a final failure, retry with backoff otherwise. On
+// shutdown the delivery is left unsettled and the Job RUNNING: the bus redelivers it elsewhere.
+
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { JobDelivery } from '../../schema/bus.js';
+import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../schema/events.js';
+import { JobError, type JobKind } from '../../schema/jobs.js';
+import type { StatusStore } from './status.js';
+import { abortReasonOf, type AbortReason, type JobHandler } from './types.js';
+
+export interface RunnerDeps {
+  prisma: PrismaClient;
+  status: StatusStore;
+  handlerFor: (kind: JobKind) => JobHandler;
+  maxDeliveries: number;
+  heartbeatMs: number;
+  retryDelayMs: (attempt: number) => number;
+  log: (line: string) => void;
+}
+
+interface InFlight {
+  runId: string | null;
+  controller: AbortController;
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function createJobRunner(deps: RunnerDeps) {
+  const { prisma, status, log } = deps;
+  const inFlight = new Map<string, InFlight>();
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+
+  function startHeartbeat(delivery: JobDelivery, jobId: string, runId: string | null, controller: AbortController) {
+    let pending: Promise<void> | undefined;
+    const beat = async () => {
+      delivery.heartbeat();
+      const state = await status.heartbeat(jobId, runId, delivery.attempt);
+      if (state === 'cancelled') controller.abort({ kind: 'cancelled' } satisfies AbortReason);
+      if (state === 'superseded') controller.abort({ kind: 'superseded' } satisfies AbortReason);
+    };
+    const timer = setInterval(() => {
+      pending ??= beat()
+        .catch((err) => log(`job ${jobId}: heartbeat failed: ${describe(err)}`))
+        .finally(() => (pending = undefined));
+    }, deps.heartbeatMs);
+    return async () => {
+      clearInterval(timer);
+      await pending;
+    };
+  }
+
+  async function settleFailure(delivery: JobDelivery, jobId: string, runId: string | null, err: unknown): Promise<void> {
+    const message = describe(err);
+    const final = err instanceof JobError && !err.retryable;
+    if (final || delivery.attempt >= deps.maxDeliveries) {
+      const error = final ? message : `gave up after ${delivery.attempt} deliveries: ${message}`;
+      log(`job ${jobId}: failed: ${error}`);
+      await status.fail(jobId, runId, error);
+      delivery.reject();
+      return;
+    }
+    const delay = deps.retryDelayMs(delivery.attempt);
+    log(`job ${jobId}: attempt ${delivery.attempt} failed, retrying in ${delay} ms: ${message}`);
+    await status.requeue(jobId, delivery.attempt, message);
+    delivery.retry(delay);
+  }
+
+  async function processDelivery(delivery: JobDelivery): Promise<void> {
+    const { jobId } = delivery.message;
+    const job = await prisma.job.findUnique({ where: { id: jobId } });
+    if (!job) {
+      log(`job ${jobId}: no such job; dropped`);
+      delivery.reject();
+      return;
+    }
+    if (TERMINAL_RUN_STATUSES.has(job.status as RunStatus)) {
+      log(`job ${jobId}: already ${job.status}; duplicate delivery acknowledged`);
+      await delivery.ack();
+      return;
+    }
+    if (delivery.attempt > deps.maxDeliveries) {
+      // The previous delivery never settled: its worker died or stopped.
+      const last = job.status === 'RUNNING' ? 'worker lost' : (job.error ?? 'worker lost');
+      const error = `gave up after ${delivery.attempt - 1} deliveries: ${last}`;
+      log(`job ${jobId}: ${error}`);
+      await status.fail(jobId, job.runId, error);
+      delivery.reject();
+      return;
+    }
+    const run = job.runId ? await prisma.run.findUnique({ where: { id: job.runId } }) : null;
+    if (job.runId && (!run || run.status === 'CANCELLED')) {
+      await status.cancel(jobId, job.runId);
+      await delivery.ack();
+      return;
+    }
+    const started = await status.start(jobId, job.runId, delivery.attempt);
+    if (started !== 'running') {
+      await delivery.ack();
+      return;
+    }
+
+    const controller = new AbortController();
+    inFlight.set(jobId, { runId: job.runId, controller });
+    if (stopping) controller.abort({ kind: 'shutdown' } satisfies AbortReason);
+    const stopHeartbeat = startHeartbeat(delivery, jobId, job.runId, controller);
+    let failure: { error: unknown } | undefined;
+    try {
+      const outcome = await deps.handlerFor(job.kind)({ job, run, attempt: delivery.attempt, signal: controller.signal });
+      if (outcome.kind === 'aborted' && !controller.signal.aborted) throw new Error('handler stopped without being aborted');
+    } catch (error) {
+      failure = { error };
+    } finally {
+      await stopHeartbeat();
+      inFlight.delete(jobId);
+    }
+
+    const reason = abortReasonOf(controller.signal);
+    switch (reason?.kind) {
+      case 'shutdown':
+      case 'superseded':
+        log(`job ${jobId}: left for redelivery (${reason.kind})`);
+        return;
+      case 'cancelled':
+        await status.cancel(jobId, job.runId);
+        await delivery.ack();
+        log(`job ${jobId}: cancelled`);
+        return;
+      case undefined:
+        break;
+    }
+    if (failure) return settleFailure(delivery, jobId, job.runId, failure.error);
+    await status.succeed(jobId, job.runId);
+    await delivery.ack();
+    log(`job ${jobId}: done`);
+  }
+
+  return {
+    /** Handles one delivery to the end; errors of the platform itself lead to a retry. */
+    handle(delivery: JobDelivery): Promise<void> {
+      const work = processDelivery(delivery).catch((err) => {
+        log(`job ${delivery.message.jobId}: ${describe(err)}; retrying`);
+        delivery.retry(deps.retryDelayMs(delivery.attempt));
+      });
+      running.add(work);
+      return work.finally(() => running.delete(work));
+    },
+
+    /** Aborts the jobs of a run at their next step. */
+    cancelRun(runId: string): void {
+      for (const [jobId, flight] of inFlight) {
+        if (flight.runId !== runId) continue;
+        log(`job ${jobId}: cancel requested`);
+        flight.controller.abort({ kind: 'cancelled' } satisfies AbortReason);
+      }
+    },
+
+    /** Aborts every job for redelivery elsewhere and waits until their handlers have returned. */
+    async shutdown(): Promise<void> {
+      stopping = true;
+      for (const { controller } of inFlight.values()) controller.abort({ kind: 'shutdown' } satisfies AbortReason);
+      await Promise.all(running);
+    },
+  };
+}
+
+export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from './backend.js';
+import { embeddingLookup } from './embedding.js';
+
+// Stands in for a machine without the native packages, whatever this one has installed.
+const withoutNative = (specifier: string) =>
+  specifier.startsWith('@tensorflow/tfjs-node') ? Promise.reject(new Error(`Cannot find package '${specifier}'`)) : import(specifier);
+
+test('without the native packages the choice is WASM with SIMD, and the reason says why', async () => {
+  const lines: string[] = [];
+  const choice = await selectBackend({ importModule: withoutNative, log: (l) => lines.push(l) });
+  assert.equal(choice.name, 'wasm');
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.match(choice.reason, /tensorflow-gpu: not installed; tensorflow: not installed; WASM with SIMD on/);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /wasm/);
+});
+
+test('the embedding gradient runs on WASM, which has no UnsortedSegmentSum', async () => {
+  await selectBackend({ prefer: 'wasm' });
+  const table = tf.variable(tf.ones([5, 2])) as tf.Variable<tf.Rank.R2>;
+  const { grads } = tf.variableGrads(() => tf.sum(embeddingLookup(table, tf.tensor2d([[0, 4], [4, 4]], [2, 2], 'int32'))), [table]);
+  assert.deepEqual([...grads[table.name]!.dataSync()], [1, 1, 0, 0, 0, 0, 0, 0, 3, 3]);
+  // The reason for the custom gradient: gather's own gradient does not run here.
+  assert.throws(() => tf.variableGrads(() => tf.sum(tf.gather(table, tf.tensor1d([0, 4], 'int32'))), [table]), /UnsortedSegmentSum/);
+  table.dispose();
+});
+
+test('TF_BACKEND picks a backend, and an unavailable one is an error rather than a silent fallback', async () => {
+  assert.equal((await selectBackend({ prefer: 'cpu' })).name, 'cpu');
+  assert.equal(tf.getBackend(), 'cpu');
+  await assert.rejects(selectBackend({ prefer: 'tensorflow', importModule: withoutNative }), /TF_BACKEND=tensorflow is unavailable: not installed/);
+  assert.equal((await selectBackend({ prefer: 'wasm' })).name, 'wasm', 'switching back to an initialised WASM backend works');
+});

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { createAdamW, learningRateAt } from './optimizer.js';
+
+test('learning rate warms up linearly, then decays linearly towards zero', () => {
+  const options = { learningRate: 1, warmupSteps: 4, steps: 10 };
+  const rates = Array.from({ length: 10 }, (_, s) => learningRateAt(s, options));
+  assert.deepEqual(rates.slice(0, 5), [0.25, 0.5, 0.75, 1, 1]);
+  assert.deepEqual(rates.slice(5).map((r) => Math.round(r * 600) / 600), [5 / 6, 4 / 6, 3 / 6, 2 / 6, 1 / 6].map((r) => Math.round(r * 600) / 600));
+  assert.equal(learningRateAt(0, { learningRate: 2, warmupSteps: 0, steps: 4 }), 2);
+  assert.equal(learningRateAt(3, { learningRate: 2, warmupSteps: 0, steps: 4 }), 0.5);
+});
+
+test('without weight decay AdamW takes the same steps as tf.train.adam', () => {
+  const ours = tf.variable(tf.tensor1d([1, -2, 3]));
+  const theirs = tf.variable(tf.tensor1d([1, -2, 3]));
+  const adamW = createAdamW([ours], { weightDecay: 0, epsilon: 1e-8 });
+  const adam = tf.train.adam(0.1, 0.9, 0.999, 1e-8);
+  const f = (v: tf.Variable) => tf.sum(tf.square(v.sub(tf.tensor1d([0.5, 0.5, 0.5])))) as tf.Scalar;
+  for (let i = 0; i < 5; i++) {
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => f(ours), [ours]);
+      adamW.apply(new Map([[ours, grads[ours.name]!]]), 0.1);
+    });
+    adam.minimize(() => f(theirs), false, [theirs]);
+  }
+  const a = ours.dataSync();
+  const b = theirs.dataSync();
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-5, `${a[i]} vs ${b[i]}`);
+});
+
+test('weight decay is decoupled: it shrinks weights by lr * decay * w on top of the Adam step', () => {
+  const x = tf.variable(tf.tensor1d([1, -2]));
+  const adamW = createAdamW([x], { weightDecay: 0.01 });
+  const before = tf.memory().numTensors;
+  tf.tidy(() => adamW.apply(new Map([[x, tf.tensor1d([2, -4])]]), 0.1));
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+  // First Adam step moves each weight by lr * sign(gradient).
+  const [a, b] = x.dataSync();
+  assert.ok(Math.abs(a! - (1 - 0.1 * (1 + 0.01 * 1))) < 1e-6, String(a));
+  assert.ok(Math.abs(b! - (-2 - 0.1 * (-1 + 0.01 * -2))) < 1e-6, String(b));
+  adamW.dispose();
+});
