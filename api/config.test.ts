@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '../schema/config.js';
+import { loadApiConfig } from './config.js';
+
+test('defaults: port 4000 on all interfaces, memory bus and embedded database without settings', () => {
+  const config = loadApiConfig({}, '/srv/xling');
+  assert.equal(config.port, 4000);
+  assert.equal(config.host, '0.0.0.0');
+  assert.deepEqual(config.outbox, { intervalMs: 5_000, minAgeMs: 5_000 });
+  assert.equal(config.settings.bus.kind, 'memory');
+  assert.equal(config.settings.database.kind, 'embedded');
+});
+
+test('PORT, HOST and outbox timings come from the environment; bad values are rejected', () => {
+  const config = loadApiConfig({ PORT: '0', HOST: '127.0.0.1', OUTBOX_INTERVAL_MS: '250', OUTBOX_MIN_AGE_MS: '0', NATS_URL: 'nats://n:4222' }, '/srv');
+  assert.equal(config.port, 0);
+  assert.equal(config.host, '127.0.0.1');
+  assert.deepEqual(config.outbox, { intervalMs: 250, minAgeMs: 0 });
+  assert.equal(config.settings.bus.kind, 'nats');
+  assert.throws(() => loadApiConfig({ PORT: 'http' }, '/srv'), ConfigError);
+  assert.throws(() => loadApiConfig({ PORT: '70000' }, '/srv'), ConfigError);
+});

@@ -1,0 +1,18 @@
+// What every resolver receives. Built once per app by app.ts; no resolver imports a service.
+
+import type { PrismaClient } from '../prisma/generated/client.js';
+import type { Bus } from '../schema/bus.js';
+import type { DatasetCatalog } from './dataset/catalog.js';
+import type { GatewayPubSub } from './pubsub.js';
+
+export interface GatewayServices {
+  prisma: PrismaClient;
+  bus: Bus;
+  pubSub: GatewayPubSub;
+  catalog: DatasetCatalog;
+  log: (line: string) => void;
+}
+
+export interface ApiContext {
+  services: GatewayServices;
+}

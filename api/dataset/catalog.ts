@@ -1,0 +1,148 @@
+// What of the dataset catalog (schema/datasets.ts) is present in the data folder. The scan only
+// lists files, so it is cheap and cached; example counts read whole files and are computed on
+// first request per dataset, then cached as well.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DATASETS, type DatasetDefinition, type DatasetKind } from '../../schema/datasets.js';
+import { assertNever } from '../../schema/events.js';
+
+export interface DatasetFileInfo {
+  name: string;
+  language: string;
+  bytes: number;
+}
+
+export interface DatasetInfo {
+  name: string;
+  kind: DatasetKind;
+  evaluation: boolean;
+  /** Files were found in the data folder. */
+  available: boolean;
+  /** Training runs accept it (see isTrainableKind). */
+  trainable: boolean;
+  languages: string[];
+  files: DatasetFileInfo[];
+  bytes: number;
+}
+
+export interface LanguageCount {
+  language: string;
+  count: number;
+}
+
+export interface DatasetCatalog {
+  list(): Promise<DatasetInfo[]>;
+  get(name: string): Promise<DatasetInfo | undefined>;
+  exampleCounts(name: string): Promise<LanguageCount[]>;
+}
+
+/**
+ * Kinds the worker's data loader reads (gpu-worker/training/data.ts): parallel QA with sentence
+ * breaks. Rejecting the others here fails a run at once instead of on the worker.
+ */
+export function isTrainableKind(kind: DatasetKind): boolean {
+  switch (kind) {
+    case 'QA_SENTENCES':
+      return true;
+    case 'PARALLEL_SENTENCES':
+    case 'QA':
+    case 'DICTIONARY':
+    case 'BITEXT':
+      return false;
+    default:
+      return assertNever(kind);
+  }
+}
+
+export function createDatasetCatalog(dataDir: string, options: { ttlMs?: number } = {}): DatasetCatalog {
+  const ttlMs = options.ttlMs ?? 60_000;
+  let scan: { at: number; result: Promise<DatasetInfo[]> } | undefined;
+  const counts = new Map<string, Promise<LanguageCount[]>>();
+
+  const list = (): Promise<DatasetInfo[]> => {
+    if (!scan || Date.now() - scan.at > ttlMs) {
+      const result = Promise.all(DATASETS.map((d) => scanDataset(dataDir, d)));
+      scan = { at: Date.now(), result };
+      counts.clear();
+      result.catch(() => (scan = undefined));
+    }
+    return scan.result;
+  };
+
+  const get = async (name: string) => (await list()).find((d) => d.name === name);
+
+  return {
+    list,
+    get,
+    async exampleCounts(name) {
+      const info = await get(name);
+      if (!info) return [];
+      let pending = counts.get(name);
+      if (!pending) {
+        const definition = DATASETS.find((d) => d.name === name)!;
+        pending = countExamples(path.join(dataDir, definition.folder), info);
+        counts.set(name, pending);
+        pending.catch(() => counts.delete(name));
+      }
+      return pending;
+    },
+  };
+}
+
+async function scanDataset(dataDir: string, definition: DatasetDefinition): Promise<DatasetInfo> {
+  const folder = path.join(dataDir, definition.folder);
+  let names: string[] = [];
+  try {
+    names = (await readdir(folder)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const files: DatasetFileInfo[] = [];
+  for (const name of names) {
+    const language = definition.language(name);
+    if (language === null) continue;
+    const info = await stat(path.join(folder, name));
+    if (info.isFile()) files.push({ name, language, bytes: info.size });
+  }
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    evaluation: definition.evaluation,
+    available: files.length > 0,
+    trainable: isTrainableKind(definition.kind),
+    languages: [...new Set(files.map((f) => f.language))].sort(),
+    files,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+  };
+}
+
+async function countExamples(folder: string, info: DatasetInfo): Promise<LanguageCount[]> {
+  const byLanguage = new Map<string, number>();
+  for (const file of info.files) {
+    const raw = await readFile(path.join(folder, file.name));
+    const text = (file.name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    byLanguage.set(file.language, (byLanguage.get(file.language) ?? 0) + countInFile(info.kind, text));
+  }
+  return [...byLanguage].map(([language, count]) => ({ language, count })).sort((a, b) => a.language.localeCompare(b.language));
+}
+
+/** Questions for SQuAD-format files, non-empty lines for line-based ones. */
+export function countInFile(kind: DatasetKind, text: string): number {
+  switch (kind) {
+    case 'QA_SENTENCES':
+    case 'QA': {
+      const parsed = JSON.parse(text) as { data?: Array<{ paragraphs?: Array<{ qas?: unknown[] }> }> };
+      let questions = 0;
+      for (const article of parsed.data ?? []) for (const p of article.paragraphs ?? []) questions += p.qas?.length ?? 0;
+      return questions;
+    }
+    case 'PARALLEL_SENTENCES':
+    case 'DICTIONARY':
+    case 'BITEXT':
+      return text.split('\n').filter((line) => line.trim() !== '').length;
+    default:
+      return assertNever(kind);
+  }
+}

@@ -1,0 +1,34 @@
+// GraphQL enums built from the contracts' value lists (and Prisma's enums for what only the
+// database defines), so the schema cannot drift from them.
+
+import { registerEnumType } from 'type-graphql';
+import { DATASET_KINDS } from '../schema/datasets.js';
+import { RUN_STATUSES } from '../schema/events.js';
+import { JOB_KINDS } from '../schema/jobs.js';
+import { BATCH_STRATEGIES, MODEL_FAMILIES, POOLINGS } from '../schema/training.js';
+import { EvaluationSetting, JobStatus } from '../prisma/generated/client.js';
+
+function enumObject<T extends string>(values: readonly T[]): { [K in T]: K } {
+  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+}
+
+export const RunStatusEnum = enumObject(RUN_STATUSES);
+export const BatchStrategyEnum = enumObject(BATCH_STRATEGIES);
+export const ModelFamilyEnum = enumObject(MODEL_FAMILIES);
+export const PoolingEnum = enumObject(POOLINGS);
+export const JobKindEnum = enumObject(JOB_KINDS);
+export const DatasetKindEnum = enumObject(DATASET_KINDS);
+export const JobStatusEnum = JobStatus;
+export const EvaluationSettingEnum = EvaluationSetting;
+
+registerEnumType(RunStatusEnum, { name: 'RunStatus' });
+registerEnumType(BatchStrategyEnum, {
+  name: 'BatchStrategy',
+  description: 'MONO: every batch in one language; CROSS: query and passage languages differ; HYBRID: MONO with probability alpha, else CROSS',
+});
+registerEnumType(ModelFamilyEnum, { name: 'ModelFamily' });
+registerEnumType(PoolingEnum, { name: 'Pooling' });
+registerEnumType(JobKindEnum, { name: 'JobKind' });
+registerEnumType(JobStatusEnum, { name: 'JobStatus' });
+registerEnumType(DatasetKindEnum, { name: 'DatasetKind' });
+registerEnumType(EvaluationSettingEnum, { name: 'EvaluationSetting' });

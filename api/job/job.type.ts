@@ -1,0 +1,36 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { JobKind } from '../../schema/jobs.js';
+import { JobKindEnum, JobStatusEnum } from '../enums.js';
+
+@ObjectType({ description: 'A unit of work on the queue; TRAIN jobs carry a run' })
+export class Job {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => JobKindEnum)
+  kind!: JobKind;
+
+  @Field(() => JobStatusEnum)
+  status!: keyof typeof JobStatusEnum;
+
+  @Field(() => ID, { nullable: true })
+  runId!: string | null;
+
+  @Field(() => Int, { description: 'Deliveries to workers so far' })
+  attempts!: number;
+
+  @Field(() => String, { nullable: true })
+  workerId!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  lastHeartbeat!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}

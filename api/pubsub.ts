@@ -1,0 +1,38 @@
+// The gateway's in-process PubSub, fed from the bus. Every gateway instance subscribes to the
+// bus itself, so a client connected to any instance sees the events of every worker.
+
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import type { EventBus } from '../schema/bus.js';
+import { assertNever, type ProgressEvent, type RunStatusEvent } from '../schema/events.js';
+
+export type RunEvent = ProgressEvent | RunStatusEvent;
+
+export type GatewayTopics = {
+  /** Progress and status of one run, keyed by run id. */
+  RUN_EVENT: [runId: string, event: RunEvent];
+  /** Status changes of all runs. */
+  RUN_STATUS: [event: RunStatusEvent];
+};
+
+export type GatewayPubSub = PubSub<GatewayTopics>;
+
+export const createGatewayPubSub = (): GatewayPubSub => createPubSub<GatewayTopics>();
+
+/** Forwards bus events into the PubSub; returns the unsubscribe function. */
+export function bridgeEvents(events: EventBus, pubSub: GatewayPubSub): () => void {
+  return events.subscribe((event) => {
+    switch (event.type) {
+      case 'progress':
+        pubSub.publish('RUN_EVENT', event.runId, event);
+        return;
+      case 'runStatus':
+        pubSub.publish('RUN_EVENT', event.runId, event);
+        pubSub.publish('RUN_STATUS', event);
+        return;
+      case 'cancelRun':
+        return; // addressed to workers
+      default:
+        assertNever(event);
+    }
+  });
+}

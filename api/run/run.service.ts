@@ -1,0 +1,101 @@
+// The writes behind startTrainingRun and cancelRun. Database first, then the bus: a job whose
+// publish fails stays QUEUED and the outbox (job/outbox.ts) publishes it later.
+
+import { randomUUID } from 'node:crypto';
+import { Prisma, type Run as RunRow } from '../../prisma/generated/client.js';
+import type { RunStatus } from '../../schema/events.js';
+import type { GatewayServices } from '../context.js';
+import { badUserInput, notFound } from '../errors.js';
+import { publishJob } from '../job/outbox.js';
+import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
+
+const CANCELLABLE: RunStatus[] = ['QUEUED', 'RUNNING'];
+
+const json = (value: object): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+/** Job keys share one namespace with other job kinds; the prefix keeps a user's key to training. */
+export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`;
+
+export async function startTrainingRun(services: GatewayServices, input: TrainingRunInputData): Promise<RunRow> {
+  const { prisma } = services;
+  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await services.catalog.list());
+  if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
+    throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
+  }
+  const jobKey = trainJobKey(idempotencyKey ?? randomUUID());
+  const existing = idempotencyKey === null ? null : await runOfJobKey(services, jobKey);
+  if (existing) return existing;
+
+  let run: RunRow & { jobs: Array<{ id: string }> };
+  try {
+    // One nested write, so the run and its job commit together or not at all.
+    run = await prisma.run.create({
+      data: {
+        experimentId,
+        strategy: spec.strategy,
+        alpha: spec.alpha,
+        trainDatasets: spec.trainDatasets,
+        languages: spec.languages,
+        seed: spec.seed,
+        model: json(spec.model),
+        hyperParameters: json(spec.hyperParameters),
+        jobs: { create: { kind: 'TRAIN', idempotencyKey: jobKey } },
+      },
+      include: { jobs: { select: { id: true } } },
+    });
+  } catch (error) {
+    // A concurrent request with the same key won the race: answer with its run.
+    const winner = isUniqueViolation(error) ? await runOfJobKey(services, jobKey) : null;
+    if (winner) return winner;
+    throw error;
+  }
+
+  const { jobs, ...row } = run;
+  for (const job of jobs) await publishJob(services, { jobId: job.id, kind: 'TRAIN', runId: row.id });
+  publishStatus(services, row.id, 'QUEUED', null);
+  return row;
+}
+
+async function runOfJobKey(services: GatewayServices, jobKey: string): Promise<RunRow | null> {
+  const job = await services.prisma.job.findUnique({ where: { idempotencyKey: jobKey }, include: { run: true } });
+  return job?.run ?? null;
+}
+
+export async function cancelRun(services: GatewayServices, id: string): Promise<RunRow> {
+  const { prisma } = services;
+  const now = new Date();
+  // Conditional updates: a worker finishing the run at the same moment wins or loses cleanly.
+  const cancelled = await prisma.$transaction(async (tx) => {
+    const { count } = await tx.run.updateMany({
+      where: { id, status: { in: CANCELLABLE } },
+      data: { status: 'CANCELLED', finishedAt: now },
+    });
+    if (count === 0) return false;
+    await tx.job.updateMany({ where: { runId: id, status: { in: CANCELLABLE } }, data: { status: 'CANCELLED' } });
+    return true;
+  });
+  const row = await prisma.run.findUnique({ where: { id } });
+  if (!row) throw notFound('run', 'id', id);
+  if (!cancelled) {
+    throw badUserInput('id', id, `is a run in status ${row.status}; only ${CANCELLABLE.join(' or ')} runs can be cancelled`);
+  }
+  try {
+    services.bus.events.publish({ type: 'cancelRun', runId: id, at: now.toISOString() });
+  } catch (error) {
+    // The worker also sees CANCELLED in the database at its next status check.
+    services.log(`cancelRun ${id}: cancel event not published: ${String(error)}`);
+  }
+  publishStatus(services, id, 'CANCELLED', null);
+  return row;
+}
+
+function publishStatus(services: GatewayServices, runId: string, status: RunStatus, error: string | null): void {
+  try {
+    services.bus.events.publish({ type: 'runStatus', runId, status, error, at: new Date().toISOString() });
+  } catch (failure) {
+    services.log(`run ${runId}: status event ${status} not published: ${String(failure)}`);
+  }
+}

@@ -1,0 +1,103 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import type { RunStatus } from '../../schema/events.js';
+import type { BatchStrategy, ModelFamily, Pooling } from '../../schema/training.js';
+import { BatchStrategyEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum } from '../enums.js';
+
+@ObjectType('ModelConfig')
+export class ModelConfig {
+  @Field(() => ModelFamilyEnum)
+  family!: ModelFamily;
+
+  @Field(() => Int)
+  dimension!: number;
+
+  @Field(() => Int)
+  layers!: number;
+
+  @Field(() => Int)
+  heads!: number;
+
+  @Field(() => Int)
+  maxLength!: number;
+
+  @Field(() => Int)
+  vocabularySize!: number;
+
+  @Field(() => PoolingEnum)
+  pooling!: Pooling;
+}
+
+@ObjectType('HyperParameters')
+export class HyperParametersConfig {
+  @Field(() => Int)
+  steps!: number;
+
+  @Field(() => Int)
+  batchSize!: number;
+
+  @Field(() => Float)
+  learningRate!: number;
+
+  @Field(() => Float)
+  weightDecay!: number;
+
+  @Field(() => Int)
+  warmupSteps!: number;
+
+  @Field(() => Float, { description: 'Cosine similarities are multiplied by this before the softmax' })
+  scale!: number;
+
+  @Field(() => Int)
+  logEvery!: number;
+}
+
+@ObjectType({ description: 'One training run' })
+export class Run {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, { nullable: true })
+  experimentId!: string | null;
+
+  @Field(() => BatchStrategyEnum)
+  strategy!: BatchStrategy;
+
+  @Field(() => Float, { description: 'Probability of a monolingual batch' })
+  alpha!: number;
+
+  @Field(() => [String])
+  trainDatasets!: string[];
+
+  @Field(() => [String])
+  languages!: string[];
+
+  @Field(() => Int)
+  seed!: number;
+
+  @Field(() => ModelConfig)
+  model!: ModelConfig;
+
+  @Field(() => HyperParametersConfig)
+  hyperParameters!: HyperParametersConfig;
+
+  @Field(() => RunStatusEnum)
+  status!: RunStatus;
+
+  @Field(() => String, { nullable: true })
+  backend!: string | null;
+
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  startedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt!: Date | null;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { GraphQLError } from 'graphql';
+import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, DEFAULT_TRAINING } from '../../schema/training.js';
+import type { DatasetInfo } from '../dataset/catalog.js';
+import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
+
+const dataset = (name: string, languages: string[], extra: Partial<DatasetInfo> = {}): DatasetInfo => ({
+  name, kind: 'QA_SENTENCES', evaluation: true, available: true, trainable: true, languages,
+  files: languages.map((l) => ({ name: `${l}.json`, language: l, bytes: 10 })), bytes: 10 * languages.length, ...extra,
+});
+
+const DATASETS: DatasetInfo[] = [
+  dataset('mlqa-r', ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh']),
+  dataset('xquad-r', ['ar', 'de', 'el', 'en', 'es', 'hi', 'ru', 'th', 'tr', 'vi', 'zh']),
+  dataset('pawsx', ['de', 'en', 'es', 'fr', 'ja', 'ko', 'zh'], { kind: 'PARALLEL_SENTENCES', evaluation: false }),
+  dataset('tydiqa', ['ar', 'en'], { kind: 'QA', trainable: false, evaluation: false }),
+  dataset('ntrex128', [], { kind: 'PARALLEL_SENTENCES', available: false }),
+];
+
+/** Asserts a BAD_USER_INPUT naming `field` and `value`, with both in the message. */
+function rejects(input: TrainingRunInputData, field: string, value: unknown, fragment?: RegExp) {
+  assert.throws(
+    () => resolveTrainingInput(input, DATASETS),
+    (error: unknown) => {
+      assert.ok(error instanceof GraphQLError, `expected a GraphQLError, got ${String(error)}`);
+      assert.equal(error.extensions.code, 'BAD_USER_INPUT');
+      assert.equal(error.extensions.field, field);
+      assert.deepEqual(error.extensions.value, value);
+      assert.ok(error.message.startsWith(`${field}: `), error.message);
+      if (fragment) assert.match(error.message, fragment);
+      return true;
+    },
+  );
+}
+
+describe('resolveTrainingInput', () => {
+  test('an empty input takes every default from schema/training.ts', () => {
+    const { spec, experimentId, idempotencyKey } = resolveTrainingInput({}, DATASETS);
+    assert.equal(spec.strategy, DEFAULT_TRAINING.strategy);
+    assert.equal(spec.alpha, DEFAULT_TRAINING.alpha);
+    assert.deepEqual(spec.trainDatasets, DEFAULT_TRAINING.trainDatasets);
+    assert.deepEqual(spec.languages, DEFAULT_TRAINING.languages);
+    assert.equal(spec.seed, DEFAULT_TRAINING.seed);
+    assert.deepEqual(spec.model, DEFAULT_MODEL);
+    assert.deepEqual(spec.hyperParameters, DEFAULT_HYPER_PARAMETERS);
+    assert.equal(experimentId, null);
+    assert.equal(idempotencyKey, null);
+  });
+
+  test('given values override defaults, and MONO/CROSS imply alpha', () => {
+    const mono = resolveTrainingInput({ strategy: 'MONO', languages: ['de'], steps: 7, batchSize: 2 }, DATASETS).spec;
+    assert.equal(mono.alpha, 1);
+    assert.deepEqual(mono.languages, ['de']);
+    assert.equal(mono.hyperParameters.steps, 7);
+    assert.equal(mono.hyperParameters.warmupSteps, 6, 'default warmup is capped below steps');
+    assert.equal(mono.hyperParameters.logEvery, 5);
+    const cross = resolveTrainingInput({ strategy: 'CROSS', alpha: 0, trainDatasets: ['mlqa-r', 'xquad-r'] }, DATASETS).spec;
+    assert.equal(cross.alpha, 0);
+    assert.deepEqual(cross.trainDatasets, ['mlqa-r', 'xquad-r']);
+  });
+
+  test('a transformer with its layers is accepted', () => {
+    const { model } = resolveTrainingInput({ model: { family: 'TRANSFORMER', layers: 2, dimension: 128, heads: 4, pooling: 'CLS' } }, DATASETS).spec;
+    assert.deepEqual(model, { ...DEFAULT_MODEL, family: 'TRANSFORMER', layers: 2, dimension: 128, heads: 4, pooling: 'CLS' });
+  });
+
+  test('alpha outside [0, 1] or contradicting the strategy', () => {
+    rejects({ alpha: 1.5 }, 'input.alpha', 1.5, /^input\.alpha: 1\.5 is not in \[0, 1\]$/);
+    rejects({ alpha: -0.1 }, 'input.alpha', -0.1);
+    rejects({ alpha: Number.NaN }, 'input.alpha', Number.NaN);
+    rejects({ strategy: 'MONO', alpha: 0.5 }, 'input.alpha', 0.5, /MONO/);
+    rejects({ strategy: 'CROSS', alpha: 1 }, 'input.alpha', 1, /CROSS/);
+  });
+
+  test('strategy and enum-like model fields', () => {
+    rejects({ strategy: 'RANDOM' }, 'input.strategy', 'RANDOM', /MONO, CROSS, HYBRID/);
+    rejects({ model: { family: 'LSTM' } }, 'input.model.family', 'LSTM');
+    rejects({ model: { pooling: 'MAX' } }, 'input.model.pooling', 'MAX');
+  });
+
+  test('training datasets must exist, have files, be parallel and not repeat', () => {
+    rejects({ trainDatasets: [] }, 'input.trainDatasets', []);
+    rejects({ trainDatasets: ['mlqa-r', 'nope'] }, 'input.trainDatasets[1]', 'nope', /not a known dataset/);
+    rejects({ trainDatasets: ['tydiqa'], strategy: 'MONO', languages: ['en'] }, 'input.trainDatasets[0]', 'tydiqa', /QA dataset.*trainable: mlqa-r, xquad-r, pawsx/);
+    rejects({ trainDatasets: ['ntrex128'] }, 'input.trainDatasets[0]', 'ntrex128', /no files/);
+    rejects({ trainDatasets: ['mlqa-r', 'mlqa-r'] }, 'input.trainDatasets[1]', 'mlqa-r', /twice/);
+  });
+
+  test('languages must be codes present in every chosen dataset, two or more unless MONO', () => {
+    rejects({ languages: ['en', 'EN'] }, 'input.languages[1]', 'EN', /ISO 639-1/);
+    rejects({ languages: ['en', 'eng'] }, 'input.languages[1]', 'eng');
+    rejects({ languages: ['en', 'fr'] }, 'input.languages[1]', 'fr', /mlqa-r/);
+    rejects({ trainDatasets: ['xquad-r', 'mlqa-r'], languages: ['en', 'el'] }, 'input.languages[1]', 'el', /mlqa-r/);
+    rejects({ languages: ['en', 'en'] }, 'input.languages[1]', 'en', /twice/);
+    rejects({ strategy: 'HYBRID', languages: ['en'] }, 'input.languages', ['en'], /at least 2/);
+    rejects({ strategy: 'CROSS', languages: ['en'] }, 'input.languages', ['en'], /at least 2/);
+    rejects({ strategy: 'MONO', languages: [] }, 'input.languages', [], /at least 1/);
+  });
+
+  test('hyper-parameter ranges', () => {
+    rejects({ steps: 0 }, 'input.steps', 0);
+    rejects({ steps: 1_000_001 }, 'input.steps', 1_000_001);
+    rejects({ steps: 2.5 }, 'input.steps', 2.5, /not an integer/);
+    rejects({ batchSize: 1 }, 'input.batchSize', 1);
+    rejects({ batchSize: 4097 }, 'input.batchSize', 4097);
+    rejects({ learningRate: 0 }, 'input.learningRate', 0, /\(0, 1\]/);
+    rejects({ learningRate: 1.01 }, 'input.learningRate', 1.01);
+    rejects({ weightDecay: -1 }, 'input.weightDecay', -1);
+    rejects({ steps: 10, warmupSteps: 10 }, 'input.warmupSteps', 10);
+    rejects({ scale: 0 }, 'input.scale', 0);
+    rejects({ steps: 10, logEvery: 11 }, 'input.logEvery', 11);
+    rejects({ seed: 1.5 }, 'input.seed', 1.5, /not an integer/);
+    rejects({ seed: -1 }, 'input.seed', -1);
+  });
+
+  test('model ranges and family consistency', () => {
+    rejects({ model: { dimension: 4 } }, 'input.model.dimension', 4);
+    rejects({ model: { maxLength: 5000 } }, 'input.model.maxLength', 5000);
+    rejects({ model: { vocabularySize: 10 } }, 'input.model.vocabularySize', 10);
+    rejects({ model: { heads: 0 } }, 'input.model.heads', 0);
+    rejects({ model: { family: 'BAG_OF_SUBWORDS', layers: 2 } }, 'input.model.layers', 2, /BAG_OF_SUBWORDS/);
+    rejects({ model: { family: 'BAG_OF_SUBWORDS', pooling: 'CLS' } }, 'input.model.pooling', 'CLS');
+    rejects({ model: { family: 'TRANSFORMER' } }, 'input.model.layers', null, /required for TRANSFORMER/);
+    rejects({ model: { family: 'TRANSFORMER', layers: 49 } }, 'input.model.layers', 49);
+    rejects({ model: { family: 'TRANSFORMER', layers: 2, dimension: 100, heads: 3 } }, 'input.model.heads', 3, /divide/);
+  });
+
+  test('experiment id and idempotency key are passed through, and blank ones rejected', () => {
+    const resolved = resolveTrainingInput({ experimentId: 'e1', idempotencyKey: 'k1' }, DATASETS);
+    assert.equal(resolved.experimentId, 'e1');
+    assert.equal(resolved.idempotencyKey, 'k1');
+    rejects({ experimentId: ' ' }, 'input.experimentId', ' ');
+    rejects({ idempotencyKey: '' }, 'input.idempotencyKey', '');
+  });
+});

@@ -1,0 +1,46 @@
+// The executable schema: every resolver, code-first. Also prints the SDL that is committed as
+// schema/graphql/schema.graphql for clients and reviews.
+
+// type-graphql reads decorator metadata while the classes below are defined, so this import
+// must stay first; decorated modules are only ever loaded through this file.
+import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { DatasetResolver } from './dataset/dataset.resolver.js';
+import { ExperimentResolver } from './experiment/experiment.resolver.js';
+import { JobResolver } from './job/job.resolver.js';
+import { createGatewayPubSub, type GatewayPubSub } from './pubsub.js';
+import { ProgressResolver } from './run/progress.resolver.js';
+import { RunResolver } from './run/run.resolver.js';
+import { WorkerResolver } from './worker/worker.resolver.js';
+
+export const RESOLVERS: NonEmptyArray<Function> = [
+  ExperimentResolver,
+  RunResolver,
+  ProgressResolver,
+  JobResolver,
+  WorkerResolver,
+  DatasetResolver,
+];
+
+/** Relative to the compiled file (dist/api/schema.js), the repository's schema/graphql folder. */
+export const SCHEMA_FILE = fileURLToPath(new URL('../../schema/graphql/schema.graphql', import.meta.url));
+
+export function buildGatewaySchema(pubSub: GatewayPubSub): GraphQLSchema {
+  return buildSchemaSync({ resolvers: RESOLVERS, pubSub, validate: false });
+}
+
+const HEADER = '# Generated from api/ by `node dist/api/emit-schema.js`; do not edit.\n\n';
+
+/** The SDL, sorted so that reordering code does not change the file. */
+export function printGatewaySchema(schema: GraphQLSchema = buildGatewaySchema(createGatewayPubSub())): string {
+  return HEADER + printSchema(lexicographicSortSchema(schema)) + '\n';
+}
+
+export async function emitSchema(file: string = SCHEMA_FILE): Promise<string> {
+  const sdl = printGatewaySchema();
+  await writeFile(file, sdl);
+  return file;
+}

@@ -1,0 +1,90 @@
+// A gateway on an in-memory PGlite database, the memory bus and a small data folder, for tests.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database } from '../prisma/db.js';
+import type { Bus } from '../schema/bus.js';
+import { createMemoryBus } from '../schema/bus/memory.js';
+import { buildApp, type App } from './app.js';
+import type { ApiConfig } from './config.js';
+
+export interface TestGateway {
+  app: App;
+  db: Database;
+  bus: Bus;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  logs: string[];
+  /** POSTs a GraphQL operation; returns the parsed response body. */
+  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+const squad = (ids: string[]) =>
+  JSON.stringify({ version: 1, data: [{ title: 't', paragraphs: [{ context: 'c', qas: ids.map((id) => ({ id, question: 'q', answers: [] })) }] }] });
+
+/** mlqa-r with en, de, es (3, 3, 2 questions) and pawsx with en, de. */
+export async function writeTestData(dataDir: string): Promise<void> {
+  await mkdir(path.join(dataDir, 'mlqa-r'), { recursive: true });
+  await writeFile(path.join(dataDir, 'mlqa-r', 'en.json'), squad(['a', 'b', 'c']));
+  await writeFile(path.join(dataDir, 'mlqa-r', 'de.json'), squad(['a', 'b', 'c']));
+  await writeFile(path.join(dataDir, 'mlqa-r', 'es.json'), squad(['a', 'b']));
+  await mkdir(path.join(dataDir, 'pawsx'), { recursive: true });
+  await writeFile(path.join(dataDir, 'pawsx', 'dev-en.tsv'), 'a\tb\t1\n');
+  await writeFile(path.join(dataDir, 'pawsx', 'dev-de.tsv'), 'a\tb\t1\n');
+}
+
+/** Port 0 on loopback; the outbox effectively idle unless minAgeMs is given. */
+export function testConfig(dataDir: string, outboxMinAgeMs = 60_000): ApiConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    outbox: { intervalMs: 60_000, minAgeMs: outboxMinAgeMs },
+    settings: {
+      home: dataDir,
+      dataDir,
+      // Unused: tests hand buildApp an open database and bus.
+      database: { kind: 'embedded', dataDir: path.join(dataDir, 'pgdata') },
+      bus: { kind: 'memory' },
+      maxDeliveries: 3,
+      ackWaitMs: 5_000,
+      heartbeatMs: 1_000,
+    },
+  };
+}
+
+export async function startTestGateway(options: { bus?: Bus; outboxMinAgeMs?: number } = {}): Promise<TestGateway> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'xling-api-'));
+  await writeTestData(dataDir);
+  const db = await openDatabase({ kind: 'embedded', dataDir: null }, { migrate: true });
+  const bus = options.bus ?? createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000 });
+  const config = testConfig(dataDir, options.outboxMinAgeMs);
+  const logs: string[] = [];
+  const app = buildApp({ config, db, bus, log: (line) => logs.push(line) });
+  const { url } = await app.start();
+  return {
+    app, db, bus, url, dataDir, logs,
+    wsUrl: url.replace(/^http/, 'ws'),
+    async request<T>(query: string, variables?: Record<string, unknown>) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse<T>;
+    },
+    async close() {
+      await app.stop();
+      await bus.close();
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { ApiContext } from '../context.js';
+import { Worker } from './worker.type.js';
+
+@Resolver(() => Worker)
+export class WorkerResolver {
+  @Query(() => [Worker], { description: 'Most recently seen first' })
+  workers(@Ctx() { services }: ApiContext): Promise<Worker[]> {
+    return services.prisma.worker.findMany({ orderBy: [{ lastSeen: 'desc' }, { id: 'asc' }] });
+  }
+}

@@ -1,0 +1,202 @@
+// In-process bus for embedded mode, with the semantics of the NATS bus (schema/bus/nats.ts):
+// publish dedup by jobId within a window, at-least-once delivery, redelivery when a lease misses
+// its ack deadline, at most maxDeliveries + 1 deliveries (the last one lets the worker see
+// attempt > maxDeliveries and fail the job), bounded concurrency, asynchronous event fan-out.
+// Messages are copied through JSON as on the wire, so no one shares objects with a publisher.
+
+import type { Bus, JobConsumer, JobDelivery } from '../bus.js';
+import type { JobMessage } from '../jobs.js';
+import type { PlatformEvent } from '../events.js';
+
+export interface MemoryBusOptions {
+  maxDeliveries: number;
+  ackWaitMs: number;
+  /** Same role as the JetStream duplicate window; default 2 minutes like the NATS server's. */
+  duplicateWindowMs?: number;
+}
+
+interface Entry {
+  message: JobMessage;
+  deliveries: number;
+  readyAt: number;
+}
+
+interface Lease {
+  entry: Entry;
+  active: boolean;
+  timer: NodeJS.Timeout;
+}
+
+interface Slotted {
+  handler: (delivery: JobDelivery) => Promise<void>;
+  concurrency: number;
+  stopped: boolean;
+  running: Set<Promise<void>>;
+  leases: Set<Lease>;
+}
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export function createMemoryBus(options: MemoryBusOptions): Bus {
+  const { maxDeliveries, ackWaitMs } = options;
+  const duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
+  const queue: Entry[] = [];
+  const published = new Map<string, number>();
+  const consumers: Slotted[] = [];
+  const subscribers = new Set<(event: PlatformEvent) => void>();
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let nextConsumer = 0;
+  let closed = false;
+
+  function requeue(entry: Entry, delayMs: number): void {
+    // Past the last allowed delivery the job is dropped, as JetStream stops redelivering it.
+    if (entry.deliveries > maxDeliveries) return;
+    entry.readyAt = Date.now() + delayMs;
+    queue.push(entry);
+    schedule();
+  }
+
+  function settle(lease: Lease, owner: Slotted): boolean {
+    if (!lease.active) return false;
+    lease.active = false;
+    clearTimeout(lease.timer);
+    owner.leases.delete(lease);
+    return true;
+  }
+
+  function freeConsumer(): Slotted | undefined {
+    for (let i = 0; i < consumers.length; i++) {
+      const c = consumers[(nextConsumer + i) % consumers.length]!;
+      if (!c.stopped && c.running.size < c.concurrency) {
+        nextConsumer = (nextConsumer + i + 1) % consumers.length;
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  function deliver(entry: Entry, owner: Slotted): void {
+    entry.deliveries++;
+    const expire = () => settle(lease, owner) && requeue(entry, 0);
+    const lease: Lease = { entry, active: true, timer: setTimeout(expire, ackWaitMs).unref() };
+    owner.leases.add(lease);
+    const delivery: JobDelivery = {
+      message: copy(entry.message),
+      attempt: entry.deliveries,
+      heartbeat: () => {
+        if (lease.active) lease.timer.refresh();
+      },
+      ack: async () => {
+        settle(lease, owner);
+      },
+      retry: (delayMs = 0) => {
+        if (settle(lease, owner)) requeue(entry, delayMs);
+      },
+      reject: () => {
+        settle(lease, owner);
+      },
+    };
+    const run: Promise<void> = Promise.resolve()
+      .then(() => owner.handler(delivery))
+      .catch((err: unknown) => console.error(`memory bus: handler failed for job ${entry.message.jobId}`, err))
+      // A handler that neither acked nor rejected gives the job back.
+      .finally(() => {
+        delivery.retry(0);
+        owner.running.delete(run);
+        dispatch();
+      });
+    owner.running.add(run);
+  }
+
+  function dispatch(): void {
+    if (closed) return;
+    const now = Date.now();
+    for (let i = 0; i < queue.length; ) {
+      const entry = queue[i]!;
+      if (entry.readyAt > now) {
+        i++;
+        continue;
+      }
+      const owner = freeConsumer();
+      if (!owner) break;
+      queue.splice(i, 1);
+      deliver(entry, owner);
+    }
+    schedule();
+  }
+
+  // One timer for the earliest delayed job.
+  function schedule(): void {
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeTimer = undefined;
+    if (closed || queue.length === 0) return;
+    const earliest = Math.min(...queue.map((e) => e.readyAt));
+    wakeTimer = setTimeout(dispatch, Math.max(0, earliest - Date.now())).unref();
+  }
+
+  function stopConsumer(c: Slotted, drain: boolean): Promise<void> {
+    c.stopped = true;
+    if (drain) return Promise.all(c.running).then(() => undefined);
+    // Abandoned leases go back at once; the handlers still running can no longer settle them.
+    for (const lease of [...c.leases]) if (settle(lease, c)) requeue(lease.entry, 0);
+    dispatch();
+    return Promise.resolve();
+  }
+
+  return {
+    maxDeliveries,
+    jobs: {
+      async publish(message) {
+        if (closed) throw new Error('memory bus is closed');
+        const now = Date.now();
+        for (const [jobId, at] of published) {
+          if (now - at < duplicateWindowMs) break;
+          published.delete(jobId);
+        }
+        if (published.has(message.jobId)) return;
+        published.set(message.jobId, now);
+        queue.push({ message: copy(message), deliveries: 0, readyAt: now });
+        dispatch();
+      },
+      consume(handler, { concurrency }): JobConsumer {
+        if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
+        const c: Slotted = { handler, concurrency, stopped: false, running: new Set(), leases: new Set() };
+        consumers.push(c);
+        queueMicrotask(dispatch);
+        return {
+          stop: async ({ drain = false } = {}) => {
+            await stopConsumer(c, drain);
+            const index = consumers.indexOf(c);
+            if (index >= 0) consumers.splice(index, 1);
+          },
+        };
+      },
+    },
+    events: {
+      publish(event) {
+        const wire = copy(event);
+        for (const handler of [...subscribers]) {
+          queueMicrotask(() => {
+            try {
+              handler(copy(wire));
+            } catch (err) {
+              console.error('memory bus: event handler failed', err);
+            }
+          });
+        }
+      },
+      subscribe(handler) {
+        subscribers.add(handler);
+        return () => void subscribers.delete(handler);
+      },
+    },
+    async close() {
+      for (const c of consumers) await stopConsumer(c, false);
+      closed = true;
+      consumers.length = 0;
+      queue.length = 0;
+      subscribers.clear();
+      schedule();
+    },
+  };
+}

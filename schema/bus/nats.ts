@@ -1,0 +1,230 @@
+// The cluster bus: jobs on a JetStream work-queue stream read through one durable pull consumer
+// shared by every worker; events on core NATS subjects so that every gateway instance sees every
+// event (fan-out, no persistence: the durable state is in Postgres).
+
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { Bus, JobConsumer, JobDelivery } from '../bus.js';
+import type { JobMessage } from '../jobs.js';
+import type { PlatformEvent } from '../events.js';
+import { subjectsFor, type Subjects } from '../subjects.js';
+
+export interface NatsBusOptions {
+  prefix: string;
+  maxDeliveries: number;
+  ackWaitMs: number;
+  /** JetStream duplicate window for publish dedup by jobId; default 2 minutes. */
+  duplicateWindowMs?: number;
+}
+
+const nanos = (ms: number) => ms * 1_000_000;
+// How long one pull request waits on the server before it is renewed.
+const PULL_EXPIRES_MS = 10_000;
+const PULL_ERROR_BACKOFF_MS = 1_000;
+
+export async function connectNatsBus(options: NatsBusOptions & { servers: string; name?: string }): Promise<Bus> {
+  const nc = await connect({ servers: options.servers, name: options.name });
+  try {
+    return await createNatsBus(nc, options);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+/** Builds the bus on an existing connection; the bus owns it from then on (close() drains it). */
+export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions): Promise<Bus> {
+  const subjects = subjectsFor(options.prefix);
+  const jsm = await jetstreamManager(nc);
+  await ensureStream(jsm, subjects, options.duplicateWindowMs ?? 120_000);
+  await ensureConsumer(jsm, subjects, options);
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(subjects.jobStream, subjects.jobConsumer);
+  const consumers = new Set<JobConsumer>();
+  let closing: Promise<void> | undefined;
+
+  return {
+    maxDeliveries: options.maxDeliveries,
+    jobs: {
+      async publish(message: JobMessage) {
+        await js.publish(subjects.jobs(message.kind), JSON.stringify(message), { msgID: message.jobId });
+      },
+      consume(handler, { concurrency }) {
+        if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
+        const pulls = new Set<ConsumerMessages>();
+        const inFlight = new Set<() => void>();
+        let stopped = false;
+
+        async function nextMessage(): Promise<JsMsg | undefined> {
+          const pull = await consumer.fetch({ max_messages: 1, expires: PULL_EXPIRES_MS });
+          pulls.add(pull);
+          if (stopped) await pull.close();
+          try {
+            for await (const msg of pull) return msg;
+          } finally {
+            pulls.delete(pull);
+          }
+          return undefined;
+        }
+
+        async function handle(msg: JsMsg): Promise<void> {
+          let settled = false;
+          const settle = () => !settled && (settled = true);
+          const giveBack = () => void (settle() && msg.nak());
+          let message: JobMessage;
+          try {
+            message = msg.json<JobMessage>();
+          } catch (err) {
+            console.error(`nats bus: dropping undecodable job message on ${msg.subject}`, err);
+            msg.term('undecodable');
+            return;
+          }
+          const delivery: JobDelivery = {
+            message,
+            attempt: msg.info.deliveryCount,
+            heartbeat: () => void (settled || msg.working()),
+            ack: async () => void (settle() && (await msg.ackAck())),
+            retry: (delayMs) => void (settle() && msg.nak(delayMs)),
+            reject: () => void (settle() && msg.term()),
+          };
+          inFlight.add(giveBack);
+          try {
+            await handler(delivery);
+          } catch (err) {
+            console.error(`nats bus: handler failed for job ${message.jobId}`, err);
+          } finally {
+            inFlight.delete(giveBack);
+          }
+          // A handler that neither acked nor rejected gives the job back.
+          giveBack();
+        }
+
+        // One pull of one message per slot: a message is only requested when a handler can start
+        // on it at once, so no message waits in a local buffer while its ack-wait runs out.
+        async function slot(): Promise<void> {
+          while (!stopped) {
+            let msg: JsMsg | undefined;
+            try {
+              msg = await nextMessage();
+            } catch (err) {
+              if (stopped || nc.isClosed()) return;
+              console.error('nats bus: pull failed, retrying', err);
+              await new Promise((resolve) => setTimeout(resolve, PULL_ERROR_BACKOFF_MS));
+              continue;
+            }
+            if (!msg) continue;
+            if (stopped) {
+              msg.nak();
+              return;
+            }
+            await handle(msg);
+          }
+        }
+
+        const slots = Promise.all(Array.from({ length: concurrency }, slot));
+        const jobConsumer: JobConsumer = {
+          async stop({ drain = false } = {}) {
+            stopped = true;
+            consumers.delete(jobConsumer);
+            // Closing a pull removes its interest; the server skips pull requests without interest.
+            await Promise.all([...pulls].map((pull) => pull.close()));
+            if (drain) {
+              await slots;
+              return;
+            }
+            // Without drain, in-flight jobs are handed back at once (nak) rather than after
+            // ack_wait, so another worker picks them up; the abandoned handlers may still run to
+            // their end here but can no longer ack, nak or extend those deliveries.
+            for (const giveBack of inFlight) giveBack();
+          },
+        };
+        consumers.add(jobConsumer);
+        return jobConsumer;
+      },
+    },
+    events: {
+      publish(event: PlatformEvent) {
+        nc.publish(subjects.event(event), JSON.stringify(event));
+      },
+      subscribe(handler) {
+        const sub = nc.subscribe(subjects.eventsAll, {
+          callback: (err, msg) => {
+            if (err) return console.error('nats bus: event subscription failed', err);
+            try {
+              handler(msg.json<PlatformEvent>());
+            } catch (error) {
+              console.error('nats bus: event handler failed', error);
+            }
+          },
+        });
+        return () => sub.unsubscribe();
+      },
+    },
+    close() {
+      closing ??= (async () => {
+        await Promise.all([...consumers].map((c) => c.stop({ drain: false })));
+        if (!nc.isClosed()) await nc.drain();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function ensureStream(jsm: JetStreamManager, subjects: Subjects, duplicateWindowMs: number): Promise<void> {
+  const config = { subjects: [subjects.jobsAll], duplicate_window: nanos(duplicateWindowMs) };
+  try {
+    const info = await jsm.streams.info(subjects.jobStream);
+    // Retention cannot change on an existing stream; refuse rather than run with other semantics.
+    if (info.config.retention !== RetentionPolicy.Workqueue) {
+      throw new Error(`stream ${subjects.jobStream} exists with ${info.config.retention} retention, expected workqueue`);
+    }
+    const same =
+      info.config.duplicate_window === config.duplicate_window &&
+      info.config.subjects?.length === 1 &&
+      info.config.subjects[0] === subjects.jobsAll;
+    if (!same) await jsm.streams.update(subjects.jobStream, config);
+  } catch (err) {
+    if (!isNotFound(err, JetStreamApiCodes.StreamNotFound)) throw err;
+    await jsm.streams.add({
+      name: subjects.jobStream,
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      ...config,
+    });
+  }
+}
+
+async function ensureConsumer(jsm: JetStreamManager, subjects: Subjects, options: NatsBusOptions): Promise<void> {
+  // max_deliver is one more than maxDeliveries: that last delivery arrives with
+  // attempt > maxDeliveries, so the worker can mark the job failed with its reason and reject()
+  // it, instead of JetStream silently giving up on a job still marked running.
+  const config = { ack_wait: nanos(options.ackWaitMs), max_deliver: options.maxDeliveries + 1 };
+  try {
+    const info = await jsm.consumers.info(subjects.jobStream, subjects.jobConsumer);
+    if (info.config.ack_wait !== config.ack_wait || info.config.max_deliver !== config.max_deliver) {
+      await jsm.consumers.update(subjects.jobStream, subjects.jobConsumer, config);
+    }
+  } catch (err) {
+    if (!isNotFound(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+    await jsm.consumers.add(subjects.jobStream, {
+      durable_name: subjects.jobConsumer,
+      ack_policy: AckPolicy.Explicit,
+      ...config,
+    });
+  }
+}
+
+function isNotFound(err: unknown, code: number): boolean {
+  return err instanceof JetStreamApiError && err.code === code;
+}

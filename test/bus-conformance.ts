@@ -1,0 +1,355 @@
+// Behaviour every Bus implementation must share, registered as node:test tests for a factory.
+// Each test runs in a fresh namespace so that redeliveries never leak from one test to another.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Bus, JobDelivery } from '../schema/bus.js';
+import type { JobMessage } from '../schema/jobs.js';
+import type { PlatformEvent } from '../schema/events.js';
+
+export const CONFORMANCE_ACK_WAIT_MS = 1000;
+export const CONFORMANCE_MAX_DELIVERIES = 2;
+
+export interface BusNamespace {
+  /** A bus on this namespace as another process would see it (NATS: its own connection). */
+  open(): Promise<Bus>;
+  /** Resolves once every subscription made so far is active. */
+  settle(): Promise<void>;
+  /** Arguments for test/bus-child.js to open a bus on this namespace in a child process. */
+  childArgs: string[];
+  /** Closes every bus opened here and removes the namespace. */
+  dispose(): Promise<void>;
+}
+
+/** Namespaces must use CONFORMANCE_ACK_WAIT_MS and CONFORMANCE_MAX_DELIVERIES. */
+export function busConformance(name: string, namespace: () => Promise<BusNamespace>): void {
+  const ackWait = CONFORMANCE_ACK_WAIT_MS;
+  const max = CONFORMANCE_MAX_DELIVERIES;
+
+  const withBus = (title: string, body: (bus: Bus, ns: BusNamespace) => Promise<void>) =>
+    it(title, async () => {
+      const ns = await namespace();
+      try {
+        await body(await ns.open(), ns);
+      } finally {
+        await ns.dispose();
+      }
+    });
+
+  describe(`bus conformance: ${name}`, () => {
+    withBus('drops a second publish of the same jobId', async (bus) => {
+      const seen: string[] = [];
+      const c = bus.jobs.consume(record(seen, (d) => d.ack()), { concurrency: 2 });
+      await bus.jobs.publish(job('a'));
+      await bus.jobs.publish(job('a'));
+      await bus.jobs.publish(job('b'));
+      await waitFor(() => seen.length >= 2);
+      await sleep(300);
+      assert.deepEqual(seen.sort(), ['a#1', 'b#1']);
+      await c.stop();
+    });
+
+    withBus('ack removes the job: no redelivery after ack-wait', async (bus) => {
+      const seen: string[] = [];
+      const c = bus.jobs.consume(record(seen, (d) => d.ack()), { concurrency: 1 });
+      await bus.jobs.publish(job('a', 'runA'));
+      await waitFor(() => seen.length === 1);
+      await sleep(ackWait + 700);
+      assert.deepEqual(seen, ['a#1']);
+      await c.stop();
+    });
+
+    withBus('delivers the message content', async (bus) => {
+      const got: JobMessage[] = [];
+      const c = bus.jobs.consume(
+        async (d) => {
+          got.push(d.message);
+          await d.ack();
+        },
+        { concurrency: 1 },
+      );
+      await bus.jobs.publish({ jobId: 'x', kind: 'EMBED', runId: 'r1' });
+      await waitFor(() => got.length === 1);
+      assert.deepEqual(got[0], { jobId: 'x', kind: 'EMBED', runId: 'r1' });
+      await c.stop();
+    });
+
+    withBus('retry redelivers with attempt + 1, after the delay', async (bus) => {
+      const seen: string[] = [];
+      const times: number[] = [];
+      const c = bus.jobs.consume(
+        record(seen, async (d) => {
+          times.push(Date.now());
+          if (d.attempt === 1) d.retry(0);
+          else if (d.attempt === 2) d.retry(600);
+          else await d.ack();
+        }),
+        { concurrency: 1 },
+      );
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => seen.length === 3);
+      assert.deepEqual(seen, ['a#1', 'a#2', 'a#3']);
+      assert.ok(times[2]! - times[1]! >= 500, `delayed retry came after ${times[2]! - times[1]!} ms`);
+      await c.stop();
+    });
+
+    withBus('without heartbeat the job is redelivered after ack-wait', async (bus) => {
+      const seen: string[] = [];
+      const times: number[] = [];
+      const hold = deferred();
+      const c = bus.jobs.consume(
+        record(seen, async (d) => {
+          times.push(Date.now());
+          if (d.attempt === 1) await hold.promise;
+          else await d.ack();
+        }),
+        { concurrency: 2 },
+      );
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => seen.length === 2, ackWait * 4);
+      assert.deepEqual(seen, ['a#1', 'a#2']);
+      assert.ok(times[1]! - times[0]! >= ackWait * 0.8, `redelivered after ${times[1]! - times[0]!} ms`);
+      hold.resolve();
+      await c.stop({ drain: true });
+    });
+
+    withBus('heartbeat keeps the job with its handler', async (bus) => {
+      const seen: string[] = [];
+      const c = bus.jobs.consume(
+        record(seen, async (d) => {
+          const end = Date.now() + ackWait * 2.5;
+          while (Date.now() < end) {
+            d.heartbeat();
+            await sleep(ackWait / 4);
+          }
+          await d.ack();
+        }),
+        { concurrency: 2 },
+      );
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => seen.length === 1);
+      await sleep(ackWait * 3.5);
+      assert.deepEqual(seen, ['a#1']);
+      await c.stop();
+    });
+
+    withBus('after maxDeliveries the next delivery has attempt maxDeliveries + 1, then none', async (bus) => {
+      assert.equal(bus.maxDeliveries, max);
+      const seen: string[] = [];
+      const c = bus.jobs.consume(
+        record(seen, (d) => (d.attempt > bus.maxDeliveries ? d.reject() : d.retry(0))),
+        { concurrency: 1 },
+      );
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => seen.length === max + 1);
+      await sleep(ackWait + 700);
+      assert.deepEqual(seen, Array.from({ length: max + 1 }, (_, i) => `a#${i + 1}`));
+      await c.stop();
+    });
+
+    withBus('a handler that settles nothing gives the job back, up to the last attempt', async (bus) => {
+      const seen: string[] = [];
+      const c = bus.jobs.consume(record(seen, () => undefined), { concurrency: 1 });
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => seen.length === max + 1);
+      await sleep(ackWait + 700);
+      assert.equal(seen.length, max + 1);
+      await c.stop();
+    });
+
+    withBus('never runs more handlers than the concurrency', async (bus) => {
+      let running = 0;
+      let peak = 0;
+      const done: string[] = [];
+      const c = bus.jobs.consume(
+        async (d) => {
+          peak = Math.max(peak, ++running);
+          await sleep(100);
+          running--;
+          done.push(d.message.jobId);
+          await d.ack();
+        },
+        { concurrency: 3 },
+      );
+      for (let i = 0; i < 9; i++) await bus.jobs.publish(job(`j${i}`));
+      await waitFor(() => done.length === 9);
+      assert.equal(peak, 3);
+      assert.equal(new Set(done).size, 9);
+      await c.stop();
+    });
+
+    withBus('two consumers share the queue', async (bus, ns) => {
+      const other = await ns.open();
+      const byConsumer: string[][] = [[], []];
+      const consumers = [bus, other].map((b, i) =>
+        b.jobs.consume(
+          async (d) => {
+            byConsumer[i]!.push(d.message.jobId);
+            await sleep(50);
+            await d.ack();
+          },
+          { concurrency: 1 },
+        ),
+      );
+      await sleep(200);
+      for (let i = 0; i < 10; i++) await bus.jobs.publish(job(`j${i}`));
+      await waitFor(() => byConsumer.flat().length === 10);
+      await sleep(300);
+      const all = byConsumer.flat();
+      assert.equal(all.length, 10);
+      assert.equal(new Set(all).size, 10);
+      assert.ok(byConsumer[0]!.length > 0 && byConsumer[1]!.length > 0, `split ${byConsumer.map((b) => b.length)}`);
+      await Promise.all(consumers.map((c) => c.stop()));
+    });
+
+    withBus('events reach every subscriber, on every bus', async (bus, ns) => {
+      const gatewayA = await ns.open();
+      const gatewayB = await ns.open();
+      const a: PlatformEvent[] = [];
+      const b: PlatformEvent[] = [];
+      const c: PlatformEvent[] = [];
+      gatewayA.events.subscribe((e) => a.push(e));
+      const offB = gatewayB.events.subscribe((e) => b.push(e));
+      gatewayB.events.subscribe((e) => c.push(e));
+      await ns.settle();
+      const event: PlatformEvent = { type: 'runStatus', runId: 'r1', status: 'RUNNING', error: null, at: new Date(0).toISOString() };
+      bus.events.publish(event);
+      await waitFor(() => a.length === 1 && b.length === 1 && c.length === 1);
+      assert.deepEqual(a[0], event);
+      assert.deepEqual(b[0], event);
+      offB();
+      await ns.settle();
+      bus.events.publish({ type: 'cancelRun', runId: 'r1', at: event.at });
+      await waitFor(() => a.length === 2 && c.length === 2);
+      await sleep(100);
+      assert.equal(b.length, 1);
+    });
+
+    withBus('event handlers run after publish returns', async (bus, ns) => {
+      let publishing = false;
+      let reentered: boolean | undefined;
+      bus.events.subscribe(() => void (reentered = publishing));
+      await ns.settle();
+      publishing = true;
+      bus.events.publish({ type: 'cancelRun', runId: 'r1', at: new Date(0).toISOString() });
+      publishing = false;
+      await waitFor(() => reentered !== undefined);
+      assert.equal(reentered, false);
+    });
+
+    withBus('after stop() the consumer gets nothing; the job waits for another', async (bus) => {
+      const seen: string[] = [];
+      const c = bus.jobs.consume(record(seen, (d) => d.ack()), { concurrency: 2 });
+      await sleep(100);
+      await c.stop();
+      await bus.jobs.publish(job('a'));
+      await sleep(500);
+      assert.deepEqual(seen, []);
+      const later: string[] = [];
+      const c2 = bus.jobs.consume(record(later, (d) => d.ack()), { concurrency: 1 });
+      await waitFor(() => later.length === 1);
+      assert.deepEqual(later, ['a#1']);
+      await c2.stop();
+    });
+
+    withBus('stop({ drain: true }) waits for in-flight handlers', async (bus) => {
+      let finished = false;
+      const seen: string[] = [];
+      const c = bus.jobs.consume(
+        record(seen, async (d) => {
+          await sleep(300);
+          finished = true;
+          await d.ack();
+        }),
+        { concurrency: 1 },
+      );
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => seen.length === 1);
+      await c.stop({ drain: true });
+      assert.equal(finished, true);
+    });
+
+    withBus('stop() without drain hands in-flight jobs back at once', async (bus) => {
+      const hold = deferred();
+      const first: JobDelivery[] = [];
+      const c = bus.jobs.consume(
+        async (d) => {
+          first.push(d);
+          await hold.promise;
+        },
+        { concurrency: 1 },
+      );
+      await bus.jobs.publish(job('a'));
+      await waitFor(() => first.length === 1);
+      const stoppedAt = Date.now();
+      await c.stop();
+      const later: string[] = [];
+      const c2 = bus.jobs.consume(record(later, (d) => d.ack()), { concurrency: 1 });
+      await waitFor(() => later.length === 1);
+      assert.ok(Date.now() - stoppedAt < ackWait * 0.8, 'handed back before ack-wait ran out');
+      assert.deepEqual(later, ['a#2']);
+      // The abandoned delivery can no longer settle the job.
+      await first[0]!.ack();
+      hold.resolve();
+      await c2.stop();
+    });
+
+    it(`bus conformance: ${name}: close() leaves no handle behind (the process exits)`, async () => {
+      const ns = await namespace();
+      try {
+        const child = fileURLToPath(new URL('./bus-child.js', import.meta.url));
+        const { code, stdout, stderr } = await run(process.execPath, [child, ...ns.childArgs], 15_000);
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /closed/);
+      } finally {
+        await ns.dispose();
+      }
+    });
+  });
+}
+
+function job(jobId: string, runId?: string): JobMessage {
+  return runId ? { jobId, kind: 'TRAIN', runId } : { jobId, kind: 'TRAIN' };
+}
+
+function record(seen: string[], then: (d: JobDelivery) => unknown) {
+  return async (d: JobDelivery) => {
+    seen.push(`${d.message.jobId}#${d.attempt}`);
+    await then(d);
+  };
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+function run(cmd: string, args: string[], timeoutMs: number) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b) => (stdout += b));
+    p.stderr.on('data', (b) => (stderr += b));
+    const timer = setTimeout(() => {
+      stderr += `\nstill running after ${timeoutMs} ms: a handle was left open`;
+      p.kill('SIGKILL');
+    }, timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
