@@ -102,7 +102,7 @@ export function buildApp(deps: AppDeps): App {
     };
 
     const { port } = httpServer.address() as AddressInfo;
-    const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+    const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
     log(`gateway listening on ${url}`);
     return { url };

@@ -6,7 +6,7 @@ import { type Env, type PlatformSettings, ConfigError, loadPlatformSettings, rea
 export interface OutboxSettings {
   /** How often queued jobs are checked for republishing. */
   intervalMs: number;
-  /** A queued job is first republished once it is this old; later republishes back off. */
+  /** An unpublished job is published by the outbox once it is this old. */
   minAgeMs: number;
 }
 

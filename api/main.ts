@@ -1,25 +1,9 @@
 // Gateway process: configuration, database, bus, then the app; stops cleanly on SIGTERM/SIGINT.
 
 import { openDatabase } from '../prisma/db.js';
-import type { Bus } from '../schema/bus.js';
-import { connectNatsBus } from '../schema/bus/nats.js';
-import { createMemoryBus } from '../schema/bus/memory.js';
-import type { PlatformSettings } from '../schema/config.js';
-import { assertNever } from '../schema/events.js';
+import { openBus } from '../schema/bus/open.js';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
-
-async function openBus(settings: PlatformSettings): Promise<Bus> {
-  const { maxDeliveries, ackWaitMs } = settings;
-  switch (settings.bus.kind) {
-    case 'nats':
-      return connectNatsBus({ servers: settings.bus.servers, prefix: settings.bus.prefix, maxDeliveries, ackWaitMs });
-    case 'memory':
-      return createMemoryBus({ maxDeliveries, ackWaitMs });
-    default:
-      return assertNever(settings.bus);
-  }
-}
 
 const config = loadApiConfig();
 const db = await openDatabase(config.settings.database, { migrate: true });

@@ -55,7 +55,8 @@ test('a failed publish leaves the run and job QUEUED; the outbox publishes the j
   try {
     await outbox.sweep();
     assert.deepEqual(published, [{ jobId: job.id, kind: 'TRAIN', runId }]);
-    // Just republished: the next attempt waits at least as long as the job had waited before.
+    // Published once: a job waiting for a free worker is never published twice.
+    assert.ok((await gw.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).publishedAt);
     assert.equal(await outbox.sweep(), 0);
     assert.equal(published.length, 1);
   } finally {

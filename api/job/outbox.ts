@@ -1,44 +1,33 @@
-// Transactional outbox for job messages. The Job row is the record; the queue message is only a
-// wake-up call. A job still QUEUED after a while may never have reached the queue (publish failed,
-// or the gateway died between commit and publish), so it is published again. Publishing is
-// deduplicated by jobId within the bus's window, and each republish of the same job waits twice
-// as long as the previous one, so a job that simply waits for a free worker adds at most a few
-// duplicate messages, which the worker skips because the row is no longer QUEUED.
+// Transactional outbox for job messages. The Job row is the record; the queue message only wakes
+// a worker. A job whose message never reached the queue (publish failed, or the gateway died
+// between commit and publish) has no publishedAt, and the outbox publishes it. Jobs already
+// published are never republished: a duplicate message would start a second copy of a job that is
+// merely waiting for a free worker. Publishing is deduplicated by jobId, so a publish whose
+// publishedAt write was lost is harmless.
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Bus } from '../../schema/bus.js';
 import type { JobMessage } from '../../schema/jobs.js';
 
 export interface Publisher {
+  prisma: PrismaClient;
   bus: Bus;
   log: (line: string) => void;
 }
 
-/** Returns whether the message reached the queue; failures are logged, not thrown. */
-export async function publishJob({ bus, log }: Publisher, message: JobMessage): Promise<boolean> {
+/** Publishes and marks the job published; returns whether it reached the queue. Failures are logged, not thrown. */
+export async function publishJob({ bus, log, prisma }: Publisher, message: JobMessage): Promise<boolean> {
   try {
     await bus.jobs.publish(message);
-    return true;
   } catch (error) {
     log(`job ${message.jobId}: publish failed, the outbox will retry: ${String(error)}`);
     return false;
   }
-}
-
-export interface OutboxCandidate {
-  createdAt: Date;
-  /** Touched by each republish, so it marks the last publish attempt. */
-  updatedAt: Date;
-}
-
-export function dueForRepublish(job: OutboxCandidate, now: number, minAgeMs: number): boolean {
-  const sinceLastPublish = now - job.updatedAt.getTime();
-  const previousWait = job.updatedAt.getTime() - job.createdAt.getTime();
-  return sinceLastPublish >= Math.max(minAgeMs, previousWait);
+  await prisma.job.updateMany({ where: { id: message.jobId, publishedAt: null }, data: { publishedAt: new Date() } });
+  return true;
 }
 
 export interface OutboxOptions extends Publisher {
-  prisma: PrismaClient;
   intervalMs: number;
   minAgeMs: number;
   /** Jobs looked at per sweep, oldest first. */
@@ -60,19 +49,17 @@ export function startOutbox(options: OutboxOptions): Outbox {
   const sweepOnce = async (): Promise<number> => {
     const now = Date.now();
     const candidates = await prisma.job.findMany({
-      where: { status: 'QUEUED', updatedAt: { lte: new Date(now - minAgeMs) } },
+      // minAgeMs leaves the request that created a job time to publish it itself.
+      where: { status: 'QUEUED', publishedAt: null, createdAt: { lte: new Date(now - minAgeMs) } },
       orderBy: { createdAt: 'asc' },
       take: batch,
-      select: { id: true, kind: true, runId: true, createdAt: true, updatedAt: true },
+      select: { id: true, kind: true, runId: true },
     });
     let published = 0;
     for (const job of candidates) {
       if (stopped) break;
-      if (!dueForRepublish(job, now, minAgeMs)) continue;
       const message: JobMessage = job.runId === null ? { jobId: job.id, kind: job.kind } : { jobId: job.id, kind: job.kind, runId: job.runId };
-      if (!(await publishJob(options, message))) continue;
-      published += 1;
-      await prisma.job.updateMany({ where: { id: job.id, status: 'QUEUED' }, data: { updatedAt: new Date() } });
+      if (await publishJob(options, message)) published += 1;
     }
     return published;
   };

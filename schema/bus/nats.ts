@@ -81,7 +81,10 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
         async function handle(msg: JsMsg): Promise<void> {
           let settled = false;
           const settle = () => !settled && (settled = true);
-          const giveBack = () => void (settle() && msg.nak());
+          // On a closed connection no nak can be sent; the server then redelivers after ack_wait.
+          const giveBack = () => {
+            if (settle() && !nc.isClosed()) msg.nak();
+          };
           let message: JobMessage;
           try {
             message = msg.json<JobMessage>();
@@ -114,21 +117,17 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
         // on it at once, so no message waits in a local buffer while its ack-wait runs out.
         async function slot(): Promise<void> {
           while (!stopped) {
-            let msg: JsMsg | undefined;
             try {
-              msg = await nextMessage();
+              const msg = await nextMessage();
+              if (msg && stopped) msg.nak();
+              else if (msg) await handle(msg);
             } catch (err) {
+              // Pull or ack failures (server gone, connection closing): back off; the server
+              // redelivers whatever was not settled.
               if (stopped || nc.isClosed()) return;
-              console.error('nats bus: pull failed, retrying', err);
+              console.error('nats bus: consumer error, retrying', err);
               await new Promise((resolve) => setTimeout(resolve, PULL_ERROR_BACKOFF_MS));
-              continue;
             }
-            if (!msg) continue;
-            if (stopped) {
-              msg.nak();
-              return;
-            }
-            await handle(msg);
           }
         }
 

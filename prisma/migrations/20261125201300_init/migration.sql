@@ -113,6 +113,7 @@ CREATE TABLE "Job" (
     "payload" JSONB,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "idempotencyKey" TEXT NOT NULL,
+    "publishedAt" TIMESTAMP(3),
     "workerId" TEXT,
     "lastHeartbeat" TIMESTAMP(3),
     "error" TEXT,
@@ -167,7 +168,7 @@ CREATE UNIQUE INDEX "Collection_alias_key" ON "Collection"("alias");
 CREATE UNIQUE INDEX "Job_idempotencyKey_key" ON "Job"("idempotencyKey");
 
 -- CreateIndex
-CREATE INDEX "Job_status_idx" ON "Job"("status");
+CREATE INDEX "Job_status_publishedAt_idx" ON "Job"("status", "publishedAt");
 
 -- CreateIndex
 CREATE INDEX "Job_runId_idx" ON "Job"("runId");
