@@ -12,7 +12,7 @@ test('DATABASE_URL selects PostgreSQL', () => {
 
 test('without DATABASE_URL the embedded database lives under XLING_HOME or ./.xling', () => {
   assert.deepEqual(loadDatabaseConfig({ XLING_HOME: '/srv/xling' }), { kind: 'embedded', dataDir: '/srv/xling/pgdata' });
-  assert.deepEqual(loadDatabaseConfig({ DATABASE_URL: ' ' }), { kind: 'embedded', dataDir: resolve('.xling', 'pgdata') });
+  assert.deepEqual(loadDatabaseConfig({ DATABASE_URL: '' }), { kind: 'embedded', dataDir: resolve('.xling', 'pgdata') });
   assert.deepEqual(loadDatabaseConfig({ XLING_HOME: 'rel' }), { kind: 'embedded', dataDir: resolve('rel', 'pgdata') });
 });
 

@@ -1,18 +1,15 @@
-import { resolve } from 'node:path';
+// The only place in prisma/ that reads the environment.
+
+import { existsSync } from 'node:fs';
+import { loadPlatformSettings, type Env } from '../schema/config.js';
 import type { DatabaseTarget } from './db.js';
 
-/**
- * DATABASE_URL selects PostgreSQL; without it the embedded PGlite database lives in
- * `${XLING_HOME:-./.xling}/pgdata` (relative paths resolve against the working directory).
- */
-export function loadDatabaseConfig(env: Readonly<Record<string, string | undefined>> = process.env): DatabaseTarget {
-  const url = env.DATABASE_URL?.trim();
-  if (url) return { kind: 'postgres', url };
-  const home = env.XLING_HOME?.trim() || './.xling';
-  return { kind: 'embedded', dataDir: resolve(home, 'pgdata') };
+/** The database the apps use: DATABASE_URL, else embedded PGlite under XLING_HOME (schema/config.ts). */
+export function loadDatabaseConfig(env: Env = process.env, cwd = process.cwd()): DatabaseTarget {
+  return loadPlatformSettings(env, cwd, existsSync).database;
 }
 
 /** Server on which tests create (and drop) their throw-away databases. */
-export function loadTestDatabaseAdminUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function loadTestDatabaseAdminUrl(env: Env = process.env): string {
   return env.TEST_DATABASE_ADMIN_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 }
