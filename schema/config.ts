@@ -17,6 +17,8 @@ export interface PlatformSettings {
   home: string;
   /** Folder with the datasets (see schema/datasets.ts). */
   dataDir: string;
+  /** Folder with Hugging Face model folders and tokenizers (xlmr-tokenizer/, ...). */
+  modelsDir: string;
   database: DatabaseSettings;
   bus: BusSettings;
   /** Deliveries of one job before it is failed with its last error. */
@@ -44,10 +46,10 @@ export function readInt(env: Env, name: string, fallback: number, min = 1): numb
   return value;
 }
 
-/** The default data folder is ./data when it exists, else ../shared/data beside the checkout. */
-export function defaultDataDir(cwd: string, exists: (p: string) => boolean): string {
-  const local = path.resolve(cwd, 'data');
-  return exists(local) ? local : path.resolve(cwd, '..', 'shared', 'data');
+/** A default folder is ./<name> when it exists, else ../shared/<name> beside the checkout. */
+export function defaultSharedDir(name: string, cwd: string, exists: (p: string) => boolean): string {
+  const local = path.resolve(cwd, name);
+  return exists(local) ? local : path.resolve(cwd, '..', 'shared', name);
 }
 
 export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) => boolean): PlatformSettings {
@@ -59,7 +61,8 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
   }
   return {
     home,
-    dataDir: env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : defaultDataDir(cwd, exists),
+    dataDir: env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : defaultSharedDir('data', cwd, exists),
+    modelsDir: env.MODELS_DIR ? path.resolve(cwd, env.MODELS_DIR) : defaultSharedDir('models', cwd, exists),
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
       : { kind: 'embedded', dataDir: path.join(home, 'pgdata') },

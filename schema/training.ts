@@ -10,6 +10,14 @@ export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 export const POOLINGS = ['MEAN', 'CLS'] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
+/** XLM_R: the XLM-R SentencePiece tokenizer (tokenizer.json under MODELS_DIR); HASHED: hashed words and character n-grams, no file needed. */
+export const TOKENIZERS = ['XLM_R', 'HASHED'] as const;
+export type TokenizerName = (typeof TOKENIZERS)[number];
+
+/** Evaluation suites a run may name; it then refuses to train on any group they contain. */
+export const EVALUATION_SUITES = ['XQUAD_R', 'MLQA_R', 'XNLI_ALIGNMENT'] as const;
+export type EvaluationSuite = (typeof EVALUATION_SUITES)[number];
+
 export interface ModelSpec {
   family: ModelFamily;
   /** Embedding width. */
@@ -19,9 +27,15 @@ export interface ModelSpec {
   heads: number;
   /** Tokens kept per text. */
   maxLength: number;
-  /** Hashed vocabulary size of models trained from scratch. */
+  /**
+   * Rows of the embedding table. HASHED: number of hash buckets. XLM_R: the vocabulary is pruned to
+   * the most frequent pieces of the training texts, at most this many (plus special tokens).
+   */
   vocabularySize: number;
   pooling: Pooling;
+  tokenizer: TokenizerName;
+  /** Feed-forward width of TRANSFORMER layers. */
+  ffnDimension: number;
 }
 
 export interface HyperParameters {
@@ -34,6 +48,18 @@ export interface HyperParameters {
   scale: number;
   /** Metrics are recorded and progress published every this many steps. */
   logEvery: number;
+  /** Adds the passage-to-query InfoNCE term to the query-to-passage one. */
+  symmetricLoss: boolean;
+  /** Global-norm gradient clipping; 0 turns it off. */
+  gradientClipNorm: number;
+  /** Share of the parallel groups held out for the validation loss (by group, so no leakage). */
+  validationFraction: number;
+  /** Validation loss every this many steps (and at the end). */
+  validateEvery: number;
+  /** Stop after this many validations without improvement; 0 turns early stopping off. */
+  earlyStoppingPatience: number;
+  /** A resumable checkpoint (weights, optimizer state, step) every this many steps. */
+  checkpointEvery: number;
 }
 
 export interface TrainingSpec {
@@ -43,6 +69,8 @@ export interface TrainingSpec {
   trainDatasets: string[];
   languages: string[];
   seed: number;
+  /** The run refuses to train on any group these suites contain (zero-shot protocol). */
+  evaluationSuites: EvaluationSuite[];
   model: ModelSpec;
   hyperParameters: HyperParameters;
 }
@@ -55,6 +83,8 @@ export const DEFAULT_MODEL: ModelSpec = {
   maxLength: 48,
   vocabularySize: 8192,
   pooling: 'MEAN',
+  tokenizer: 'XLM_R',
+  ffnDimension: 256,
 };
 
 export const DEFAULT_HYPER_PARAMETERS: HyperParameters = {
@@ -65,6 +95,12 @@ export const DEFAULT_HYPER_PARAMETERS: HyperParameters = {
   warmupSteps: 10,
   scale: 20,
   logEvery: 5,
+  symmetricLoss: false,
+  gradientClipNorm: 1,
+  validationFraction: 0.05,
+  validateEvery: 50,
+  earlyStoppingPatience: 0,
+  checkpointEvery: 50,
 };
 
 export const DEFAULT_TRAINING = {
@@ -73,6 +109,14 @@ export const DEFAULT_TRAINING = {
   trainDatasets: ['mlqa-r'],
   languages: ['en', 'de', 'es'],
   seed: 42,
+  evaluationSuites: [] as EvaluationSuite[],
+};
+
+/** Which dataset of the catalog each evaluation suite is built from. */
+export const SUITE_DATASET: Readonly<Record<EvaluationSuite, string>> = {
+  XQUAD_R: 'xquad-r',
+  MLQA_R: 'mlqa-r',
+  XNLI_ALIGNMENT: 'xnli',
 };
 
 /** Alpha is implied by MONO and CROSS; only HYBRID takes it from the user. */

@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataDir } from '../../schema/config.js';
+import { defaultSharedDir } from '../../schema/config.js';
 import { JobError } from '../../schema/jobs.js';
 import { groupByQuestion, loadQaSentenceSource, parseQaSentences, sentenceAt } from './data.js';
 
@@ -77,7 +77,7 @@ test('loadQaSentenceSource reads the requested languages of a dataset folder', a
 });
 
 test('the real MLQA-R and XQuAD-R files load into parallel groups', async () => {
-  const dataDir = defaultDataDir(repoRoot, fs.existsSync);
+  const dataDir = defaultSharedDir('data', repoRoot, fs.existsSync);
   const mlqa = await loadQaSentenceSource(dataDir, 'mlqa-r', ['en', 'de', 'es']);
   // Question ids of de and es are subsets of en's (MLQA-R is built from English questions).
   assert.equal(mlqa.groups.length, 1148);
