@@ -49,6 +49,7 @@ export function buildApp(deps: AppDeps): App {
     bus,
     pubSub,
     catalog: deps.catalog ?? createDatasetCatalog(config.settings.dataDir),
+    cwd: config.cwd,
     log,
   };
   const context: ApiContext = { services };

@@ -10,6 +10,7 @@ test('defaults: port 4000 on all interfaces, memory bus and embedded database wi
   assert.deepEqual(config.outbox, { intervalMs: 5_000, minAgeMs: 5_000 });
   assert.equal(config.settings.bus.kind, 'memory');
   assert.equal(config.settings.database.kind, 'embedded');
+  assert.equal(config.cwd, '/srv/xling');
 });
 
 test('PORT, HOST and outbox timings come from the environment; bad values are rejected', () => {

@@ -15,6 +15,8 @@ export interface ApiConfig {
   host: string;
   outbox: OutboxSettings;
   settings: PlatformSettings;
+  /** Relative paths given to importDataset are resolved against it. */
+  cwd: string;
 }
 
 export function loadApiConfig(env: Env = process.env, cwd = process.cwd()): ApiConfig {
@@ -28,5 +30,6 @@ export function loadApiConfig(env: Env = process.env, cwd = process.cwd()): ApiC
       minAgeMs: readInt(env, 'OUTBOX_MIN_AGE_MS', 5_000, 0),
     },
     settings: loadPlatformSettings(env, cwd, existsSync),
+    cwd,
   };
 }

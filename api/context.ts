@@ -10,6 +10,8 @@ export interface GatewayServices {
   bus: Bus;
   pubSub: GatewayPubSub;
   catalog: DatasetCatalog;
+  /** Relative importDataset paths are resolved against it. */
+  cwd: string;
   log: (line: string) => void;
 }
 

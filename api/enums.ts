@@ -5,7 +5,7 @@ import { registerEnumType } from 'type-graphql';
 import { DATASET_KINDS } from '../schema/datasets.js';
 import { RUN_STATUSES } from '../schema/events.js';
 import { JOB_KINDS } from '../schema/jobs.js';
-import { BATCH_STRATEGIES, MODEL_FAMILIES, POOLINGS } from '../schema/training.js';
+import { BATCH_STRATEGIES, EVALUATION_SUITES, MODEL_FAMILIES, POOLINGS, TOKENIZERS } from '../schema/training.js';
 import { EvaluationSetting, JobStatus } from '../prisma/generated/client.js';
 
 function enumObject<T extends string>(values: readonly T[]): { [K in T]: K } {
@@ -16,6 +16,8 @@ export const RunStatusEnum = enumObject(RUN_STATUSES);
 export const BatchStrategyEnum = enumObject(BATCH_STRATEGIES);
 export const ModelFamilyEnum = enumObject(MODEL_FAMILIES);
 export const PoolingEnum = enumObject(POOLINGS);
+export const TokenizerNameEnum = enumObject(TOKENIZERS);
+export const EvaluationSuiteEnum = enumObject(EVALUATION_SUITES);
 export const JobKindEnum = enumObject(JOB_KINDS);
 export const DatasetKindEnum = enumObject(DATASET_KINDS);
 export const JobStatusEnum = JobStatus;
@@ -28,6 +30,14 @@ registerEnumType(BatchStrategyEnum, {
 });
 registerEnumType(ModelFamilyEnum, { name: 'ModelFamily' });
 registerEnumType(PoolingEnum, { name: 'Pooling' });
+registerEnumType(TokenizerNameEnum, {
+  name: 'TokenizerName',
+  description: 'XLM_R: the XLM-R SentencePiece tokenizer, vocabulary pruned to the training texts; HASHED: hashed words and character n-grams',
+});
+registerEnumType(EvaluationSuiteEnum, {
+  name: 'EvaluationSuite',
+  description: 'XQUAD_R: xquad-r, MLQA_R: mlqa-r, XNLI_ALIGNMENT: xnli; a run never trains on what the suites it names contain',
+});
 registerEnumType(JobKindEnum, { name: 'JobKind' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });
 registerEnumType(DatasetKindEnum, { name: 'DatasetKind' });

@@ -15,10 +15,13 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** `field: value problem`, e.g. badUserInput('input.alpha', 1.5, 'is not in [0, 1]'). */
-export function badUserInput(field: string, value: unknown, problem: string): GraphQLError {
+/**
+ * `field: value problem`, e.g. badUserInput('input.alpha', 1.5, 'is not in [0, 1]'). `details` adds
+ * extensions (never code, field or value).
+ */
+export function badUserInput(field: string, value: unknown, problem: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(`${field}: ${formatValue(value)} ${problem}`, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, field, value: value ?? null },
+    extensions: { ...details, code: ErrorCode.BAD_USER_INPUT, field, value: value ?? null },
   });
 }
 

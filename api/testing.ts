@@ -30,7 +30,7 @@ export interface GraphQLResponse<T> {
 const squad = (ids: string[]) =>
   JSON.stringify({ version: 1, data: [{ title: 't', paragraphs: [{ context: 'c', qas: ids.map((id) => ({ id, question: 'q', answers: [] })) }] }] });
 
-/** mlqa-r with en, de, es (3, 3, 2 questions) and pawsx with en, de. */
+/** mlqa-r with en, de, es (3, 3, 2 questions), pawsx with en, de and bucc2018 (BITEXT) with en, zh. */
 export async function writeTestData(dataDir: string): Promise<void> {
   await mkdir(path.join(dataDir, 'mlqa-r'), { recursive: true });
   await writeFile(path.join(dataDir, 'mlqa-r', 'en.json'), squad(['a', 'b', 'c']));
@@ -39,6 +39,9 @@ export async function writeTestData(dataDir: string): Promise<void> {
   await mkdir(path.join(dataDir, 'pawsx'), { recursive: true });
   await writeFile(path.join(dataDir, 'pawsx', 'dev-en.tsv'), 'a\tb\t1\n');
   await writeFile(path.join(dataDir, 'pawsx', 'dev-de.tsv'), 'a\tb\t1\n');
+  await mkdir(path.join(dataDir, 'bucc2018'), { recursive: true });
+  await writeFile(path.join(dataDir, 'bucc2018', 'zh-en.dev.en'), 'en-1\tx\n');
+  await writeFile(path.join(dataDir, 'bucc2018', 'zh-en.dev.zh'), 'zh-1\ty\n');
 }
 
 /** Port 0 on loopback; the outbox effectively idle unless minAgeMs is given. */
@@ -56,7 +59,9 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000): ApiConfig 
       maxDeliveries: 3,
       ackWaitMs: 5_000,
       heartbeatMs: 1_000,
+      modelsDir: path.join(dataDir, 'models'),
     },
+    cwd: dataDir,
   };
 }
 

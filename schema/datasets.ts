@@ -1,8 +1,41 @@
 // The datasets the platform knows how to read from the data folder, and how their files map to
 // languages. Both the gateway (to list them) and the worker (to train on them) use this catalog.
+// Imported datasets (kind JSONL) are not in it: importDataset records them in the database.
 
-export const DATASET_KINDS = ['QA_SENTENCES', 'QA', 'PARALLEL_SENTENCES', 'DICTIONARY', 'BITEXT'] as const;
+import { assertNever } from './events.js';
+
+/** JSONL: a file imported with importDataset (schema/dataset-jsonl.ts), never part of DATASETS. */
+export const DATASET_KINDS = ['QA_SENTENCES', 'QA', 'PARALLEL_SENTENCES', 'DICTIONARY', 'BITEXT', 'JSONL'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/**
+ * Kinds the worker's loaders turn into training groups. BITEXT (bucc2018) is a mining benchmark of
+ * mostly unaligned sentences; it is only evaluated on.
+ */
+export function isTrainableKind(kind: DatasetKind): boolean {
+  switch (kind) {
+    case 'QA_SENTENCES':
+    case 'QA':
+    case 'PARALLEL_SENTENCES':
+    case 'DICTIONARY':
+    case 'JSONL':
+      return true;
+    case 'BITEXT':
+      return false;
+    default:
+      return assertNever(kind);
+  }
+}
+
+/** Names of imported datasets; they share one namespace with the catalog. */
+export const IMPORTED_NAME = /^[a-z0-9-]{1,64}$/;
+
+/** Why `name` cannot name a new imported dataset, or null when it can. */
+export function importedNameProblem(name: string): string | null {
+  if (!IMPORTED_NAME.test(name)) return 'must be 1..64 characters of a-z, 0-9 and -';
+  if (findDataset(name)) return 'is the name of a catalog dataset';
+  return null;
+}
 
 export interface DatasetDefinition {
   name: string;

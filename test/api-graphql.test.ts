@@ -66,7 +66,7 @@ describe('HTTP', () => {
     );
     const names = (kind: string) => result.data!.__schema[kind]!.fields.map((f) => f.name).sort();
     assert.deepEqual(names('queryType'), ['datasets', 'experiment', 'experiments', 'jobs', 'run', 'runs', 'workers']);
-    assert.deepEqual(names('mutationType'), ['cancelRun', 'createExperiment', 'startTrainingRun']);
+    assert.deepEqual(names('mutationType'), ['cancelRun', 'createExperiment', 'importDataset', 'startTrainingRun']);
     assert.deepEqual(names('subscriptionType'), ['runStatusChanged', 'trainingProgress']);
   });
 
@@ -120,7 +120,32 @@ describe('experiments and runs', () => {
     await until(() => events.some((e) => e.type === 'runStatus' && e.runId === run.id && e.status === 'QUEUED'), 'QUEUED event');
     const stored = await gw.db.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
     assert.deepEqual(stored.model, { ...DEFAULT_MODEL });
+    assert.deepEqual(stored.hyperParameters, { ...DEFAULT_HYPER_PARAMETERS, steps: 20 });
+    assert.deepEqual(stored.evaluationSuites, []);
     assert.equal((stored.hyperParameters as { steps: number }).steps, 20);
+  });
+
+  test('the new model, loss, validation and checkpoint options and the evaluation suites are stored and returned', async () => {
+    const query = `mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) {
+      id evaluationSuites model { tokenizer ffnDimension family layers heads dimension }
+      hyperParameters { symmetricLoss gradientClipNorm validationFraction validateEvery earlyStoppingPatience checkpointEvery } } }`;
+    const input = {
+      trainDatasets: ['pawsx'], languages: ['en', 'de'],
+      model: { family: 'TRANSFORMER', layers: 2, dimension: 64, heads: 4, tokenizer: 'HASHED', ffnDimension: 128 },
+      symmetricLoss: true, gradientClipNorm: 0.5, validationFraction: 0.1, validateEvery: 10, earlyStoppingPatience: 2, checkpointEvery: 25,
+      evaluationSuites: ['MLQA_R'],
+    };
+    const result = await gw.request<{ startTrainingRun: Record<string, unknown> & { id: string } }>(query, { input });
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    const run = result.data!.startTrainingRun;
+    const expectedHyper = { symmetricLoss: true, gradientClipNorm: 0.5, validationFraction: 0.1, validateEvery: 10, earlyStoppingPatience: 2, checkpointEvery: 25 };
+    assert.deepEqual(run.evaluationSuites, ['MLQA_R']);
+    assert.deepEqual(run.model, { tokenizer: 'HASHED', ffnDimension: 128, family: 'TRANSFORMER', layers: 2, heads: 4, dimension: 64 });
+    assert.deepEqual(run.hyperParameters, expectedHyper);
+    const row = await gw.db.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+    assert.deepEqual(row.evaluationSuites, ['MLQA_R']);
+    assert.deepEqual(row.model, { ...DEFAULT_MODEL, ...input.model });
+    assert.deepEqual(row.hyperParameters, { ...DEFAULT_HYPER_PARAMETERS, ...expectedHyper });
   });
 
   test('the same idempotency key returns the same run and writes nothing more', async () => {
@@ -138,7 +163,18 @@ describe('experiments and runs', () => {
       [{ strategy: 'CROSS', languages: ['en'] }, 'input.languages', ['en'], /at least 2/],
       [{ trainDatasets: ['nope'] }, 'input.trainDatasets[0]', 'nope', /not a known dataset/],
       [{ trainDatasets: ['xquad-r'] }, 'input.trainDatasets[0]', 'xquad-r', /no files/],
-      [{ trainDatasets: ['pawsx'], languages: ['en', 'de'] }, 'input.trainDatasets[0]', 'pawsx', /PARALLEL_SENTENCES.*trainable: mlqa-r/],
+      [{ trainDatasets: ['bucc2018'], languages: ['en', 'zh'] }, 'input.trainDatasets[0]', 'bucc2018', /BITEXT.*trainable: mlqa-r, pawsx\)$/],
+      [{ evaluationSuites: ['MLQA_R'] }, 'input.trainDatasets', ['mlqa-r'], /training on "mlqa-r" while evaluating on MLQA_R leaks the evaluation set/],
+      [{ evaluationSuites: ['XQUAD_R'] }, 'input.evaluationSuites[0]', 'XQUAD_R', /needs dataset xquad-r, which has no files/],
+      [{ validationFraction: 0.5 }, 'input.validationFraction', 0.5, /\[0, 0\.5\)/],
+      [{ gradientClipNorm: -1 }, 'input.gradientClipNorm', -1, /0 turns clipping off/],
+      [{ validateEvery: 0 }, 'input.validateEvery', 0, /\[1, 1000000\]/],
+      [{ checkpointEvery: 0 }, 'input.checkpointEvery', 0, /\[1, 1000000\]/],
+      [{ earlyStoppingPatience: -1 }, 'input.earlyStoppingPatience', -1, /\[0, 1000000\]/],
+      [{ model: { ffnDimension: 9000 } }, 'input.model.ffnDimension', 9000, /\[1, 8192\]/],
+      [{ model: { vocabularySize: 8 } }, 'input.model.vocabularySize', 8, /\[16, 262144\]/],
+      [{ model: { maxLength: 1024 } }, 'input.model.maxLength', 1024, /\[4, 512\]/],
+      [{ model: { family: 'TRANSFORMER', layers: 1, dimension: 64, heads: 6 } }, 'input.model.heads', 6, /does not divide dimension 64/],
       [{ steps: 0 }, 'input.steps', 0, /\[1, 1000000\]/],
       [{ batchSize: 1 }, 'input.batchSize', 1, /\[2, 4096\]/],
       [{ learningRate: 0 }, 'input.learningRate', 0, /\(0, 1\]/],
@@ -147,6 +183,9 @@ describe('experiments and runs', () => {
       // Rejected by GraphQL coercion before the resolver; the gateway adds field and value.
       [{ strategy: 'RANDOM' }, 'input.strategy', 'RANDOM', /RANDOM/],
       [{ seed: 1.5 }, 'input.seed', 1.5, /non-integer/],
+      [{ model: { tokenizer: 'BPE' } }, 'input.model.tokenizer', 'BPE', /TokenizerName/],
+      [{ evaluationSuites: ['SQUAD'] }, 'input.evaluationSuites[0]', 'SQUAD', /EvaluationSuite/],
+      [{ symmetricLoss: 'yes' }, 'input.symmetricLoss', 'yes', /Boolean/],
     ];
     const before = await counts();
     const jobsBefore = jobs.length;

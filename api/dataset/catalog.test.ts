@@ -36,8 +36,10 @@ test('the scan lists every catalog dataset with the files and languages found', 
   const xnli = list.find((d) => d.name === 'xnli')!;
   assert.equal(xnli.available, false);
   assert.deepEqual(xnli.languages, []);
-  assert.equal((await catalog.get('tydiqa'))?.trainable, false);
-  assert.equal((await catalog.get('pawsx'))?.trainable, false, 'the worker reads only QA_SENTENCES');
+  assert.equal((await catalog.get('tydiqa'))?.trainable, true);
+  assert.equal((await catalog.get('pawsx'))?.trainable, true);
+  assert.equal((await catalog.get('muse'))?.trainable, true);
+  assert.equal((await catalog.get('bucc2018'))?.trainable, false, 'BITEXT is evaluation only');
 });
 
 test('example counts: questions in SQuAD files (also gzipped), non-empty lines otherwise', async () => {

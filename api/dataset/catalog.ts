@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DATASETS, type DatasetDefinition, type DatasetKind } from '../../schema/datasets.js';
+import { DATASETS, isTrainableKind, type DatasetDefinition, type DatasetKind } from '../../schema/datasets.js';
 import { assertNever } from '../../schema/events.js';
 
 export interface DatasetFileInfo {
@@ -23,8 +23,22 @@ export interface DatasetInfo {
   /** Training runs accept it (see isTrainableKind). */
   trainable: boolean;
   languages: string[];
+  /** Files of the data folder; empty for imported datasets (one file, see imported.path). */
   files: DatasetFileInfo[];
   bytes: number;
+  /** Set for datasets recorded by importDataset rather than found in the data folder. */
+  imported?: ImportedDetails;
+}
+
+export interface ImportedDetails {
+  /** Absolute; workers read the same path. */
+  path: string;
+  description: string | null;
+  sha256: string;
+  groups: number;
+  records: number;
+  examples: LanguageCount[];
+  importedAt: Date;
 }
 
 export interface LanguageCount {
@@ -36,24 +50,6 @@ export interface DatasetCatalog {
   list(): Promise<DatasetInfo[]>;
   get(name: string): Promise<DatasetInfo | undefined>;
   exampleCounts(name: string): Promise<LanguageCount[]>;
-}
-
-/**
- * Kinds the worker's data loader reads (gpu-worker/training/data.ts): parallel QA with sentence
- * breaks. Rejecting the others here fails a run at once instead of on the worker.
- */
-export function isTrainableKind(kind: DatasetKind): boolean {
-  switch (kind) {
-    case 'QA_SENTENCES':
-      return true;
-    case 'PARALLEL_SENTENCES':
-    case 'QA':
-    case 'DICTIONARY':
-    case 'BITEXT':
-      return false;
-    default:
-      return assertNever(kind);
-  }
 }
 
 export function createDatasetCatalog(dataDir: string, options: { ttlMs?: number } = {}): DatasetCatalog {
@@ -141,6 +137,7 @@ export function countInFile(kind: DatasetKind, text: string): number {
     case 'PARALLEL_SENTENCES':
     case 'DICTIONARY':
     case 'BITEXT':
+    case 'JSONL':
       return text.split('\n').filter((line) => line.trim() !== '').length;
     default:
       return assertNever(kind);

@@ -1,18 +1,53 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
+import { ImportDatasetInput } from './dataset.input.js';
 import { Dataset, LanguageCount } from './dataset.type.js';
+import { importDataset } from './import.service.js';
+import { exampleCounts, listDatasets } from './registry.js';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
-  @Query(() => [Dataset])
+  @Query(() => [Dataset], { description: 'The catalog (data folder), then imported datasets by name' })
   datasets(@Ctx() { services }: ApiContext): Promise<Dataset[]> {
-    return services.catalog.list();
+    return listDatasets(services);
+  }
+
+  @Mutation(() => Dataset, {
+    description: 'Validates every line of a local JSONL file and records it as a trainable dataset (kind JSONL); nothing is written when a line is invalid',
+  })
+  importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() { services }: ApiContext): Promise<Dataset> {
+    return importDataset(services, input);
   }
 
   @FieldResolver(() => [LanguageCount], {
-    description: 'Questions (QA) or lines (other kinds) per language; reads the files on first request',
+    description: 'Questions (QA), lines (other catalog kinds) or records (JSONL) per language; catalog files are read on first request',
   })
   examples(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<LanguageCount[]> {
-    return services.catalog.exampleCounts(dataset.name);
+    return exampleCounts(services, dataset);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Imported: the absolute path workers read' })
+  path(@Root() dataset: Dataset): string | null {
+    return dataset.imported?.path ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  description(@Root() dataset: Dataset): string | null {
+    return dataset.imported?.description ?? null;
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Imported: distinct record ids (an item and its versions in other languages)' })
+  groups(@Root() dataset: Dataset): number | null {
+    return dataset.imported?.groups ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Imported: SHA-256 of the file when it was imported' })
+  sha256(@Root() dataset: Dataset): string | null {
+    return dataset.imported?.sha256 ?? null;
+  }
+
+  @FieldResolver(() => Date, { nullable: true })
+  importedAt(@Root() dataset: Dataset): Date | null {
+    return dataset.imported?.importedAt ?? null;
   }
 }

@@ -1,5 +1,6 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import type { DatasetKind } from '../../schema/datasets.js';
+import type { DatasetInfo, ImportedDetails } from './catalog.js';
 import { DatasetKindEnum } from '../enums.js';
 
 @ObjectType()
@@ -23,8 +24,8 @@ export class LanguageCount {
   count!: number;
 }
 
-@ObjectType({ description: 'A dataset of the catalog and what of it is in the data folder' })
-export class Dataset {
+@ObjectType({ description: 'A dataset of the catalog and what of it is in the data folder, or a JSONL file recorded by importDataset' })
+export class Dataset implements DatasetInfo {
   @Field(() => String)
   name!: string;
 
@@ -34,18 +35,21 @@ export class Dataset {
   @Field(() => Boolean, { description: 'Reserved for evaluation; never evaluate on what a run trained on' })
   evaluation!: boolean;
 
-  @Field(() => Boolean, { description: 'Files were found in the data folder' })
+  @Field(() => Boolean, { description: 'Files were found in the data folder (imported: the file exists at its path)' })
   available!: boolean;
 
-  @Field(() => Boolean, { description: 'Training runs accept it (today: QA datasets with sentence breaks, parallel across languages)' })
+  @Field(() => Boolean, { description: 'Training runs accept it (every kind but BITEXT)' })
   trainable!: boolean;
 
   @Field(() => [String])
   languages!: string[];
 
-  @Field(() => [DatasetFile])
+  @Field(() => [DatasetFile], { description: 'Files in the data folder; empty for imported datasets (see path)' })
   files!: DatasetFile[];
 
   @Field(() => Float)
   bytes!: number;
+
+  /** Resolved by the field resolvers of DatasetResolver. */
+  imported?: ImportedDetails;
 }

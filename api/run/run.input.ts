@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import type { RunStatus } from '../../schema/events.js';
-import type { BatchStrategy, ModelFamily, Pooling } from '../../schema/training.js';
-import { BatchStrategyEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum } from '../enums.js';
+import type { BatchStrategy, EvaluationSuite, ModelFamily, Pooling, TokenizerName } from '../../schema/training.js';
+import { BatchStrategyEnum, EvaluationSuiteEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum, TokenizerNameEnum } from '../enums.js';
 import type { ModelInputData, TrainingRunInputData } from './training-input.js';
 
 // No defaultValue in the decorators: omitted fields are filled from schema/training.ts by
@@ -21,14 +21,20 @@ export class ModelInput implements ModelInputData {
   @Field(() => Int, { nullable: true })
   heads?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Tokens kept per text' })
+  @Field(() => Int, { nullable: true, description: 'Tokens kept per text, in [4, 512]' })
   maxLength?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Rows of the embedding table, in [16, 262144]: hash buckets (HASHED) or the most frequent pieces kept (XLM_R)' })
   vocabularySize?: number | null;
 
   @Field(() => PoolingEnum, { nullable: true })
   pooling?: Pooling | null;
+
+  @Field(() => TokenizerNameEnum, { nullable: true })
+  tokenizer?: TokenizerName | null;
+
+  @Field(() => Int, { nullable: true, description: 'Feed-forward width of TRANSFORMER layers, in [1, 8192]' })
+  ffnDimension?: number | null;
 }
 
 @InputType({ description: 'Omitted fields take the platform defaults' })
@@ -68,6 +74,30 @@ export class TrainingRunInput implements TrainingRunInputData {
 
   @Field(() => Int, { nullable: true, description: 'Metrics are recorded every this many steps' })
   logEvery?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Adds the passage-to-query InfoNCE term' })
+  symmetricLoss?: boolean | null;
+
+  @Field(() => Float, { nullable: true, description: 'Global-norm gradient clipping, >= 0; 0 turns it off' })
+  gradientClipNorm?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Share of the groups held out for the validation loss, in [0, 0.5)' })
+  validationFraction?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Validation loss every this many steps (and at the end), >= 1' })
+  validateEvery?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Stop after this many validations without improvement; 0 turns it off' })
+  earlyStoppingPatience?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'A resumable checkpoint every this many steps, >= 1' })
+  checkpointEvery?: number | null;
+
+  @Field(() => [EvaluationSuiteEnum], {
+    nullable: true,
+    description: 'Suites the run is evaluated on; their datasets must be in the data folder, and training on one of them is refused',
+  })
+  evaluationSuites?: EvaluationSuite[] | null;
 
   @Field(() => Int, { nullable: true })
   seed?: number | null;

@@ -2,7 +2,14 @@
 // spec; the defaults only cover rows written by older versions with fewer fields.
 
 import type { Run as RunRow } from '../../prisma/generated/client.js';
-import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type HyperParameters, type ModelSpec } from '../../schema/training.js';
+import {
+  DEFAULT_HYPER_PARAMETERS,
+  DEFAULT_MODEL,
+  EVALUATION_SUITES,
+  type EvaluationSuite,
+  type HyperParameters,
+  type ModelSpec,
+} from '../../schema/training.js';
 import type { Run } from './run.type.js';
 
 const asObject = (value: unknown): Record<string, unknown> =>
@@ -16,6 +23,8 @@ export function readHyperParameters(json: unknown): HyperParameters {
   return { ...DEFAULT_HYPER_PARAMETERS, ...(asObject(json) as Partial<HyperParameters>) };
 }
 
+const isSuite = (value: string): value is EvaluationSuite => (EVALUATION_SUITES as readonly string[]).includes(value);
+
 export function toRun(row: RunRow): Run {
   return {
     id: row.id,
@@ -25,6 +34,7 @@ export function toRun(row: RunRow): Run {
     trainDatasets: row.trainDatasets,
     languages: row.languages,
     seed: row.seed,
+    evaluationSuites: row.evaluationSuites.filter(isSuite),
     model: readModel(row.model),
     hyperParameters: readHyperParameters(row.hyperParameters),
     status: row.status,

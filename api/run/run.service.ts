@@ -6,6 +6,7 @@ import { Prisma, type Run as RunRow } from '../../prisma/generated/client.js';
 import type { RunStatus } from '../../schema/events.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
+import { listDatasets } from '../dataset/registry.js';
 import { publishJob } from '../job/outbox.js';
 import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
 
@@ -21,7 +22,7 @@ export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`
 
 export async function startTrainingRun(services: GatewayServices, input: TrainingRunInputData): Promise<RunRow> {
   const { prisma } = services;
-  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await services.catalog.list());
+  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services));
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
   }
@@ -40,6 +41,7 @@ export async function startTrainingRun(services: GatewayServices, input: Trainin
         trainDatasets: spec.trainDatasets,
         languages: spec.languages,
         seed: spec.seed,
+        evaluationSuites: spec.evaluationSuites,
         model: json(spec.model),
         hyperParameters: json(spec.hyperParameters),
         jobs: { create: { kind: 'TRAIN', idempotencyKey: jobKey } },

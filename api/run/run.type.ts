@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { RunStatus } from '../../schema/events.js';
-import type { BatchStrategy, ModelFamily, Pooling } from '../../schema/training.js';
-import { BatchStrategyEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum } from '../enums.js';
+import type { BatchStrategy, EvaluationSuite, ModelFamily, Pooling, TokenizerName } from '../../schema/training.js';
+import { BatchStrategyEnum, EvaluationSuiteEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum, TokenizerNameEnum } from '../enums.js';
 
 @ObjectType('ModelConfig')
 export class ModelConfig {
@@ -25,6 +25,12 @@ export class ModelConfig {
 
   @Field(() => PoolingEnum)
   pooling!: Pooling;
+
+  @Field(() => TokenizerNameEnum)
+  tokenizer!: TokenizerName;
+
+  @Field(() => Int)
+  ffnDimension!: number;
 }
 
 @ObjectType('HyperParameters')
@@ -49,6 +55,24 @@ export class HyperParametersConfig {
 
   @Field(() => Int)
   logEvery!: number;
+
+  @Field(() => Boolean)
+  symmetricLoss!: boolean;
+
+  @Field(() => Float, { description: '0: no clipping' })
+  gradientClipNorm!: number;
+
+  @Field(() => Float)
+  validationFraction!: number;
+
+  @Field(() => Int)
+  validateEvery!: number;
+
+  @Field(() => Int, { description: '0: no early stopping' })
+  earlyStoppingPatience!: number;
+
+  @Field(() => Int)
+  checkpointEvery!: number;
 }
 
 @ObjectType({ description: 'One training run' })
@@ -73,6 +97,9 @@ export class Run {
 
   @Field(() => Int)
   seed!: number;
+
+  @Field(() => [EvaluationSuiteEnum])
+  evaluationSuites!: EvaluationSuite[];
 
   @Field(() => ModelConfig)
   model!: ModelConfig;

@@ -14,8 +14,10 @@ const DATASETS: DatasetInfo[] = [
   dataset('mlqa-r', ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh']),
   dataset('xquad-r', ['ar', 'de', 'el', 'en', 'es', 'hi', 'ru', 'th', 'tr', 'vi', 'zh']),
   dataset('pawsx', ['de', 'en', 'es', 'fr', 'ja', 'ko', 'zh'], { kind: 'PARALLEL_SENTENCES', evaluation: false }),
-  dataset('tydiqa', ['ar', 'en'], { kind: 'QA', trainable: false, evaluation: false }),
+  dataset('bucc2018', ['en', 'zh'], { kind: 'BITEXT', trainable: false }),
+  dataset('xnli', [], { kind: 'PARALLEL_SENTENCES', available: false }),
   dataset('ntrex128', [], { kind: 'PARALLEL_SENTENCES', available: false }),
+  dataset('my-pairs', ['en', 'fr', 'sw'], { kind: 'JSONL', evaluation: false, files: [] }),
 ];
 
 /** Asserts a BAD_USER_INPUT naming `field` and `value`, with both in the message. */
@@ -42,6 +44,7 @@ describe('resolveTrainingInput', () => {
     assert.deepEqual(spec.trainDatasets, DEFAULT_TRAINING.trainDatasets);
     assert.deepEqual(spec.languages, DEFAULT_TRAINING.languages);
     assert.equal(spec.seed, DEFAULT_TRAINING.seed);
+    assert.deepEqual(spec.evaluationSuites, DEFAULT_TRAINING.evaluationSuites);
     assert.deepEqual(spec.model, DEFAULT_MODEL);
     assert.deepEqual(spec.hyperParameters, DEFAULT_HYPER_PARAMETERS);
     assert.equal(experimentId, null);
@@ -82,7 +85,7 @@ describe('resolveTrainingInput', () => {
   test('training datasets must exist, have files, be parallel and not repeat', () => {
     rejects({ trainDatasets: [] }, 'input.trainDatasets', []);
     rejects({ trainDatasets: ['mlqa-r', 'nope'] }, 'input.trainDatasets[1]', 'nope', /not a known dataset/);
-    rejects({ trainDatasets: ['tydiqa'], strategy: 'MONO', languages: ['en'] }, 'input.trainDatasets[0]', 'tydiqa', /QA dataset.*trainable: mlqa-r, xquad-r, pawsx/);
+    rejects({ trainDatasets: ['bucc2018'], strategy: 'MONO', languages: ['en'] }, 'input.trainDatasets[0]', 'bucc2018', /BITEXT dataset.*trainable: mlqa-r, xquad-r, pawsx, my-pairs/);
     rejects({ trainDatasets: ['ntrex128'] }, 'input.trainDatasets[0]', 'ntrex128', /no files/);
     rejects({ trainDatasets: ['mlqa-r', 'mlqa-r'] }, 'input.trainDatasets[1]', 'mlqa-r', /twice/);
   });
@@ -116,14 +119,81 @@ describe('resolveTrainingInput', () => {
 
   test('model ranges and family consistency', () => {
     rejects({ model: { dimension: 4 } }, 'input.model.dimension', 4);
-    rejects({ model: { maxLength: 5000 } }, 'input.model.maxLength', 5000);
-    rejects({ model: { vocabularySize: 10 } }, 'input.model.vocabularySize', 10);
+    rejects({ model: { maxLength: 3 } }, 'input.model.maxLength', 3, /\[4, 512\]/);
+    rejects({ model: { maxLength: 513 } }, 'input.model.maxLength', 513);
+    rejects({ model: { vocabularySize: 15 } }, 'input.model.vocabularySize', 15, /\[16, 262144\]/);
+    rejects({ model: { vocabularySize: 262_145 } }, 'input.model.vocabularySize', 262_145);
     rejects({ model: { heads: 0 } }, 'input.model.heads', 0);
     rejects({ model: { family: 'BAG_OF_SUBWORDS', layers: 2 } }, 'input.model.layers', 2, /BAG_OF_SUBWORDS/);
     rejects({ model: { family: 'BAG_OF_SUBWORDS', pooling: 'CLS' } }, 'input.model.pooling', 'CLS');
     rejects({ model: { family: 'TRANSFORMER' } }, 'input.model.layers', null, /required for TRANSFORMER/);
     rejects({ model: { family: 'TRANSFORMER', layers: 49 } }, 'input.model.layers', 49);
     rejects({ model: { family: 'TRANSFORMER', layers: 2, dimension: 100, heads: 3 } }, 'input.model.heads', 3, /divide/);
+  });
+
+  test('tokenizer and feed-forward width: defaults, accepted values and ranges', () => {
+    const { model } = resolveTrainingInput(
+      { model: { tokenizer: 'HASHED', ffnDimension: 8192, maxLength: 512, vocabularySize: 16 } },
+      DATASETS,
+    ).spec;
+    assert.equal(model.tokenizer, 'HASHED');
+    assert.equal(model.ffnDimension, 8192);
+    assert.equal(model.maxLength, 512);
+    assert.equal(model.vocabularySize, 16);
+    assert.equal(resolveTrainingInput({ model: { vocabularySize: 262_144 } }, DATASETS).spec.model.vocabularySize, 262_144);
+    rejects({ model: { tokenizer: 'BPE' } }, 'input.model.tokenizer', 'BPE', /XLM_R, HASHED/);
+    rejects({ model: { ffnDimension: 0 } }, 'input.model.ffnDimension', 0, /\[1, 8192\]/);
+    rejects({ model: { ffnDimension: 8193 } }, 'input.model.ffnDimension', 8193);
+    rejects({ model: { ffnDimension: 2.5 } }, 'input.model.ffnDimension', 2.5, /not an integer/);
+  });
+
+  test('loss, clipping, validation, early stopping and checkpoint options', () => {
+    const hp = resolveTrainingInput(
+      { symmetricLoss: true, gradientClipNorm: 0, validationFraction: 0.49, validateEvery: 1, earlyStoppingPatience: 3, checkpointEvery: 7 },
+      DATASETS,
+    ).spec.hyperParameters;
+    assert.deepEqual(hp, {
+      ...DEFAULT_HYPER_PARAMETERS,
+      symmetricLoss: true, gradientClipNorm: 0, validationFraction: 0.49, validateEvery: 1, earlyStoppingPatience: 3, checkpointEvery: 7,
+    });
+    assert.equal(resolveTrainingInput({ validationFraction: 0 }, DATASETS).spec.hyperParameters.validationFraction, 0);
+
+    rejects({ gradientClipNorm: -0.1 }, 'input.gradientClipNorm', -0.1, /0 turns clipping off/);
+    rejects({ gradientClipNorm: Number.POSITIVE_INFINITY }, 'input.gradientClipNorm', Number.POSITIVE_INFINITY);
+    rejects({ gradientClipNorm: Number.NaN }, 'input.gradientClipNorm', Number.NaN);
+    rejects({ validationFraction: 0.5 }, 'input.validationFraction', 0.5, /\[0, 0\.5\)/);
+    rejects({ validationFraction: -0.01 }, 'input.validationFraction', -0.01);
+    rejects({ validateEvery: 0 }, 'input.validateEvery', 0);
+    rejects({ validateEvery: 1.5 }, 'input.validateEvery', 1.5, /not an integer/);
+    rejects({ checkpointEvery: 0 }, 'input.checkpointEvery', 0);
+    rejects({ checkpointEvery: -5 }, 'input.checkpointEvery', -5);
+    rejects({ earlyStoppingPatience: -1 }, 'input.earlyStoppingPatience', -1);
+    rejects({ earlyStoppingPatience: 0.5 }, 'input.earlyStoppingPatience', 0.5, /not an integer/);
+    rejects({ earlyStoppingPatience: 2, validationFraction: 0 }, 'input.earlyStoppingPatience', 2, /validationFraction/);
+  });
+
+  test('evaluation suites: known, not repeated, stored on the spec', () => {
+    const { spec } = resolveTrainingInput({ trainDatasets: ['pawsx'], evaluationSuites: ['XQUAD_R', 'MLQA_R'], languages: ['en', 'de'] }, DATASETS);
+    assert.deepEqual(spec.evaluationSuites, ['XQUAD_R', 'MLQA_R']);
+    rejects({ evaluationSuites: ['XQUAD_R', 'XNLI_ALIGNMENT'] }, 'input.evaluationSuites[1]', 'XNLI_ALIGNMENT', /needs dataset xnli, which has no files/);
+    rejects({ evaluationSuites: ['SQUAD'] }, 'input.evaluationSuites[0]', 'SQUAD', /XQUAD_R, MLQA_R, XNLI_ALIGNMENT/);
+    rejects({ evaluationSuites: ['XQUAD_R', 'XQUAD_R'] }, 'input.evaluationSuites[1]', 'XQUAD_R', /twice/);
+  });
+
+  test('training on the dataset of an evaluation suite is refused as leakage', () => {
+    rejects(
+      { trainDatasets: ['mlqa-r', 'xquad-r'], evaluationSuites: ['XQUAD_R'] },
+      'input.trainDatasets',
+      ['mlqa-r', 'xquad-r'],
+      /training on "xquad-r" while evaluating on XQUAD_R leaks the evaluation set/,
+    );
+    rejects({ evaluationSuites: ['XQUAD_R', 'MLQA_R'] }, 'input.trainDatasets', DEFAULT_TRAINING.trainDatasets, /"mlqa-r" while evaluating on MLQA_R/);
+  });
+
+  test('an imported JSONL dataset is trainable and its own languages are checked', () => {
+    const { spec } = resolveTrainingInput({ trainDatasets: ['my-pairs'], languages: ['fr', 'sw'], evaluationSuites: ['MLQA_R'] }, DATASETS);
+    assert.deepEqual(spec.trainDatasets, ['my-pairs']);
+    rejects({ trainDatasets: ['my-pairs'], languages: ['en', 'de'] }, 'input.languages[1]', 'de', /my-pairs \(has en, fr, sw\)/);
   });
 
   test('experiment id and idempotency key are passed through, and blank ones rejected', () => {

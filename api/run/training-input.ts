@@ -4,20 +4,16 @@
 
 import {
   BATCH_STRATEGIES,
-  DEFAULT_HYPER_PARAMETERS,
-  DEFAULT_MODEL,
   DEFAULT_TRAINING,
-  MODEL_FAMILIES,
-  POOLINGS,
+  EVALUATION_SUITES,
+  SUITE_DATASET,
   effectiveAlpha,
   type BatchStrategy,
-  type HyperParameters,
-  type ModelFamily,
-  type ModelSpec,
-  type Pooling,
+  type EvaluationSuite,
   type TrainingSpec,
 } from '../../schema/training.js';
 import { badUserInput } from '../errors.js';
+import { LIMITS, integerIn, oneOf, resolveHyperParameters, resolveModel } from './training-options.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 
 type Maybe<T> = T | null | undefined;
@@ -30,6 +26,8 @@ export interface ModelInputData {
   maxLength?: Maybe<number>;
   vocabularySize?: Maybe<number>;
   pooling?: Maybe<string>;
+  tokenizer?: Maybe<string>;
+  ffnDimension?: Maybe<number>;
 }
 
 export interface TrainingRunInputData {
@@ -45,6 +43,13 @@ export interface TrainingRunInputData {
   warmupSteps?: Maybe<number>;
   scale?: Maybe<number>;
   logEvery?: Maybe<number>;
+  symmetricLoss?: Maybe<boolean>;
+  gradientClipNorm?: Maybe<number>;
+  validationFraction?: Maybe<number>;
+  validateEvery?: Maybe<number>;
+  earlyStoppingPatience?: Maybe<number>;
+  checkpointEvery?: Maybe<number>;
+  evaluationSuites?: Maybe<readonly string[]>;
   seed?: Maybe<number>;
   experimentId?: Maybe<string>;
   idempotencyKey?: Maybe<string>;
@@ -55,17 +60,6 @@ export interface ResolvedTrainingRun {
   experimentId: string | null;
   idempotencyKey: string | null;
 }
-
-export const LIMITS = {
-  steps: [1, 1_000_000],
-  batchSize: [2, 4096],
-  seed: [0, 2 ** 31 - 1],
-  dimension: [8, 4096],
-  layers: [1, 48],
-  heads: [1, 64],
-  maxLength: [4, 2048],
-  vocabularySize: [256, 1_000_000],
-} as const;
 
 const LANGUAGE_CODE = /^[a-z]{2}$/;
 const MAX_KEY_LENGTH = 200;
@@ -80,6 +74,8 @@ export function resolveTrainingInput(
   const strategy = oneOf(at('strategy'), input.strategy ?? DEFAULT_TRAINING.strategy, BATCH_STRATEGIES);
   const alpha = resolveAlpha(at('alpha'), strategy, input.alpha);
   const chosen = resolveDatasets(at('trainDatasets'), input.trainDatasets ?? DEFAULT_TRAINING.trainDatasets, datasets);
+  const evaluationSuites = resolveSuites(at('evaluationSuites'), input.evaluationSuites ?? DEFAULT_TRAINING.evaluationSuites, datasets);
+  refuseLeakage(at('trainDatasets'), chosen, evaluationSuites);
   const languages = resolveLanguages(at('languages'), input.languages ?? DEFAULT_TRAINING.languages, strategy, chosen);
   const model = resolveModel(at('model'), input.model ?? {});
   const hyperParameters = resolveHyperParameters(at, input);
@@ -93,7 +89,7 @@ export function resolveTrainingInput(
   }
 
   return {
-    spec: { strategy, alpha, trainDatasets: chosen.map((d) => d.name), languages, seed, model, hyperParameters },
+    spec: { strategy, alpha, trainDatasets: chosen.map((d) => d.name), languages, seed, evaluationSuites, model, hyperParameters },
     experimentId,
     idempotencyKey,
   };
@@ -114,13 +110,43 @@ function resolveDatasets(field: string, names: readonly string[], datasets: read
     if (names.indexOf(name) !== i) throw badUserInput(item, name, 'is listed twice');
     const info = datasets.find((d) => d.name === name);
     if (!info) throw badUserInput(item, name, `is not a known dataset (known: ${datasets.map((d) => d.name).join(', ')})`);
-    if (!info.available) throw badUserInput(item, name, 'has no files in the data folder');
+    if (!info.available) {
+      throw badUserInput(item, name, info.imported ? `is imported from ${info.imported.path}, which no longer exists` : 'has no files in the data folder');
+    }
     if (!info.trainable) {
       const trainable = datasets.filter((d) => d.trainable && d.available).map((d) => d.name);
       throw badUserInput(item, name, `is a ${info.kind} dataset, which training cannot read (trainable: ${trainable.join(', ') || 'none'})`);
     }
     return info;
   });
+}
+
+/** The worker reads each suite's dataset to find leaked groups, so it must be in the data folder. */
+function resolveSuites(field: string, suites: readonly string[], datasets: readonly DatasetInfo[]): EvaluationSuite[] {
+  return suites.map((suite, i) => {
+    const item = `${field}[${i}]`;
+    if (suites.indexOf(suite) !== i) throw badUserInput(item, suite, 'is listed twice');
+    const known = oneOf(item, suite, EVALUATION_SUITES);
+    const name = SUITE_DATASET[known];
+    if (!datasets.some((d) => d.name === name && d.available)) {
+      throw badUserInput(item, suite, `needs dataset ${name}, which has no files in the data folder (the worker checks it for leaked groups)`);
+    }
+    return known;
+  });
+}
+
+/**
+ * The zero-shot protocol: a run never trains on the dataset it is evaluated on. The worker also
+ * checks group overlap, which catches the same items inside an imported dataset.
+ */
+function refuseLeakage(field: string, chosen: readonly DatasetInfo[], suites: readonly EvaluationSuite[]): void {
+  for (const suite of suites) {
+    const leaked = chosen.find((d) => d.name === SUITE_DATASET[suite]);
+    if (leaked) {
+      const name = JSON.stringify(leaked.name);
+      throw badUserInput(field, chosen.map((d) => d.name), `includes ${name}: training on ${name} while evaluating on ${suite} leaks the evaluation set`);
+    }
+  }
 }
 
 function resolveLanguages(
@@ -146,58 +172,3 @@ function resolveLanguages(
   return [...languages];
 }
 
-function resolveModel(path: string, input: ModelInputData): ModelSpec {
-  const at = (field: string) => `${path}.${field}`;
-  const family: ModelFamily = oneOf(at('family'), input.family ?? DEFAULT_MODEL.family, MODEL_FAMILIES);
-  const pooling: Pooling = oneOf(at('pooling'), input.pooling ?? DEFAULT_MODEL.pooling, POOLINGS);
-  const dimension = integerIn(at('dimension'), input.dimension ?? DEFAULT_MODEL.dimension, LIMITS.dimension);
-  const maxLength = integerIn(at('maxLength'), input.maxLength ?? DEFAULT_MODEL.maxLength, LIMITS.maxLength);
-  const vocabularySize = integerIn(at('vocabularySize'), input.vocabularySize ?? DEFAULT_MODEL.vocabularySize, LIMITS.vocabularySize);
-  const heads = integerIn(at('heads'), input.heads ?? DEFAULT_MODEL.heads, LIMITS.heads);
-  let layers: number;
-  switch (family) {
-    case 'BAG_OF_SUBWORDS':
-      layers = input.layers ?? 0;
-      if (layers !== 0) throw badUserInput(at('layers'), layers, 'must be 0 for BAG_OF_SUBWORDS, which has no layers');
-      if (pooling !== 'MEAN') throw badUserInput(at('pooling'), pooling, 'is not possible for BAG_OF_SUBWORDS, which has no CLS token; use MEAN');
-      break;
-    case 'TRANSFORMER':
-      if (input.layers === null || input.layers === undefined) {
-        throw badUserInput(at('layers'), null, `is required for TRANSFORMER (an integer in [${LIMITS.layers.join(', ')}])`);
-      }
-      layers = integerIn(at('layers'), input.layers, LIMITS.layers);
-      if (dimension % heads !== 0) throw badUserInput(at('heads'), heads, `does not divide dimension ${dimension}`);
-      break;
-  }
-  return { family, dimension, layers, heads, maxLength, vocabularySize, pooling };
-}
-
-function resolveHyperParameters(at: (field: string) => string, input: TrainingRunInputData): HyperParameters {
-  const d = DEFAULT_HYPER_PARAMETERS;
-  const steps = integerIn(at('steps'), input.steps ?? d.steps, LIMITS.steps);
-  const batchSize = integerIn(at('batchSize'), input.batchSize ?? d.batchSize, LIMITS.batchSize);
-  const learningRate = input.learningRate ?? d.learningRate;
-  if (!Number.isFinite(learningRate) || learningRate <= 0 || learningRate > 1) {
-    throw badUserInput(at('learningRate'), learningRate, 'is not in (0, 1]');
-  }
-  const weightDecay = input.weightDecay ?? d.weightDecay;
-  if (!Number.isFinite(weightDecay) || weightDecay < 0 || weightDecay > 1) {
-    throw badUserInput(at('weightDecay'), weightDecay, 'is not in [0, 1]');
-  }
-  const warmupSteps = integerIn(at('warmupSteps'), input.warmupSteps ?? Math.min(d.warmupSteps, steps - 1), [0, steps - 1]);
-  const scale = input.scale ?? d.scale;
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 1000) throw badUserInput(at('scale'), scale, 'is not in (0, 1000]');
-  const logEvery = integerIn(at('logEvery'), input.logEvery ?? Math.min(d.logEvery, steps), [1, steps]);
-  return { steps, batchSize, learningRate, weightDecay, warmupSteps, scale, logEvery };
-}
-
-function integerIn(field: string, value: number, [min, max]: readonly [number, number]): number {
-  if (!Number.isInteger(value)) throw badUserInput(field, value, 'is not an integer');
-  if (value < min || value > max) throw badUserInput(field, value, `is not in [${min}, ${max}]`);
-  return value;
-}
-
-function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw badUserInput(field, value, `is not one of ${allowed.join(', ')}`);
-  return value as T;
-}

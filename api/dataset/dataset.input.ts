@@ -1,0 +1,18 @@
+import { Field, InputType } from 'type-graphql';
+import type { ImportDatasetInputData } from './import.service.js';
+
+@InputType()
+export class ImportDatasetInput implements ImportDatasetInputData {
+  @Field(() => String, { description: 'New name: a-z, 0-9 and -, not a catalog name; runs name it in trainDatasets' })
+  name!: string;
+
+  @Field(() => String, {
+    description:
+      'JSONL file on the gateway host, absolute or relative to its working directory; one {"id","language","query","passage","hard_negative"?} object per line. ' +
+      'Not copied: workers read the same absolute path, so it must be on storage they see too.',
+  })
+  path!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}

@@ -1,0 +1,32 @@
+// Every dataset a run may name: the catalog found in the data folder, then the imported JSONL
+// files recorded in the database.
+
+import { stat } from 'node:fs/promises';
+import type { GatewayServices } from '../context.js';
+import type { DatasetInfo, LanguageCount } from './catalog.js';
+import { toDatasetInfo } from './imported.js';
+
+type Services = Pick<GatewayServices, 'catalog' | 'prisma'>;
+
+export async function listDatasets(services: Services): Promise<DatasetInfo[]> {
+  const [catalog, imported] = await Promise.all([services.catalog.list(), listImported(services)]);
+  return [...catalog, ...imported];
+}
+
+export async function listImported({ prisma }: Pick<GatewayServices, 'prisma'>): Promise<DatasetInfo[]> {
+  const rows = await prisma.importedDataset.findMany({ orderBy: { name: 'asc' } });
+  return Promise.all(rows.map(async (row) => toDatasetInfo(row, await isFile(row.path))));
+}
+
+export function exampleCounts(services: Services, dataset: DatasetInfo): Promise<LanguageCount[]> {
+  return dataset.imported ? Promise.resolve(dataset.imported.examples) : services.catalog.exampleCounts(dataset.name);
+}
+
+/** A moved or deleted import is listed as unavailable rather than failing the whole query. */
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
