@@ -1,0 +1,60 @@
+// Evaluation requests as the gateway stores them (Job.payload of an EVALUATE job) and the worker
+// reads them, and the shape of the results the worker writes.
+
+import type { EvaluationSuite } from './training.js';
+
+export const BASELINES = ['BM25', 'RANDOM'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
+/** What is evaluated: a run's latest checkpoint, one checkpoint, or a reference baseline. */
+export type EvaluationTarget =
+  | { kind: 'run'; runId: string }
+  | { kind: 'checkpoint'; checkpointId: string }
+  | { kind: 'baseline'; baseline: Baseline };
+
+export interface EvaluationRequest {
+  target: EvaluationTarget;
+  suites: EvaluationSuite[];
+  /** Bootstrap replicates for the confidence intervals. */
+  bootstrap: number;
+  /** Seed of the bootstrap and of the RANDOM baseline. */
+  seed: number;
+}
+
+export const DEFAULT_EVALUATION = { bootstrap: 1000, seed: 0 };
+
+/** A number with its 95% bootstrap interval over queries. */
+export interface IntervalValue {
+  estimate: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Headline numbers of a retrieval suite, keyed `<setting>.<metric>`: settings mono | cross |
+ * multi, metrics map | recall1 | recall10 | ndcg10 | mrr10, plus multi.rankDistance.
+ */
+export type Headlines = Record<string, IntervalValue>;
+
+/** XNLI alignment summary: means over ordered language pairs, pooled mAP with its interval. */
+export interface AlignmentSummary {
+  languages: string[];
+  meanTranslationAccuracy: number;
+  meanSimilarityIndex: number;
+  meanCka: number;
+  pooledMap: IntervalValue;
+  /** [a][b] matrices over `languages`. */
+  translationAccuracy: number[][];
+  cka: number[][];
+}
+
+export function describeTarget(target: EvaluationTarget): string {
+  switch (target.kind) {
+    case 'run':
+      return `run ${target.runId}`;
+    case 'checkpoint':
+      return `checkpoint ${target.checkpointId}`;
+    case 'baseline':
+      return `baseline ${target.baseline}`;
+  }
+}
