@@ -1,7 +1,7 @@
 // Text encoders of the dual encoder. One encoder (one set of weights) embeds both queries and
 // passages; the E5-style prefixes tell the two roles apart. The bag-of-subwords encoder is the
-// base model: masked mean of hashed-subword embeddings, L2-normalised so that dot products are
-// cosines. A transformer encoder will implement the same interface.
+// base model: masked mean of subword embeddings (the zero-layer transformer), L2-normalised so
+// that dot products are cosines. transformer.ts implements the same interface.
 
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../schema/training.js';
@@ -24,6 +24,45 @@ export interface TextEncoder {
   dispose(): void;
 }
 
+/** A copy of the encoder's current weights by name: what restore functions and checkpoints take. */
+export function readWeights(encoder: TextEncoder): Map<string, Float32Array> {
+  return new Map(encoder.weights.map(({ name, variable }) => [name, Float32Array.from(variable.dataSync() as Float32Array)]));
+}
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  init: () => tf.Tensor;
+}
+
+/**
+ * The encoder's variables, from `initial` when given (which must hold exactly these names with
+ * matching sizes: a checkpoint of another architecture is an error, not a partial load).
+ */
+export function createWeights(specs: readonly WeightSpec[], initial?: ReadonlyMap<string, Float32Array>): NamedVariable[] {
+  if (initial) {
+    const expected = new Set(specs.map((s) => s.name));
+    const extra = [...initial.keys()].filter((name) => !expected.has(name));
+    if (extra.length > 0) throw new Error(`weights ${extra.join(', ')} do not belong to this encoder`);
+  }
+  const created: NamedVariable[] = [];
+  try {
+    for (const { name, shape, init } of specs) {
+      const values = initial?.get(name);
+      if (initial && !values) throw new Error(`weight ${name} is missing`);
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (values && values.length !== size) throw new Error(`weight ${name} has ${values.length} values, expected ${size} for shape [${shape}]`);
+      const tensor = values ? tf.tensor(values, shape, 'float32') : init();
+      created.push({ name, variable: tf.variable(tensor) });
+      tensor.dispose();
+    }
+  } catch (err) {
+    created.forEach((w) => w.variable.dispose());
+    throw err;
+  }
+  return created;
+}
+
 export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(x, tf.rsqrt(tf.sum(tf.square(x), 1, true).add(1e-12)));
 }
@@ -35,14 +74,19 @@ export function maskedMean(values: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D 
   return tf.div(tf.sum(tf.mul(values, m), 1), counts);
 }
 
-export function createBagOfSubwordsEncoder(model: ModelSpec, seed: number, initial?: ReadonlyMap<string, Float32Array>): TextEncoder {
-  const shape: [number, number] = [model.vocabularySize, model.dimension];
-  const values = initial?.get('embedding');
-  const init = values ? tf.tensor2d(values, shape) : tf.randomNormal(shape, 0, 1 / Math.sqrt(model.dimension), 'float32', seed);
-  const table = tf.variable(init) as tf.Variable<tf.Rank.R2>;
-  init.dispose();
+/** Position 0 of every row (the <s> / [CLS] token). */
+export function firstToken(values: tf.Tensor3D): tf.Tensor2D {
+  const [rows, , dimension] = values.shape;
+  return tf.reshape(tf.slice(values, [0, 0, 0], [rows, 1, dimension]), [rows, dimension]);
+}
+
+/** `rows`: rows of the embedding table (a pruned vocabulary's size); defaults to model.vocabularySize. */
+export function createBagOfSubwordsEncoder(model: ModelSpec, seed: number, initial?: ReadonlyMap<string, Float32Array>, rows = model.vocabularySize): TextEncoder {
+  const shape = [rows, model.dimension];
+  const weights = createWeights([{ name: 'embedding', shape, init: () => tf.randomNormal(shape, 0, 1 / Math.sqrt(model.dimension), 'float32', seed) }], initial);
+  const table = weights[0]!.variable as tf.Variable<tf.Rank.R2>;
   return {
-    weights: [{ name: 'embedding', variable: table }],
+    weights,
     encode(batch) {
       return tf.tidy(() => {
         const ids = tf.tensor2d(batch.ids, [batch.rows, batch.width], 'int32');
