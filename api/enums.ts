@@ -4,9 +4,11 @@
 import { registerEnumType } from 'type-graphql';
 import { DATASET_KINDS } from '../schema/datasets.js';
 import { RUN_STATUSES } from '../schema/events.js';
+import { BASELINES } from '../schema/evaluation.js';
 import { JOB_KINDS } from '../schema/jobs.js';
 import { BATCH_STRATEGIES, EVALUATION_SUITES, MODEL_FAMILIES, POOLINGS, TOKENIZERS } from '../schema/training.js';
 import { EvaluationSetting, JobStatus } from '../prisma/generated/client.js';
+import { MATRIX_METRICS, MATRIX_SETTINGS } from './evaluation/matrix.js';
 
 function enumObject<T extends string>(values: readonly T[]): { [K in T]: K } {
   return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -22,6 +24,10 @@ export const JobKindEnum = enumObject(JOB_KINDS);
 export const DatasetKindEnum = enumObject(DATASET_KINDS);
 export const JobStatusEnum = JobStatus;
 export const EvaluationSettingEnum = EvaluationSetting;
+export const BaselineEnum = enumObject(BASELINES);
+export const EvaluationTargetKindEnum = enumObject(['RUN', 'CHECKPOINT', 'BASELINE'] as const);
+export const MatrixMetricEnum = enumObject(MATRIX_METRICS);
+export const MatrixSettingEnum = enumObject(MATRIX_SETTINGS);
 
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
 registerEnumType(BatchStrategyEnum, {
@@ -42,3 +48,13 @@ registerEnumType(JobKindEnum, { name: 'JobKind' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });
 registerEnumType(DatasetKindEnum, { name: 'DatasetKind' });
 registerEnumType(EvaluationSettingEnum, { name: 'EvaluationSetting' });
+registerEnumType(BaselineEnum, { name: 'Baseline', description: 'Reference rankers: BM25 on the texts, RANDOM scores' });
+registerEnumType(EvaluationTargetKindEnum, { name: 'EvaluationTargetKind' });
+registerEnumType(MatrixMetricEnum, {
+  name: 'MatrixMetric',
+  description: 'MAP, Recall@1, Recall@10, nDCG@10, MRR@10; RANK_DISTANCE (maximum rank distance) exists in the MULTI setting only',
+});
+registerEnumType(MatrixSettingEnum, {
+  name: 'MatrixSetting',
+  description: 'MONO_CROSS: query language x candidate language, monolingual on the diagonal; MULTI: query language x pooled candidates ("all")',
+});

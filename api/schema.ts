@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { DatasetResolver } from './dataset/dataset.resolver.js';
+import { EvaluationResolver } from './evaluation/evaluation.resolver.js';
 import { ExperimentResolver } from './experiment/experiment.resolver.js';
 import { JobResolver } from './job/job.resolver.js';
 import { createGatewayPubSub, type GatewayPubSub } from './pubsub.js';
+import { CheckpointResolver } from './run/checkpoint.resolver.js';
 import { ProgressResolver } from './run/progress.resolver.js';
 import { RunResolver } from './run/run.resolver.js';
 import { WorkerResolver } from './worker/worker.resolver.js';
@@ -19,6 +21,8 @@ import { WorkerResolver } from './worker/worker.resolver.js';
 export const RESOLVERS: NonEmptyArray<Function> = [
   ExperimentResolver,
   RunResolver,
+  CheckpointResolver,
+  EvaluationResolver,
   ProgressResolver,
   JobResolver,
   WorkerResolver,

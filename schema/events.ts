@@ -19,7 +19,17 @@ export interface ProgressEvent {
   pairsPerSecond: number;
   status: RunStatus;
   batchComposition: BatchComposition;
+  /** Loss on the held-out validation groups, at the steps where it was computed. */
+  validationLoss?: number;
+  /** Headline numbers of a periodic validation on an evaluation suite, at the steps where it ran. */
+  validation?: ValidationSnapshot;
   at: string;
+}
+
+/** Headlines keyed `<setting>.<metric>` as in schema/evaluation.ts Headlines, estimates only. */
+export interface ValidationSnapshot {
+  suite: string;
+  headlines: Record<string, number>;
 }
 
 export interface RunStatusEvent {

@@ -73,3 +73,25 @@ test('concurrent requests with one idempotency key create one run', async () => 
   assert.equal(await gw.db.prisma.job.count({ where: { idempotencyKey: 'train:double-click' } }), 1);
   assert.equal(await gw.db.prisma.run.count({ where: { id: a.data!.startTrainingRun.id } }), 1);
 });
+
+test('an EVALUATE job whose publish failed is published by the outbox; concurrent keys make one job', async () => {
+  failing = true;
+  const EVALUATE = 'mutation($input: EvaluateInput!) { evaluate(input: $input) { id status } }';
+  const input = { baseline: 'BM25', suites: ['MLQA_R'], idempotencyKey: 'eval-double-click' };
+  const [a, b] = await Promise.all([gw.request<{ evaluate: { id: string } }>(EVALUATE, { input }), gw.request<{ evaluate: { id: string } }>(EVALUATE, { input })]);
+  assert.equal(a.errors, undefined, JSON.stringify(a.errors));
+  assert.equal(a.data!.evaluate.id, b.data!.evaluate!.id);
+  const jobId = a.data!.evaluate.id;
+  assert.equal(await gw.db.prisma.job.count({ where: { idempotencyKey: 'evaluate:eval-double-click' } }), 1);
+  assert.equal((await gw.db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })).publishedAt, null);
+
+  failing = false;
+  const before = published.length;
+  const outbox = startOutbox({ prisma: gw.db.prisma, bus: gw.bus, log: (l) => gw.logs.push(l), intervalMs: 60_000, minAgeMs: 0 });
+  try {
+    await outbox.sweep();
+    assert.deepEqual(published.slice(before), [{ jobId, kind: 'EVALUATE' }]);
+  } finally {
+    await outbox.stop();
+  }
+});

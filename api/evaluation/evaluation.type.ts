@@ -1,22 +1,13 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { EvaluationSettingEnum } from '../enums.js';
 
-@ObjectType({ description: 'Retrieval quality of a checkpoint (or a baseline) for one language pair' })
+@ObjectType({ description: 'One cell of a retrieval report: a setting, a query language and a candidate language ("all" in MULTI)' })
 export class Evaluation {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => ID, { nullable: true })
-  runId!: string | null;
-
-  @Field(() => ID, { nullable: true })
-  checkpointId!: string | null;
-
-  @Field(() => String, { nullable: true })
-  baseline!: string | null;
-
-  @Field(() => String)
-  dataset!: string;
+  @Field(() => ID)
+  reportId!: string;
 
   @Field(() => EvaluationSettingEnum)
   setting!: keyof typeof EvaluationSettingEnum;
@@ -39,7 +30,10 @@ export class Evaluation {
   @Field(() => Float)
   ndcgAt10!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Maximum rank distance (multilingual setting only)' })
+  @Field(() => Float)
+  mrrAt10!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Maximum rank distance (MULTI only)' })
   rankDistance!: number | null;
 
   @Field(() => Int, { description: 'Queries evaluated' })

@@ -1,8 +1,15 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { EvaluationSuite } from '../../schema/training.js';
 import type { ApiContext } from '../context.js';
-import { JobStatusEnum } from '../enums.js';
+import { EvaluationSuiteEnum, JobStatusEnum } from '../enums.js';
+import { findReports } from '../evaluation/evaluation.service.js';
+import { readEvaluationRequest } from '../evaluation/report-data.js';
+import { EvaluationReport } from '../evaluation/report.type.js';
+import { EvaluationTarget, toTarget } from '../evaluation/target.type.js';
 import { pageSize } from '../pagination.js';
 import { Job } from './job.type.js';
+
+const evaluationOf = (job: Job) => (job.kind === 'EVALUATE' ? readEvaluationRequest(job.payload) : null);
 
 @Resolver(() => Job)
 export class JobResolver {
@@ -18,5 +25,21 @@ export class JobResolver {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: pageSize(first),
     });
+  }
+
+  @FieldResolver(() => EvaluationTarget, { nullable: true, description: 'EVALUATE jobs: what is evaluated' })
+  target(@Root() job: Job): EvaluationTarget | null {
+    const request = evaluationOf(job);
+    return request && toTarget(request.target);
+  }
+
+  @FieldResolver(() => [EvaluationSuiteEnum], { description: 'EVALUATE jobs: the suites asked for; empty for other kinds' })
+  suites(@Root() job: Job): EvaluationSuite[] {
+    return evaluationOf(job)?.suites ?? [];
+  }
+
+  @FieldResolver(() => [EvaluationReport], { description: 'EVALUATE jobs: the reports written so far, one per suite' })
+  reports(@Root() job: Job, @Ctx() { services }: ApiContext): Promise<EvaluationReport[]> {
+    return findReports(services, { jobId: job.id }, 'asc');
   }
 }

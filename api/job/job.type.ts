@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { JobKind } from '../../schema/jobs.js';
 import { JobKindEnum, JobStatusEnum } from '../enums.js';
 
-@ObjectType({ description: 'A unit of work on the queue; TRAIN jobs carry a run' })
+@ObjectType({ description: 'A unit of work on the queue; TRAIN jobs and EVALUATE jobs of a run carry its id' })
 export class Job {
   @Field(() => ID)
   id!: string;
@@ -33,4 +33,7 @@ export class Job {
 
   @Field(() => Date)
   updatedAt!: Date;
+
+  /** What the job was asked to do (an EvaluationRequest for EVALUATE); read by field resolvers. */
+  payload?: unknown;
 }

@@ -52,3 +52,36 @@ test('a status change before any step yields a step-0 item, and step 0 still fol
   assert.equal(folder.fold(progress(0)).items.length, 1);
   assert.equal(folder.fold(progress(3, 'SUCCEEDED')).done, true);
 });
+
+test('stored validations join the item of their step (one per suite); validation loss is replayed', () => {
+  const headlines = [{ name: 'mono.map', value: 0.5 }];
+  const items = replayItems('r', 10, [
+    { step: 5, name: 'loss', value: 0.5, recordedAt: t(5) },
+    { step: 5, name: 'validation_loss', value: 0.7, recordedAt: t(5) },
+  ], [
+    { step: 5, suite: 'MLQA_R', headlines, createdAt: t(7) },
+    { step: 5, suite: 'XNLI_ALIGNMENT', headlines: [], createdAt: t(6) },
+    { step: 8, suite: 'MLQA_R', headlines, createdAt: t(8) },
+  ]);
+  assert.deepEqual(items.map((i) => [i.step, i.loss, i.validationLoss, i.validations.map((v) => v.suite)]), [
+    [5, 0.5, 0.7, ['MLQA_R', 'XNLI_ALIGNMENT']],
+    [8, null, null, ['MLQA_R']],
+  ]);
+  assert.deepEqual(items[0]!.at, t(7));
+  assert.deepEqual(items[0]!.validations[0]!.headlines, headlines);
+});
+
+test('a live validation is sent once, also as a second event of a step already sent; status items carry none', () => {
+  const folder = new ProgressFolder('r', 10);
+  for (const item of replayItems('r', 10, [], [{ step: 5, suite: 'MLQA_R', headlines: [], createdAt: t(5) }])) folder.seen(item);
+  const validation = (suite: string) => ({ ...progress(5), validation: { suite, headlines: { 'cross.map': 0.4, 'mono.map': 0.6 } } });
+  assert.deepEqual(folder.fold(validation('MLQA_R')).items, [], 'replayed already');
+  const second = folder.fold({ ...validation('XQUAD_R'), validationLoss: 0.3 }).items;
+  assert.deepEqual(second.map((i) => [i.step, i.validationLoss, i.validations]), [
+    [5, 0.3, [{ suite: 'XQUAD_R', headlines: [{ name: 'mono.map', value: 0.6 }, { name: 'cross.map', value: 0.4 }] }]],
+  ]);
+  assert.deepEqual(folder.fold(validation('XQUAD_R')).items, [], 'sent already');
+  assert.deepEqual(folder.fold(progress(5)).items, [], 'no validation: an old step');
+  const end = folder.fold(status('SUCCEEDED'));
+  assert.deepEqual(end.items.map((i) => [i.step, i.validationLoss, i.validations]), [[5, 0.3, []]]);
+});

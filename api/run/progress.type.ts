@@ -11,6 +11,24 @@ export class PairCount {
   count!: number;
 }
 
+@ObjectType({ description: 'A headline estimate, e.g. mono.map (no interval: validations are for watching, reports for comparing)' })
+export class HeadlineValue {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Float)
+  value!: number;
+}
+
+@ObjectType({ description: 'A validation on an evaluation suite during training; its full report is in Run.evaluations (step set)' })
+export class ValidationResult {
+  @Field(() => String, { description: 'EvaluationSuite, e.g. MLQA_R' })
+  suite!: string;
+
+  @Field(() => [HeadlineValue])
+  headlines!: HeadlineValue[];
+}
+
 @ObjectType({ description: 'Training progress at one step; metrics are null when not recorded for that step' })
 export class TrainingProgress {
   @Field(() => ID)
@@ -30,6 +48,12 @@ export class TrainingProgress {
 
   @Field(() => Float, { nullable: true, description: 'Training throughput' })
   pairsPerSecond!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Loss on the held-out validation groups, at the steps where it was computed' })
+  validationLoss!: number | null;
+
+  @Field(() => [ValidationResult], { description: 'Suites validated at this step; empty at other steps and on status-only items' })
+  validations!: ValidationResult[];
 
   @Field(() => RunStatusEnum)
   status!: RunStatus;

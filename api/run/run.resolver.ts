@@ -1,11 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
+import { findReports } from '../evaluation/evaluation.service.js';
+import { EvaluationReport } from '../evaluation/report.type.js';
 import { Experiment } from '../experiment/experiment.type.js';
 import { Job } from '../job/job.type.js';
 import { afterPosition, decodeCursor, encodeCursor, pageSize } from '../pagination.js';
 import { Checkpoint } from './checkpoint.type.js';
-import { Evaluation } from './evaluation.type.js';
 import { MetricPoint } from './metric.type.js';
 import { RunConnection } from './run.connection.js';
 import { RunFilter, TrainingRunInput } from './run.input.js';
@@ -91,12 +92,9 @@ export class RunResolver {
     return services.prisma.checkpoint.findMany({ where: { runId: run.id }, orderBy: { step: 'asc' } });
   }
 
-  @FieldResolver(() => [Evaluation])
-  evaluations(@Root() run: Run, @Ctx() { services }: ApiContext): Promise<Evaluation[]> {
-    return services.prisma.evaluation.findMany({
-      where: { runId: run.id },
-      orderBy: [{ createdAt: 'asc' }, { dataset: 'asc' }, { setting: 'asc' }, { queryLanguage: 'asc' }, { candidateLanguage: 'asc' }],
-    });
+  @FieldResolver(() => [EvaluationReport], { description: 'Reports of the run and of its checkpoints, validations during training included; oldest first' })
+  evaluations(@Root() run: Run, @Ctx() { services }: ApiContext): Promise<EvaluationReport[]> {
+    return findReports(services, { runId: run.id }, 'asc');
   }
 
   @FieldResolver(() => [Job])

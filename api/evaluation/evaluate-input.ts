@@ -1,0 +1,81 @@
+// Turns an EvaluateInput into the EvaluationRequest an EVALUATE job carries. Pure: the dataset
+// scan is passed in; what needs the database (the target exists, leakage) is checked by the
+// service with refuseLeakage below.
+
+import { BASELINES, DEFAULT_EVALUATION, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
+import { EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
+import type { DatasetInfo } from '../dataset/catalog.js';
+import { badUserInput } from '../errors.js';
+import { LIMITS, integerIn, oneOf } from '../run/training-options.js';
+
+type Maybe<T> = T | null | undefined;
+
+export interface EvaluateInputData {
+  runId?: Maybe<string>;
+  checkpointId?: Maybe<string>;
+  baseline?: Maybe<string>;
+  suites?: Maybe<readonly string[]>;
+  bootstrap?: Maybe<number>;
+  seed?: Maybe<number>;
+  idempotencyKey?: Maybe<string>;
+}
+
+export interface ResolvedEvaluation {
+  request: EvaluationRequest;
+  idempotencyKey: string | null;
+}
+
+/** Fewer replicates make the 95% interval's tails noise; more only cost worker time. */
+export const BOOTSTRAP_RANGE = [100, 10_000] as const;
+const MAX_KEY_LENGTH = 200;
+const TARGET_FIELDS = ['runId', 'checkpointId', 'baseline'] as const;
+
+export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonly DatasetInfo[]): ResolvedEvaluation {
+  const target = resolveTarget(input);
+  const suites = resolveSuites('input.suites', input.suites ?? EVALUATION_SUITES, datasets);
+  const bootstrap = integerIn('input.bootstrap', input.bootstrap ?? DEFAULT_EVALUATION.bootstrap, BOOTSTRAP_RANGE);
+  const seed = integerIn('input.seed', input.seed ?? DEFAULT_EVALUATION.seed, LIMITS.seed);
+  const idempotencyKey = input.idempotencyKey ?? null;
+  if (idempotencyKey !== null && (idempotencyKey.trim() === '' || idempotencyKey.length > MAX_KEY_LENGTH)) {
+    throw badUserInput('input.idempotencyKey', idempotencyKey, `must be 1..${MAX_KEY_LENGTH} characters`);
+  }
+  return { request: { target, suites, bootstrap, seed }, idempotencyKey };
+}
+
+function resolveTarget(input: EvaluateInputData): EvaluationTarget {
+  const given = TARGET_FIELDS.filter((field) => input[field] != null);
+  if (given.length !== 1) {
+    const fields = (given.length === 0 ? TARGET_FIELDS : given).map((f) => `input.${f}`);
+    const value = Object.fromEntries(given.map((f) => [f, input[f]]));
+    const problem = given.length === 0 ? 'names no target' : `names ${given.length} targets`;
+    throw badUserInput('input', value, `${problem}; give exactly one of input.runId, input.checkpointId, input.baseline`, { fields });
+  }
+  if (input.baseline != null) return { kind: 'baseline', baseline: oneOf('input.baseline', input.baseline, BASELINES) };
+  const [field, id] = input.runId != null ? (['runId', input.runId] as const) : (['checkpointId', input.checkpointId!] as const);
+  if (id.trim() === '') throw badUserInput(`input.${field}`, id, 'is empty');
+  return field === 'runId' ? { kind: 'run', runId: id } : { kind: 'checkpoint', checkpointId: id };
+}
+
+/** The worker reads each suite's dataset, so it must be in the data folder. */
+function resolveSuites(field: string, suites: readonly string[], datasets: readonly DatasetInfo[]): EvaluationSuite[] {
+  if (suites.length === 0) throw badUserInput(field, suites, `is empty; name at least one of ${EVALUATION_SUITES.join(', ')}`);
+  return suites.map((suite, i) => {
+    const item = `${field}[${i}]`;
+    if (suites.indexOf(suite) !== i) throw badUserInput(item, suite, 'is listed twice');
+    const known = oneOf(item, suite, EVALUATION_SUITES);
+    const name = SUITE_DATASET[known];
+    if (!datasets.some((d) => d.name === name && d.available)) throw badUserInput(item, suite, `needs dataset ${name}, which has no files in the data folder`);
+    return known;
+  });
+}
+
+/**
+ * The zero-shot protocol: a model is never evaluated on the dataset it was trained on. `what`
+ * names the model for the message (run or checkpoint).
+ */
+export function refuseLeakage(what: string, trainDatasets: readonly string[], suites: readonly EvaluationSuite[]): void {
+  const leaked = suites.find((suite) => trainDatasets.includes(SUITE_DATASET[suite]));
+  if (leaked === undefined) return;
+  const dataset = JSON.stringify(SUITE_DATASET[leaked]);
+  throw badUserInput('input.suites', suites, `includes ${leaked}: ${what} was trained on ${dataset}, so evaluating it on ${leaked} leaks the evaluation set`);
+}

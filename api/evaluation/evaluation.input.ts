@@ -1,0 +1,53 @@
+import { Field, ID, InputType, Int } from 'type-graphql';
+import type { Baseline } from '../../schema/evaluation.js';
+import type { EvaluationSuite } from '../../schema/training.js';
+import { BaselineEnum, EvaluationSuiteEnum } from '../enums.js';
+import type { EvaluateInputData } from './evaluate-input.js';
+
+// No defaultValue in the decorators: resolveEvaluateInput fills omitted fields from
+// schema/evaluation.ts, the one place where defaults apply.
+
+@InputType({ description: 'Exactly one of runId, checkpointId, baseline' })
+export class EvaluateInput implements EvaluateInputData {
+  @Field(() => ID, { nullable: true, description: "The run's latest checkpoint; the run needs one, or must have SUCCEEDED" })
+  runId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  checkpointId?: string | null;
+
+  @Field(() => BaselineEnum, { nullable: true })
+  baseline?: Baseline | null;
+
+  @Field(() => [EvaluationSuiteEnum], { nullable: true, description: 'Default: every suite. A run is never evaluated on a dataset it trained on' })
+  suites?: EvaluationSuite[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Bootstrap replicates for the 95% intervals, in [100, 10000]; default 1000' })
+  bootstrap?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Seed of the bootstrap and of the RANDOM baseline; default 0' })
+  seed?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A repeated request with the same key returns the first one\'s job' })
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: 'Every given field must match' })
+export class EvaluationFilter {
+  @Field(() => ID, { nullable: true, description: 'Reports of the run or of any of its checkpoints' })
+  runId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  checkpointId?: string | null;
+
+  @Field(() => BaselineEnum, { nullable: true })
+  baseline?: Baseline | null;
+
+  @Field(() => EvaluationSuiteEnum, { nullable: true })
+  suite?: EvaluationSuite | null;
+
+  @Field(() => ID, { nullable: true })
+  jobId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: only validations during training (step set); false: only EVALUATE jobs' })
+  duringTraining?: boolean | null;
+}

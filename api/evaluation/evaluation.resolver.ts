@@ -1,0 +1,48 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { ApiContext } from '../context.js';
+import { MatrixMetricEnum, MatrixSettingEnum } from '../enums.js';
+import { badUserInput } from '../errors.js';
+import { Job } from '../job/job.type.js';
+import { pageSize } from '../pagination.js';
+import { EvaluateInput, EvaluationFilter } from './evaluation.input.js';
+import { evaluate, findReports } from './evaluation.service.js';
+import { Evaluation } from './evaluation.type.js';
+import { buildMatrix, type MatrixMetric, type MatrixSetting } from './matrix.js';
+import { EvaluationReport, LanguageMatrix } from './report.type.js';
+
+const PAIR_ORDER = [{ setting: 'asc' as const }, { queryLanguage: 'asc' as const }, { candidateLanguage: 'asc' as const }];
+
+@Resolver(() => EvaluationReport)
+export class EvaluationResolver {
+  @Mutation(() => Job, { description: 'Queues an EVALUATE job; it writes one EvaluationReport per suite' })
+  evaluate(@Arg('input', () => EvaluateInput) input: EvaluateInput, @Ctx() { services }: ApiContext): Promise<Job> {
+    return evaluate(services, input);
+  }
+
+  @Query(() => [EvaluationReport], { description: 'Newest first' })
+  evaluations(
+    @Arg('filter', () => EvaluationFilter, { nullable: true }) filter: EvaluationFilter | null | undefined,
+    @Arg('first', () => Int, { nullable: true, description: 'At most 100; default 20' }) first: number | null | undefined,
+    @Ctx() { services }: ApiContext,
+  ): Promise<EvaluationReport[]> {
+    return findReports(services, filter ?? {}, 'desc', pageSize(first));
+  }
+
+  @FieldResolver(() => LanguageMatrix, { nullable: true, description: 'Built from pairs; null for XNLI_ALIGNMENT, whose matrices are in alignment' })
+  async matrix(
+    @Root() report: EvaluationReport,
+    @Arg('metric', () => MatrixMetricEnum) metric: MatrixMetric,
+    @Arg('setting', () => MatrixSettingEnum) setting: MatrixSetting,
+    @Ctx() { services }: ApiContext,
+  ): Promise<LanguageMatrix | null> {
+    if (metric === 'RANK_DISTANCE' && setting !== 'MULTI') throw badUserInput('metric', metric, 'exists in the MULTI setting only');
+    if (report.suite === 'XNLI_ALIGNMENT') return null;
+    const rows = await services.prisma.evaluation.findMany({ where: { reportId: report.id } });
+    return buildMatrix(rows, metric, setting);
+  }
+
+  @FieldResolver(() => [Evaluation], { description: 'Every (setting, query language, candidate language) row, ordered so' })
+  pairs(@Root() report: EvaluationReport, @Ctx() { services }: ApiContext): Promise<Evaluation[]> {
+    return services.prisma.evaluation.findMany({ where: { reportId: report.id }, orderBy: PAIR_ORDER });
+  }
+}

@@ -1,0 +1,13 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { ApiContext } from '../context.js';
+import { findReports } from '../evaluation/evaluation.service.js';
+import { EvaluationReport } from '../evaluation/report.type.js';
+import { Checkpoint } from './checkpoint.type.js';
+
+@Resolver(() => Checkpoint)
+export class CheckpointResolver {
+  @FieldResolver(() => [EvaluationReport], { description: 'Oldest first' })
+  evaluations(@Root() checkpoint: Checkpoint, @Ctx() { services }: ApiContext): Promise<EvaluationReport[]> {
+    return findReports(services, { checkpointId: checkpoint.id }, 'asc');
+  }
+}
