@@ -8,7 +8,7 @@ import { retryDelay, type WorkerConfig } from './config.js';
 import { CAPABILITIES, createJobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createStatusStore } from './jobs/status.js';
-import { selectBackend } from './training/backend.js';
+import { describeBackend, selectBackend } from './training/backend.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -51,12 +51,15 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
         prisma,
         events: bus.events,
         dataDir: settings.dataDir,
+        modelsDir: settings.modelsDir,
         checkpointDir: config.checkpointDir,
         backend: backend.name,
+        log,
       });
       runner = createJobRunner({
         prisma,
-        status: createStatusStore({ prisma, events: bus.events, workerId, backend: backend.name }),
+        // Runs record the choice with its reason; the Worker row keeps the short name.
+        status: createStatusStore({ prisma, events: bus.events, workerId, backend: describeBackend(backend) }),
         handlerFor,
         maxDeliveries: bus.maxDeliveries,
         heartbeatMs: settings.heartbeatMs,

@@ -15,7 +15,7 @@ import type { Bus } from '../schema/bus.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
 import type { PlatformEvent, ProgressEvent } from '../schema/events.js';
 import type { JobKind } from '../schema/jobs.js';
-import { dataDir } from './support/platform.js';
+import { dataDir, repoRoot } from './support/platform.js';
 
 let db: Database;
 let home: string;
@@ -31,7 +31,7 @@ after(async () => {
 
 interface WorkerOptions {
   bus?: Bus;
-  dataDir?: string;
+  checkpointDir?: string;
   maxDeliveries?: number;
   heartbeatMs?: number;
 }
@@ -40,7 +40,8 @@ function config(workerId: string, overrides: WorkerOptions = {}): WorkerConfig {
   return {
     settings: {
       home,
-      dataDir: overrides.dataDir ?? dataDir,
+      dataDir,
+      modelsDir: path.join(repoRoot, '..', 'shared', 'models'),
       database: { kind: 'embedded', dataDir: path.join(home, 'pgdata') },
       bus: { kind: 'memory' },
       maxDeliveries: overrides.maxDeliveries ?? 3,
@@ -49,7 +50,7 @@ function config(workerId: string, overrides: WorkerOptions = {}): WorkerConfig {
     },
     workerId,
     concurrency: 1,
-    checkpointDir: path.join(home, 'checkpoints'),
+    checkpointDir: overrides.checkpointDir ?? path.join(home, 'checkpoints'),
     retryBackoffMs: 10,
   };
 }
@@ -87,16 +88,18 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false | Pro
   }
 }
 
-async function createRun(hyperParameters: Record<string, number>, model: Record<string, unknown> = {}) {
+async function createRun(hyperParameters: Record<string, number | boolean>, model: Record<string, unknown> = {}, evaluationSuites: string[] = []) {
   const run = await db.prisma.run.create({
     data: {
       strategy: 'HYBRID',
       alpha: 0.5,
-      model: { family: 'BAG_OF_SUBWORDS', dimension: 16, layers: 0, vocabularySize: 1024, maxLength: 32, ...model },
+      // HASHED needs no tokenizer file; the first test trains with the XLM-R tokenizer.
+      model: { family: 'BAG_OF_SUBWORDS', dimension: 16, layers: 0, vocabularySize: 1024, maxLength: 32, tokenizer: 'HASHED', ...model },
       trainDatasets: ['mlqa-r'],
       languages: ['en', 'de', 'es'],
       seed: 7,
       hyperParameters: { batchSize: 8, learningRate: 0.01, warmupSteps: 2, ...hyperParameters },
+      evaluationSuites,
     },
   });
   const job = await createJob('TRAIN', run.id);
@@ -111,10 +114,11 @@ const progressOf = (events: PlatformEvent[], runId: string) =>
 const statusesOf = (events: PlatformEvent[], runId: string) =>
   events.flatMap((e) => (e.type === 'runStatus' && e.runId === runId ? [e.status] : []));
 
-test('a TRAIN job runs to the end: run SUCCEEDED, metrics, checkpoint, progress events', async () => {
+test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation loss, checkpoint, progress events', async () => {
   const w = await startWorker('w-success');
   try {
-    const { run, job } = await createRun({ steps: 12, logEvery: 4 });
+    // XQuAD-R shares no group with MLQA-R, so naming it as the evaluation suite is allowed.
+    const { run, job } = await createRun({ steps: 12, logEvery: 4 }, { tokenizer: 'XLM_R' }, ['XQUAD_R']);
     // Each progress event must find its metric points already stored.
     const storedAtEvent: Promise<number>[] = [];
     w.bus.events.subscribe((e) => {
@@ -125,14 +129,16 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics, checkpoint, progress 
 
     const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { jobs: true, checkpoints: true, metrics: true } });
     assert.equal(stored.status, 'SUCCEEDED');
-    assert.equal(stored.backend, 'wasm');
+    assert.equal(stored.backend, 'wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)', 'the backend and why');
     assert.ok(stored.startedAt && stored.finishedAt && stored.finishedAt >= stored.startedAt);
     assert.equal(stored.error, null);
     assert.deepEqual(stored.jobs.map((j) => [j.status, j.attempts, j.workerId]), [['SUCCEEDED', 1, 'w-success']]);
     assert.ok(stored.jobs[0]!.lastHeartbeat);
 
     const metrics = stored.metrics.map((m) => `${m.step}:${m.name}`).sort();
-    assert.deepEqual(metrics, [4, 8, 12].flatMap((s) => ['learning_rate', 'loss', 'pairs_per_second'].map((n) => `${s}:${n}`)).sort());
+    const expected = [4, 8, 12].flatMap((s) => ['learning_rate', 'loss', 'pairs_per_second'].map((n) => `${s}:${n}`));
+    // validateEvery is 50 by default: the only validation is the one at the end.
+    assert.deepEqual(metrics, [...expected, '12:validation_loss'].sort());
     assert.ok(stored.metrics.every((m) => Number.isFinite(m.value) && m.value > 0));
 
     const progress = progressOf(w.events, run.id);
@@ -142,20 +148,29 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics, checkpoint, progress 
       assert.equal(p.status, 'RUNNING');
       assert.equal(Object.values(p.batchComposition).reduce((a, b) => a + b, 0), 8);
       assert.ok(Object.keys(p.batchComposition).every((k) => /^(en|de|es)-(en|de|es)$/.test(k)));
-      const loss = stored.metrics.find((m) => m.step === p.step && m.name === 'loss')!.value;
-      assert.ok(Math.abs(loss - p.loss) < 1e-9, 'event and stored point agree');
+      const value = (name: string) => stored.metrics.find((m) => m.step === p.step && m.name === name)?.value;
+      assert.ok(Math.abs(value('loss')! - p.loss) < 1e-9, 'event and stored point agree');
+      assert.equal(p.validationLoss, value('validation_loss'));
     }
-    assert.deepEqual(await Promise.all(storedAtEvent), [3, 3, 3]);
+    assert.ok(progress[2]!.validationLoss! > 0);
+    assert.deepEqual(await Promise.all(storedAtEvent), [3, 3, 4]);
     assert.deepEqual(statusesOf(w.events, run.id), ['RUNNING', 'SUCCEEDED']);
 
     assert.equal(stored.checkpoints.length, 1);
     const checkpoint = stored.checkpoints[0]!;
     assert.equal(checkpoint.step, 12);
     assert.equal(checkpoint.location, path.join(home, 'checkpoints', run.id, 'step-12'));
+    assert.deepEqual(checkpoint.metrics, { loss: progress[2]!.loss, validation_loss: progress[2]!.validationLoss, best_step: 12 });
     const { manifest, weights } = await loadCheckpoint(checkpoint.location);
     assert.equal(manifest.backend, 'wasm');
-    assert.deepEqual(manifest.weights.map((x) => [x.name, x.shape]), [['embedding', [1024, 16]]]);
-    assert.equal(weights.get('embedding')!.length, 1024 * 16);
+    assert.equal(manifest.final, true);
+    // The XLM-R vocabulary pruned to the training texts: padding, unknown, then kept pieces.
+    const pipeline = manifest.tokenizer as { tokenizer: { kind: string; vocabulary: { pieceIds: number[] } } };
+    assert.equal(pipeline.tokenizer.kind, 'XLM_R');
+    const rows = 2 + pipeline.tokenizer.vocabulary.pieceIds.length;
+    assert.ok(rows > 1000 && rows <= 1024 + 4, `rows ${rows}`);
+    assert.deepEqual(manifest.weights.map((x) => [x.name, x.shape]), [['embedding', [rows, 16]]]);
+    assert.equal(weights.get('embedding')!.length, rows * 16);
 
     const worker = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
     assert.deepEqual(worker.capabilities, ['TRAIN']);
@@ -181,7 +196,7 @@ test('a cancelRun event stops a running job at its next step', async () => {
   // Heartbeats too rare to notice the cancellation: only the event can stop the job in time.
   const w = await startWorker('w-cancel', { heartbeatMs: 10_000 });
   try {
-    const { run, job } = await createRun({ steps: 100_000, logEvery: 1 });
+    const { run, job } = await createRun({ steps: 100_000, logEvery: 1, checkpointEvery: 100_000 });
     await w.bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
     await waitFor('first progress', () => progressOf(w.events, run.id).length > 0);
     // What the gateway does: conditional updates, then the event.
@@ -223,17 +238,18 @@ test('a run cancelled in the database only is stopped by the heartbeat check', a
 test('a non-retryable failure fails the run at once with its reason', async () => {
   const w = await startWorker('w-final');
   try {
-    const { run, job } = await createRun({ steps: 5 }, { family: 'TRANSFORMER', layers: 2 });
+    const { run, job } = await createRun({ steps: 5 }, { pooling: 'CLS' });
     const embed = await createJob('EMBED', null);
     await w.bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
     await w.bus.jobs.publish({ jobId: embed.id, kind: 'EMBED' });
     await waitFor('FAILED', () => statusesOf(w.events, run.id).includes('FAILED'));
     const failedEvent = w.events.find((e) => e.type === 'runStatus' && e.status === 'FAILED');
-    assert.equal(failedEvent?.type === 'runStatus' && failedEvent.error, 'TRANSFORMER encoders are not supported by this worker yet');
+    const reason = 'invalid training spec: pooling CLS (BAG_OF_SUBWORDS has no CLS token)';
+    assert.equal(failedEvent?.type === 'runStatus' && failedEvent.error, reason);
 
     const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { jobs: true } });
     assert.equal(stored.status, 'FAILED');
-    assert.equal(stored.error, 'TRANSFORMER encoders are not supported by this worker yet');
+    assert.equal(stored.error, reason);
     assert.deepEqual(stored.jobs.map((j) => [j.status, j.attempts, j.error]), [['FAILED', 1, stored.error]]);
 
     const embedRow = await waitFor('EMBED job failed', async () => {
@@ -248,14 +264,17 @@ test('a non-retryable failure fails the run at once with its reason', async () =
 });
 
 test('a retryable failure is retried, then fails the run once deliveries are exhausted', async () => {
-  const w = await startWorker('w-retry', { dataDir: path.join(home, 'no-data'), maxDeliveries: 3 });
+  // Checkpoints cannot be written under a regular file: an environment problem, worth retrying.
+  const blocked = path.join(home, 'not-a-folder');
+  await fs.writeFile(blocked, '');
+  const w = await startWorker('w-retry', { checkpointDir: path.join(blocked, 'checkpoints'), maxDeliveries: 3 });
   try {
     const { run, job } = await createRun({ steps: 5 });
     await w.bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
     await waitFor('FAILED', () => statusesOf(w.events, run.id).includes('FAILED'));
     const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { jobs: true } });
     assert.equal(stored.status, 'FAILED');
-    assert.match(stored.error!, /^gave up after 3 deliveries: ENOENT: no such file or directory/);
+    assert.match(stored.error!, /^gave up after 3 deliveries: ENOTDIR: not a directory/);
     assert.deepEqual(stored.jobs.map((j) => [j.status, j.attempts]), [['FAILED', 3]]);
     assert.equal(w.logs.filter((l) => l.startsWith(`job ${job.id}: attempt`)).length, 2, 'two retries before giving up');
   } finally {
@@ -304,5 +323,97 @@ test('a job whose last delivery was lost is failed for good on the next one', as
   } finally {
     await second?.close();
     await bus.close();
+  }
+});
+
+test('a run that names an evaluation suite containing its training groups is refused, with counts and examples', async () => {
+  const w = await startWorker('w-leak');
+  try {
+    const { run, job } = await createRun({ steps: 5 }, {}, ['MLQA_R']);
+    await w.bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
+    await waitFor('FAILED', () => statusesOf(w.events, run.id).includes('FAILED'));
+    const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { jobs: true, metrics: true } });
+    assert.match(stored.error!, /^refusing to train on evaluation data: 1148 of 1148 groups of mlqa-r are in evaluation suite MLQA_R \(mlqa-r\), e\.g\. mlqa-r group \S+: /);
+    assert.deepEqual(stored.jobs.map((j) => [j.status, j.attempts]), [['FAILED', 1]], 'not retried');
+    assert.deepEqual(stored.metrics, [], 'nothing was trained');
+  } finally {
+    await w.close();
+  }
+});
+
+const finalWeights = async (runId: string) => {
+  const rows = await db.prisma.checkpoint.findMany({ where: { runId }, orderBy: { step: 'desc' } });
+  const { manifest, weights } = await loadCheckpoint(rows[0]!.location);
+  assert.equal(manifest.final, true);
+  return { rows, values: weights.get('embedding')! };
+};
+
+test('a redelivered run resumes from its latest checkpoint, keeps its metric points, and ends like an uninterrupted run', async () => {
+  const bus = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 20_000 });
+  const first = await startWorker('w-interrupted', { bus });
+  let second: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    const hp = { steps: 24, logEvery: 1, checkpointEvery: 4, validateEvery: 6, earlyStoppingPatience: 10, gradientClipNorm: 0.5, symmetricLoss: true };
+    const interrupted = await createRun(hp);
+    // Stop the worker once step 10 is announced: the latest checkpoint is then step 8.
+    let stopping: Promise<void> | undefined;
+    first.bus.events.subscribe((e) => {
+      if (e.type === 'progress' && e.runId === interrupted.run.id && e.step === 10) stopping ??= first.close();
+    });
+    await bus.jobs.publish({ jobId: interrupted.job.id, kind: 'TRAIN', runId: interrupted.run.id });
+    await waitFor('first worker stopping', () => stopping !== undefined);
+    await stopping;
+    assert.ok(first.logs.includes(`job ${interrupted.job.id}: left for redelivery (shutdown)`));
+    const before = await db.prisma.metricPoint.findMany({ where: { runId: interrupted.run.id, name: 'loss' }, orderBy: { step: 'asc' } });
+    const resumeStep = (await db.prisma.checkpoint.findMany({ where: { runId: interrupted.run.id } })).reduce((max, c) => Math.max(max, c.step), 0);
+    assert.ok(resumeStep >= 8 && resumeStep < 24, `latest checkpoint before the redelivery: ${resumeStep}`);
+
+    second = await startWorker('w-resumer', { bus });
+    await waitFor('SUCCEEDED', () => statusesOf(second!.events, interrupted.run.id).includes('SUCCEEDED'));
+    assert.ok(second.logs.includes(`run ${interrupted.run.id}: resuming from step ${resumeStep}`), second.logs.join('\n'));
+    const job = await db.prisma.job.findUniqueOrThrow({ where: { id: interrupted.job.id } });
+    assert.deepEqual([job.status, job.attempts, job.workerId], ['SUCCEEDED', 2, 'w-resumer']);
+
+    const after = await db.prisma.metricPoint.findMany({ where: { runId: interrupted.run.id, name: 'loss' }, orderBy: { step: 'asc' } });
+    assert.deepEqual(after.map((m) => m.step), Array.from({ length: 24 }, (_, i) => i + 1), 'one loss point per step');
+    for (const point of before) assert.deepEqual(after.find((m) => m.step === point.step), point, 'points written before the interruption are kept');
+
+    const straight = await createRun(hp);
+    await bus.jobs.publish({ jobId: straight.job.id, kind: 'TRAIN', runId: straight.run.id });
+    await waitFor('straight run SUCCEEDED', () => statusesOf(second!.events, straight.run.id).includes('SUCCEEDED'));
+    const a = await finalWeights(straight.run.id);
+    const b = await finalWeights(interrupted.run.id);
+    assert.deepEqual(b.rows.map((r) => r.step), [24, 20, 16, 12, 8, 4], 'a Checkpoint row per checkpoint, and the final one');
+    assert.deepEqual(b.rows[0]!.metrics, a.rows[0]!.metrics);
+    const difference = Math.max(...a.values.map((v, i) => Math.abs(v - b.values[i]!)));
+    assert.ok(difference < 1e-6, `largest weight difference ${difference}`);
+    const losses = async (runId: string) => (await db.prisma.metricPoint.findMany({ where: { runId, name: { in: ['loss', 'validation_loss'] } }, orderBy: [{ step: 'asc' }, { name: 'asc' }] })).map((m) => [m.step, m.name, m.value]);
+    assert.deepEqual(await losses(interrupted.run.id), await losses(straight.run.id), 'the same batches in the same order');
+  } finally {
+    await second?.close();
+    await bus.close();
+  }
+});
+
+test('early stopping ends a run SUCCEEDED before its last step, with the best step in the checkpoint metrics', async () => {
+  const w = await startWorker('w-early');
+  try {
+    // On these data and this seed the validation loss bottoms out after about 20 steps.
+    const { run, job } = await createRun({ steps: 60, learningRate: 0.05, logEvery: 100, validateEvery: 3, earlyStoppingPatience: 2 });
+    await w.bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
+    await waitFor('SUCCEEDED', () => statusesOf(w.events, run.id).includes('SUCCEEDED'));
+    const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { checkpoints: true, metrics: { where: { name: 'validation_loss' }, orderBy: { step: 'asc' } } } });
+    const validations = stored.metrics.map((m) => [m.step, m.value] as const);
+    const [bestStep, bestLoss] = validations.reduce((a, b) => (b[1] < a[1] ? b : a));
+    const lastStep = validations.at(-1)![0];
+    assert.ok(lastStep < 60, `stopped at ${lastStep}: ${JSON.stringify(validations)}`);
+    assert.deepEqual(validations.map(([step]) => step), Array.from({ length: lastStep / 3 }, (_, i) => 3 * (i + 1)));
+    assert.equal(lastStep, bestStep + 2 * 3, 'two validations without improvement');
+    assert.deepEqual(stored.checkpoints.map((c) => c.step), [lastStep]);
+    const metrics = stored.checkpoints[0]!.metrics as Record<string, number>;
+    assert.deepEqual([metrics.best_step, metrics.validation_loss], [bestStep, bestLoss]);
+    assert.deepEqual(progressOf(w.events, run.id).map((p) => [p.step, p.validationLoss]), validations);
+  } finally {
+    await w.close();
   }
 });

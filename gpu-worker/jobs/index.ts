@@ -3,16 +3,18 @@
 
 import { assertNever } from '../../schema/events.js';
 import { nonRetryable, type JobKind } from '../../schema/jobs.js';
+import { createDataCache } from '../data/index.js';
 import { createTrainJob, type TrainJobDeps } from './train.js';
 import type { JobHandler } from './types.js';
 
-export type JobsDeps = TrainJobDeps;
+/** The data cache is created here, once per worker: every run re-reads the same dataset files. */
+export type JobsDeps = Omit<TrainJobDeps, 'dataCache'>;
 
 /** Kinds this worker advertises in its Worker row. */
 export const CAPABILITIES: readonly JobKind[] = ['TRAIN'];
 
 export function createJobs(deps: JobsDeps): (kind: JobKind) => JobHandler {
-  const train = createTrainJob(deps);
+  const train = createTrainJob({ ...deps, dataCache: createDataCache() });
   const unsupported =
     (kind: JobKind): JobHandler =>
     async () => {

@@ -15,6 +15,7 @@ export interface StatusDeps {
   prisma: PrismaClient;
   events: EventBus;
   workerId: string;
+  /** Stored on every run this worker starts: the backend and why it was chosen (backend.ts). */
   backend: string;
 }
 

@@ -1,36 +1,48 @@
-// TRAIN jobs: read the run's spec and data, train, record metrics and progress as training goes,
-// save the final weights and register them as a Checkpoint. Writes are idempotent (metric points
-// keep their first value, the checkpoint is upserted), so a redelivered run can start over.
+// TRAIN jobs: read the run's spec and data, refuse evaluation data, resume from the latest
+// checkpoint when there is one, train while recording metrics and progress and saving resumable
+// checkpoints, then save the final weights as a Checkpoint. Writes are idempotent (metric points
+// keep their first value, checkpoints are upserted), so a redelivered run continues safely.
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { EventBus } from '../../schema/bus.js';
 import { nonRetryable } from '../../schema/jobs.js';
-import { checkpointPath, saveCheckpoint } from '../training/checkpoint.js';
-import { loadQaSentenceSource } from '../training/data.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../training/encoder.js';
+import type { DataCache } from '../data/index.js';
 import { parseTrainingSpec } from '../training/spec.js';
+import { pipelineModels, type ModelFactory } from '../training/trainer-model.js';
 import { train, type LogPoint } from '../training/trainer.js';
+import { createRunCheckpoints } from './train-checkpoints.js';
+import { loadTrainingSources, refuseEvaluationLeakage } from './train-data.js';
 import type { JobHandler } from './types.js';
 
 export interface TrainJobDeps {
   prisma: PrismaClient;
   events: EventBus;
   dataDir: string;
+  modelsDir: string;
   checkpointDir: string;
+  /** Backend name, for checkpoint manifests. */
   backend: string;
+  /** Parsed dataset files, kept for the worker's lifetime. */
+  dataCache: DataCache;
+  /** Defaults to the text pipeline with the tokenizers under modelsDir. */
+  models?: ModelFactory;
+  log: (line: string) => void;
 }
 
 export function createTrainJob(deps: TrainJobDeps): JobHandler {
-  const { prisma, events } = deps;
+  const { prisma, events, models = pipelineModels(deps.modelsDir) } = deps;
 
   async function record(runId: string, point: LogPoint): Promise<void> {
+    const metric = (name: string, value: number) => ({ runId, step: point.step, name, value });
     // Stored before it is announced: a client that reads after the event finds the point.
     await prisma.metricPoint.createMany({
       data: [
-        { runId, step: point.step, name: 'loss', value: point.loss },
-        { runId, step: point.step, name: 'learning_rate', value: point.learningRate },
-        { runId, step: point.step, name: 'pairs_per_second', value: point.pairsPerSecond },
+        metric('loss', point.loss),
+        metric('learning_rate', point.learningRate),
+        metric('pairs_per_second', point.pairsPerSecond),
+        ...(point.validationLoss !== undefined ? [metric('validation_loss', point.validationLoss)] : []),
       ],
+      // Points written before an interruption stay as they were.
       skipDuplicates: true,
     });
     events.publish({ type: 'progress', runId, status: 'RUNNING', at: new Date().toISOString(), ...point });
@@ -39,32 +51,29 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
   return async ({ job, run, signal }) => {
     if (!run) throw nonRetryable(`TRAIN job ${job.id} has no run`);
     const spec = parseTrainingSpec(run);
-    const sources = [];
-    for (const name of spec.trainDatasets) sources.push(await loadQaSentenceSource(deps.dataDir, name, spec.languages));
+    const data = { prisma, dataDir: deps.dataDir, cache: deps.dataCache };
+    const sources = await loadTrainingSources(data, spec);
+    await refuseEvaluationLeakage(data, spec, sources);
 
-    const result = await train({ spec, sources, signal, onLog: (point) => record(run.id, point) });
-    if (result.kind === 'aborted') return { kind: 'aborted' };
+    const checkpoints = createRunCheckpoints({ prisma, checkpointDir: deps.checkpointDir, runId: run.id, model: spec.model, backend: deps.backend, log: deps.log });
+    const found = await checkpoints.latest();
+    if (found?.kind === 'final') {
+      deps.log(`run ${run.id}: final checkpoint at step ${found.step} exists; nothing to train`);
+      return { kind: 'succeeded' };
+    }
+    if (found) deps.log(`run ${run.id}: resuming from step ${found.state.step}`);
 
-    const location = checkpointPath(deps.checkpointDir, run.id, result.step);
-    const metrics = { loss: result.loss };
-    await saveCheckpoint(
-      location,
-      {
-        step: result.step,
-        model: spec.model,
-        tokenizer: result.tokenizer,
-        queryPrefix: QUERY_PREFIX,
-        passagePrefix: PASSAGE_PREFIX,
-        backend: deps.backend,
-        metrics,
-      },
-      result.weights,
-    );
-    await prisma.checkpoint.upsert({
-      where: { runId_step: { runId: run.id, step: result.step } },
-      create: { runId: run.id, step: result.step, location, metrics },
-      update: { location, metrics },
+    const result = await train({
+      spec,
+      sources,
+      signal,
+      models,
+      onLog: (point) => record(run.id, point),
+      onCheckpoint: (state) => checkpoints.saveProgress(state),
+      ...(found ? { resume: found.state } : {}),
     });
+    if (result.kind === 'aborted') return { kind: 'aborted' };
+    await checkpoints.saveFinal(result);
     return { kind: 'succeeded' };
   };
 }

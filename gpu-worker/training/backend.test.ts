@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend.js';
+import { describeBackend, selectBackend } from './backend.js';
 import { embeddingLookup } from './embedding.js';
 
 // Stands in for a machine without the native packages, whatever this one has installed.
@@ -13,9 +13,9 @@ test('without the native packages the choice is WASM with SIMD, and the reason s
   const choice = await selectBackend({ importModule: withoutNative, log: (l) => lines.push(l) });
   assert.equal(choice.name, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
-  assert.match(choice.reason, /tensorflow-gpu: not installed; tensorflow: not installed; WASM with SIMD on/);
-  assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /wasm/);
+  assert.equal(choice.reason, 'tfjs-node-gpu not installed; tfjs-node not installed; SIMD on');
+  assert.equal(describeBackend(choice), 'wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)');
+  assert.deepEqual(lines, ['tensorflow backend wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)']);
 });
 
 test('the embedding gradient runs on WASM, which has no UnsortedSegmentSum', async () => {
@@ -29,8 +29,31 @@ test('the embedding gradient runs on WASM, which has no UnsortedSegmentSum', asy
 });
 
 test('TF_BACKEND picks a backend, and an unavailable one is an error rather than a silent fallback', async () => {
-  assert.equal((await selectBackend({ prefer: 'cpu' })).name, 'cpu');
+  const cpu = await selectBackend({ prefer: 'cpu' });
+  assert.equal(describeBackend(cpu), 'cpu (TF_BACKEND=cpu; pure-JS kernels)');
   assert.equal(tf.getBackend(), 'cpu');
   await assert.rejects(selectBackend({ prefer: 'tensorflow', importModule: withoutNative }), /TF_BACKEND=tensorflow is unavailable: not installed/);
   assert.equal((await selectBackend({ prefer: 'wasm' })).name, 'wasm', 'switching back to an initialised WASM backend works');
+});
+
+test('native TensorFlow comes first on a CUDA device, and second when the GPU build finds none', async () => {
+  // A stand-in for the native packages: they register a "tensorflow" backend when imported.
+  const fakeNative = (gpu: boolean) => async (specifier: string) => {
+    if (!specifier.startsWith('@tensorflow/tfjs-node')) return import(specifier);
+    if (!tf.findBackend('tensorflow')) {
+      tf.registerBackend('tensorflow', () => Object.assign(tf.findBackendFactory('cpu')!() as tf.KernelBackend, { isUsingGpuDevice: gpu }));
+    }
+    return {};
+  };
+  try {
+    assert.deepEqual(await selectBackend({ importModule: fakeNative(false) }), {
+      name: 'tensorflow',
+      reason: 'tfjs-node-gpu no CUDA device; native TensorFlow on the CPU',
+    });
+    tf.removeBackend('tensorflow');
+    assert.deepEqual(await selectBackend({ importModule: fakeNative(true) }), { name: 'tensorflow-gpu', reason: 'CUDA device' });
+  } finally {
+    tf.removeBackend('tensorflow');
+    await selectBackend({ prefer: 'wasm' });
+  }
 });

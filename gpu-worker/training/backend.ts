@@ -1,7 +1,8 @@
-// Chooses the TensorFlow.js backend once per process: native TensorFlow (GPU, then CPU) when its
-// optional package is installed, else WASM with SIMD, else the pure-JS CPU backend. The native
-// packages are not dependencies (their install downloads libtensorflow), so they are imported by
-// a computed specifier and their absence is an expected outcome, reported in the reason.
+// Chooses the TensorFlow.js backend once per process: native TensorFlow on a CUDA device, then
+// native TensorFlow on the CPU, then WASM (with SIMD where the runtime has it), then the pure-JS
+// CPU backend. The native packages are not dependencies (their install downloads libtensorflow),
+// so they are imported by a computed specifier and their absence is an expected outcome, stated
+// in the reason that is stored with the run.
 
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
@@ -12,7 +13,7 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendChoice {
   name: BackendName;
-  /** Why this backend: what was tried before it and how it was set up. */
+  /** Why this backend: what was tried before it and how it was set up, e.g. "tfjs-node not installed; SIMD on". */
   reason: string;
 }
 
@@ -23,6 +24,16 @@ export interface SelectBackendOptions {
   /** For tests: stands in for dynamic import(). */
   importModule?: (specifier: string) => Promise<unknown>;
 }
+
+const PACKAGES: Readonly<Record<BackendName, string>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs',
+};
+
+/** How the run shows its backend: "wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)". */
+export const describeBackend = (choice: BackendChoice) => `${choice.name} (${choice.reason})`;
 
 export function isBackendName(value: string): value is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(value);
@@ -36,27 +47,31 @@ async function activate(name: string): Promise<void> {
 /** Sets up one backend; resolves to a note on how, or rejects with why not. */
 async function setUp(name: BackendName, importModule: (specifier: string) => Promise<unknown>): Promise<string> {
   switch (name) {
-    case 'tensorflow-gpu':
-    case 'tensorflow': {
-      const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-      await importModule(pkg);
+    case 'tensorflow-gpu': {
+      await importModule(PACKAGES[name]);
       await activate('tensorflow');
-      return `${pkg} loaded`;
+      // The GPU build runs on the CPU when CUDA finds no device; that is the next option's job.
+      if (!(tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice) throw new Error('no CUDA device');
+      return 'CUDA device';
     }
+    case 'tensorflow':
+      await importModule(PACKAGES[name]);
+      await activate('tensorflow');
+      return 'native TensorFlow on the CPU';
     case 'wasm': {
-      const wasm = (await importModule('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(prefix: string): void };
+      const wasm = (await importModule(PACKAGES[name])) as { setWasmPaths(prefix: string): void };
       // The .wasm binaries sit beside the package's main file; Node loads them from disk.
       if (!tf.findBackend('wasm')) {
-        const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+        const main = createRequire(import.meta.url).resolve(PACKAGES[name]);
         wasm.setWasmPaths(path.dirname(main) + path.sep);
       }
       await activate('wasm');
       const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-      return `WASM with SIMD ${simd ? 'on' : 'off'}`;
+      return `SIMD ${simd ? 'on' : 'off'}`;
     }
     case 'cpu':
       await activate('cpu');
-      return 'pure-JS CPU backend';
+      return 'pure-JS kernels';
   }
 }
 
@@ -65,12 +80,15 @@ const brief = (err: unknown) => {
   return /Cannot find (module|package)/.test(text) ? 'not installed' : text.split('\n')[0]!;
 };
 
+/** "tfjs-node" for "@tensorflow/tfjs-node": how the reason names what it skipped. */
+const shortName = (name: BackendName) => PACKAGES[name].replace('@tensorflow/', '');
+
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendChoice> {
   const { prefer, log = () => {}, importModule = (specifier) => import(specifier) } = options;
   if (prefer) {
     try {
-      const choice = { name: prefer, reason: `TF_BACKEND=${prefer}: ${await setUp(prefer, importModule)}` };
-      log(`tensorflow backend ${choice.name} (${choice.reason})`);
+      const choice = { name: prefer, reason: `TF_BACKEND=${prefer}; ${await setUp(prefer, importModule)}` };
+      log(`tensorflow backend ${describeBackend(choice)}`);
       return choice;
     } catch (err) {
       throw new Error(`TF_BACKEND=${prefer} is unavailable: ${brief(err)}`);
@@ -81,10 +99,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     try {
       const note = await setUp(name, importModule);
       const choice = { name, reason: [...skipped, note].join('; ') };
-      log(`tensorflow backend ${choice.name} (${choice.reason})`);
+      log(`tensorflow backend ${describeBackend(choice)}`);
       return choice;
     } catch (err) {
-      skipped.push(`${name}: ${brief(err)}`);
+      skipped.push(`${shortName(name)} ${brief(err)}`);
     }
   }
   throw new Error(`no TensorFlow.js backend could be set up (${skipped.join('; ')})`);

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { l2Normalize } from './encoder.js';
-import { infoNce } from './loss.js';
+import { infoNce, type InfoNceOptions } from './loss.js';
 
 const rows = (t: tf.Tensor2D) => t.arraySync();
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
-/** InfoNCE written out with plain numbers. */
+/** One direction of InfoNCE written out with plain numbers: row i's target is candidate i. */
 function reference(q: number[][], candidates: number[][], scale: number): number {
   let total = 0;
   q.forEach((qi, i) => {
@@ -19,35 +19,54 @@ function reference(q: number[][], candidates: number[][], scale: number): number
   return total / q.length;
 }
 
-test('InfoNCE equals its definition, with and without hard negatives', () => {
-  const q = l2Normalize(tf.randomNormal([4, 5], 0, 1, 'float32', 1) as tf.Tensor2D);
-  const p = l2Normalize(tf.randomNormal([4, 5], 0, 1, 'float32', 2) as tf.Tensor2D);
-  const n = l2Normalize(tf.randomNormal([4, 5], 0, 1, 'float32', 3) as tf.Tensor2D);
-  assert.ok(Math.abs(infoNce(q, p, 20).dataSync()[0]! - reference(rows(q), rows(p), 20)) < 1e-4);
-  assert.ok(Math.abs(infoNce(q, p, 20, n).dataSync()[0]! - reference(rows(q), [...rows(p), ...rows(n)], 20)) < 1e-4);
+const normal = (shape: [number, number], seed: number) => l2Normalize(tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor2D);
+const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-4, `${what}: ${a} vs ${b}`);
+
+test('InfoNCE equals its definition: in-batch negatives, hard negatives as extra columns, symmetric term', () => {
+  const [q, p, n] = [normal([4, 5], 1), normal([4, 5], 2), normal([3, 5], 3)];
+  const value = (options: InfoNceOptions) => infoNce(q, p, options).dataSync()[0]!;
+  close(value({ scale: 20 }), reference(rows(q), rows(p), 20), 'in-batch');
+  close(value({ scale: 20, hardNegatives: n }), reference(rows(q), [...rows(p), ...rows(n)], 20), 'hard negatives');
+  close(value({ scale: 20, hardNegatives: tf.zeros([0, 5]) as tf.Tensor2D }), value({ scale: 20 }), 'an empty hard-negative block');
+  const symmetric = (reference(rows(q), [...rows(p), ...rows(n)], 7) + reference(rows(p), rows(q), 7)) / 2;
+  close(value({ scale: 7, hardNegatives: n, symmetric: true }), symmetric, 'symmetric');
+  // Chance level: all cosines equal gives ln(candidates).
+  const same = tf.ones([4, 5]).div(Math.sqrt(5)) as tf.Tensor2D;
+  close(infoNce(same, same, { scale: 20, hardNegatives: same.slice([0, 0], [2, 5]) }).dataSync()[0]!, Math.log(6), 'chance');
 });
 
-test('the InfoNCE gradient matches central finite differences', () => {
-  const scale = 5;
-  const q0 = tf.randomNormal([3, 4], 0, 1, 'float32', 7);
-  const p0 = tf.randomNormal([3, 4], 0, 1, 'float32', 8);
-  const loss = (q: tf.Tensor, p: tf.Tensor) => infoNce(l2Normalize(q as tf.Tensor2D), l2Normalize(p as tf.Tensor2D), scale);
-  const [gq, gp] = tf.grads(loss)([q0, p0]);
-  const value = (q: Float32Array, p: Float32Array) =>
-    tf.tidy(() => loss(tf.tensor2d(q, [3, 4]), tf.tensor2d(p, [3, 4])).dataSync()[0]!);
+/** Central finite differences of the loss against its analytic gradient, for every input entry. */
+function checkGradients(options: Omit<InfoNceOptions, 'hardNegatives'> & { negatives: number }) {
+  const [b, d, h] = [3, 4, options.negatives];
+  const shapes: [number, number][] = h > 0 ? [[b, d], [b, d], [h, d]] : [[b, d], [b, d]];
+  const inputs = shapes.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', 7 + i));
+  const loss = (...x: tf.Tensor[]) =>
+    infoNce(l2Normalize(x[0] as tf.Tensor2D), l2Normalize(x[1] as tf.Tensor2D), {
+      ...options,
+      hardNegatives: x[2] ? l2Normalize(x[2] as tf.Tensor2D) : undefined,
+    });
+  const analytic = tf.grads(loss)(inputs).map((g) => g.dataSync());
+  const values = inputs.map((t) => (t.dataSync() as Float32Array).slice());
+  const at = (x: Float32Array[]) => tf.tidy(() => loss(...x.map((v, i) => tf.tensor2d(v, shapes[i]!))).dataSync()[0]!);
   const eps = 1e-2;
-  for (const [which, analytic] of [['q', gq!], ['p', gp!]] as const) {
-    const grad = analytic.dataSync();
-    for (let i = 0; i < 12; i++) {
-      const q = (q0.dataSync() as Float32Array).slice();
-      const p = (p0.dataSync() as Float32Array).slice();
-      const x = which === 'q' ? q : p;
-      x[i] = x[i]! + eps;
-      const up = value(q, p);
-      x[i] = x[i]! - 2 * eps;
-      const down = value(q, p);
+  values.forEach((input, which) => {
+    for (let i = 0; i < input.length; i++) {
+      const original = input[i]!;
+      input[i] = original + eps;
+      const up = at(values);
+      input[i] = original - eps;
+      const down = at(values);
+      input[i] = original;
       const numeric = (up - down) / (2 * eps);
-      assert.ok(Math.abs(numeric - grad[i]!) < 2e-3 + 2e-2 * Math.abs(numeric), `${which}[${i}]: numeric ${numeric}, analytic ${grad[i]}`);
+      const grad = analytic[which]![i]!;
+      assert.ok(Math.abs(numeric - grad) < 2e-3 + 2e-2 * Math.abs(numeric), `${JSON.stringify(options)} input ${which}[${i}]: numeric ${numeric}, analytic ${grad}`);
     }
-  }
+  });
+  if (h > 0) assert.ok(analytic[2]!.some((g) => Math.abs(g) > 1e-3), 'hard negatives receive gradient');
+}
+
+test('the InfoNCE gradient matches central finite differences', () => {
+  checkGradients({ scale: 5, negatives: 0 });
+  checkGradients({ scale: 5, negatives: 2 });
+  checkGradients({ scale: 3, negatives: 2, symmetric: true });
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobError } from '../../schema/jobs.js';
 import { createRandom, sampleDistinct } from './random.js';
-import { compositionOf, createBatchSampler, type Batch, type ParallelGroup, type ParallelSource } from './sampler.js';
+import { splitGroups } from './sampler-split.js';
+import { compositionOf, createBatchSampler, largestBatch, type Batch, type ParallelGroup, type ParallelSource } from './sampler.js';
 
 const LANGUAGES = ['en', 'de', 'es', 'fr'];
 
@@ -41,10 +42,10 @@ test('sampleDistinct draws k distinct values in range, deterministically per see
   assert.throws(() => sampleDistinct(createRandom(1), 3, 4), RangeError);
 });
 
-test('MONO: every batch is in one language, languages drawn uniformly', () => {
+test('MONO over 10,000 batches: every batch is in one language, languages drawn uniformly', () => {
   const sampler = createBatchSampler([source('s', 200)], { languages: LANGUAGES, batchSize: 16, alpha: 1, seed: 1 });
   const counts = new Map<string, number>();
-  for (const batch of batches(sampler, 2000)) {
+  for (const batch of batches(sampler, 10_000)) {
     assertWellFormed(batch, 16);
     assert.equal(batch.mode, 'MONO');
     const languages = new Set(batch.pairs.flatMap((p) => [p.queryLanguage, p.passageLanguage]));
@@ -53,13 +54,14 @@ test('MONO: every batch is in one language, languages drawn uniformly', () => {
     counts.set(language!, (counts.get(language!) ?? 0) + 1);
   }
   assert.deepEqual([...counts.keys()].sort(), [...LANGUAGES].sort());
-  for (const [language, n] of counts) assert.ok(Math.abs(n / 2000 - 0.25) < 0.04, `${language}: ${n} of 2000`);
+  // Standard deviation 0.0043; 0.02 is more than four of them.
+  for (const [language, n] of counts) assert.ok(Math.abs(n / 10_000 - 0.25) < 0.02, `${language}: ${n} of 10,000`);
 });
 
-test('CROSS: query and passage languages always differ, and only languages a group has are used', () => {
+test('CROSS over 10,000 batches: query and passage languages always differ, and only languages a group has are used', () => {
   const sampler = createBatchSampler([source('s', 200)], { languages: LANGUAGES, batchSize: 16, alpha: 0, seed: 2 });
   const pairs = new Set<string>();
-  for (const batch of batches(sampler, 2000)) {
+  for (const batch of batches(sampler, 10_000)) {
     assertWellFormed(batch, 16);
     assert.equal(batch.mode, 'CROSS');
     for (const p of batch.pairs) {
@@ -79,7 +81,7 @@ test('HYBRID alpha 0.3 gives about 30% monolingual batches over 10,000 batches',
     assert.ok(batch.mode === 'MONO' ? monolingual : crosslingual, `batch is ${batch.mode} as labelled`);
     if (batch.mode === 'MONO') mono++;
   }
-  // Binomial standard deviation is 0.0046 here; 0.015 is more than three of them.
+  // Binomial standard deviation is 0.0046 here; 0.015 is more than three of them (the brief allows 0.02).
   assert.ok(Math.abs(mono / 10_000 - 0.3) < 0.015, `mono fraction ${mono / 10_000}`);
 });
 
@@ -111,4 +113,75 @@ test('impossible configurations are non-retryable errors', () => {
   assert.throws(() => createBatchSampler(s, { languages: ['en'], batchSize: 4, alpha: 0.5, seed: 1 }), nonRetryable);
   assert.throws(() => createBatchSampler(s, { languages: ['ja', 'ko'], batchSize: 4, alpha: 0.5, seed: 1 }), nonRetryable);
   assert.throws(() => createBatchSampler(s, { languages: LANGUAGES, batchSize: 4, alpha: 1.5, seed: 1 }), nonRetryable);
+});
+
+type Texts = { q: string; p: string };
+
+/** Groups whose answer sentences repeat: group g's passage text is shared with every group of the same g % distinct. */
+function repetitive(size: number, distinct: number): ParallelSource<Texts> {
+  const groups = Array.from({ length: size }, (_, g) => ({
+    id: `r-${g}`,
+    items: new Map(['en', 'de'].map((l) => [l, { q: `question ${g % (distinct + 3)} ${l}`, p: `sentence ${g % distinct} ${l}` }])),
+  }));
+  return { name: 'repetitive', groups };
+}
+const textKeys = { query: (x: Texts) => x.q, passage: (x: Texts) => x.p };
+
+test('no passage or query text appears twice in a batch, though groups repeat them', () => {
+  const options = { languages: ['en', 'de'], batchSize: 10, alpha: 0.5, seed: 4 };
+  let repeatsWithoutKeys = 0;
+  const plain = createBatchSampler([repetitive(60, 12)], options);
+  for (const batch of batches(plain, 500)) if (new Set(batch.pairs.map((p) => p.passage.p)).size < 10) repeatsWithoutKeys++;
+  assert.ok(repeatsWithoutKeys > 400, `the data does repeat passages (${repeatsWithoutKeys} of 500 plain batches)`);
+
+  const sampler = createBatchSampler([repetitive(60, 12)], { ...options, keys: textKeys });
+  for (const batch of batches(sampler, 2000)) {
+    assert.equal(batch.pairs.length, 10);
+    assert.equal(new Set(batch.pairs.map((p) => p.passage.p)).size, 10, 'distinct passages');
+    assert.equal(new Set(batch.pairs.map((p) => p.query.q)).size, 10, 'distinct queries');
+    assert.equal(new Set(batch.pairs.map((p) => p.groupId)).size, 10, 'distinct groups');
+  }
+  assert.equal(largestBatch(repetitive(60, 12), { ...options, keys: textKeys }), 12);
+  assert.equal(largestBatch(repetitive(60, 12), options), 60, 'without keys only groups count');
+  // Only 8 distinct sentences per language: a batch of 10 cannot be filled.
+  const starved = createBatchSampler([repetitive(60, 8)], { ...options, alpha: 1, keys: textKeys });
+  assert.throws(() => starved.next(), (err: unknown) => err instanceof JobError && !err.retryable && /only 8 .* distinct texts/.test(err.message));
+});
+
+test('position counts batches; a sampler replayed to a position continues exactly like the original', () => {
+  const options = { languages: LANGUAGES, batchSize: 8, alpha: 0.5, seed: 21 };
+  const original = createBatchSampler([source('s', 60)], options);
+  batches(original, 37);
+  assert.equal(original.position, 37);
+  const replayed = createBatchSampler([source('s', 60)], options);
+  while (replayed.position < 37) replayed.next();
+  assert.deepEqual(batches(replayed, 20), batches(original, 20));
+});
+
+test('a forced mode overrides the draw, for fixed validation batches', () => {
+  const sampler = createBatchSampler([source('s', 60)], { languages: LANGUAGES, batchSize: 8, alpha: 0.5, seed: 2 });
+  for (let i = 0; i < 50; i++) {
+    assert.equal(sampler.next('MONO').mode, 'MONO');
+    const cross = sampler.next('CROSS');
+    assert.ok(cross.mode === 'CROSS' && cross.pairs.every((p) => p.queryLanguage !== p.passageLanguage));
+  }
+});
+
+test('the validation split holds out whole groups, deterministically for the seed', () => {
+  const s = source('s', 400);
+  const split = splitGroups(s, { fraction: 0.1, seed: 42, languages: LANGUAGES });
+  assert.equal(split.validation.groups.length, 40);
+  assert.equal(split.train.groups.length, 360);
+  const held = new Set(split.validation.groups.map((g) => g.id));
+  assert.ok(split.train.groups.every((g) => !held.has(g.id)), 'no group on both sides');
+  assert.ok(split.validation.groups.every((g) => g.items.size >= 2), 'groups keep all their languages');
+  assert.deepEqual(splitGroups(s, { fraction: 0.1, seed: 42, languages: LANGUAGES }), split);
+  const other = splitGroups(s, { fraction: 0.1, seed: 43, languages: LANGUAGES });
+  assert.notDeepEqual(other.validation.groups.map((g) => g.id), [...held]);
+  // By id, not by position: the same ids in another order or another source land on the same side.
+  const shuffled = { name: 'copy', groups: [...s.groups].reverse() };
+  assert.deepEqual(new Set(splitGroups(shuffled, { fraction: 0.1, seed: 42, languages: LANGUAGES }).validation.groups.map((g) => g.id)), held);
+  assert.equal(splitGroups(s, { fraction: 0, seed: 42, languages: LANGUAGES }).validation.groups.length, 0);
+  // Groups without a training language do not count towards the share.
+  assert.equal(splitGroups(s, { fraction: 0.1, seed: 42, languages: ['fr'] }).validation.groups.length, 32);
 });

@@ -21,7 +21,33 @@ test('stored fields override the defaults; missing ones take them', () => {
   assert.deepEqual(spec.model, { ...DEFAULT_MODEL, dimension: 32, vocabularySize: 4096 });
   assert.deepEqual(spec.hyperParameters, { ...DEFAULT_HYPER_PARAMETERS, steps: 20, batchSize: 16 });
   assert.equal(spec.alpha, 0.4);
+  assert.deepEqual(spec.evaluationSuites, [], 'a row without the column names no suite');
   assert.deepEqual(parseTrainingSpec(run({ model: null, hyperParameters: null })).model, DEFAULT_MODEL);
+});
+
+test('the newer fields are read: loss, clipping, validation, checkpoints, suites, tokenizer', () => {
+  const spec = parseTrainingSpec(
+    run({
+      model: { family: 'TRANSFORMER', layers: 2, pooling: 'CLS', tokenizer: 'HASHED', ffnDimension: 512 },
+      hyperParameters: {
+        symmetricLoss: true,
+        gradientClipNorm: 0,
+        validationFraction: 0.1,
+        validateEvery: 7,
+        earlyStoppingPatience: 3,
+        checkpointEvery: 9,
+      },
+      evaluationSuites: ['XQUAD_R', 'XNLI_ALIGNMENT'],
+    }),
+  );
+  assert.equal(spec.model.tokenizer, 'HASHED');
+  assert.equal(spec.model.ffnDimension, 512);
+  const { symmetricLoss, gradientClipNorm, validationFraction, validateEvery, earlyStoppingPatience, checkpointEvery } = spec.hyperParameters;
+  assert.deepEqual(
+    { symmetricLoss, gradientClipNorm, validationFraction, validateEvery, earlyStoppingPatience, checkpointEvery },
+    { symmetricLoss: true, gradientClipNorm: 0, validationFraction: 0.1, validateEvery: 7, earlyStoppingPatience: 3, checkpointEvery: 9 },
+  );
+  assert.deepEqual(spec.evaluationSuites, ['XQUAD_R', 'XNLI_ALIGNMENT']);
 });
 
 test('MONO and CROSS imply their alpha', () => {
@@ -30,11 +56,30 @@ test('MONO and CROSS imply their alpha', () => {
 });
 
 test('invalid specs are non-retryable errors', () => {
-  assert.throws(() => parseTrainingSpec(run({ strategy: 'RANDOM' })), nonRetryable);
-  assert.throws(() => parseTrainingSpec(run({ hyperParameters: { batchSize: 1 } })), nonRetryable);
-  assert.throws(() => parseTrainingSpec(run({ hyperParameters: { learningRate: -1 } })), nonRetryable);
-  assert.throws(() => parseTrainingSpec(run({ model: { dimension: 2.5 } })), nonRetryable);
-  assert.throws(() => parseTrainingSpec(run({ model: [] })), nonRetryable);
-  assert.throws(() => parseTrainingSpec(run({ alpha: 2 })), nonRetryable);
-  assert.throws(() => parseTrainingSpec(run({ languages: [] })), nonRetryable);
+  const invalid: Partial<StoredRun>[] = [
+    { strategy: 'RANDOM' },
+    { hyperParameters: { batchSize: 1 } },
+    { hyperParameters: { learningRate: -1 } },
+    { model: { dimension: 2.5 } },
+    { model: [] },
+    { model: { tokenizer: 'BPE' } },
+    { model: { ffnDimension: 0 } },
+    { model: { family: 'BAG_OF_SUBWORDS', pooling: 'CLS' } },
+    { model: { family: 'BAG_OF_SUBWORDS', layers: 2 } },
+    { model: { family: 'TRANSFORMER', layers: 0 } },
+    { model: { family: 'TRANSFORMER', layers: 2, dimension: 30, heads: 4 } },
+    { alpha: 2 },
+    { languages: [] },
+    { hyperParameters: { symmetricLoss: 'yes' } },
+    { hyperParameters: { gradientClipNorm: -1 } },
+    { hyperParameters: { validationFraction: 0.5 } },
+    { hyperParameters: { validationFraction: -0.1 } },
+    { hyperParameters: { validateEvery: 0 } },
+    { hyperParameters: { checkpointEvery: 1.5 } },
+    { hyperParameters: { earlyStoppingPatience: -1 } },
+    { hyperParameters: { earlyStoppingPatience: 2, validationFraction: 0 } },
+    { evaluationSuites: ['SQUAD'] },
+    { evaluationSuites: 'MLQA_R' },
+  ];
+  for (const overrides of invalid) assert.throws(() => parseTrainingSpec(run(overrides)), nonRetryable, JSON.stringify(overrides));
 });

@@ -7,9 +7,13 @@ import {
   BATCH_STRATEGIES,
   DEFAULT_HYPER_PARAMETERS,
   DEFAULT_MODEL,
+  DEFAULT_TRAINING,
+  EVALUATION_SUITES,
   MODEL_FAMILIES,
   POOLINGS,
+  TOKENIZERS,
   effectiveAlpha,
+  type EvaluationSuite,
   type HyperParameters,
   type ModelSpec,
   type TrainingSpec,
@@ -23,6 +27,8 @@ export interface StoredRun {
   languages: string[];
   seed: number;
   hyperParameters: unknown;
+  /** A newer column: rows read through an older generated client do not have it. */
+  evaluationSuites?: unknown;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -41,17 +47,41 @@ function check(ok: boolean, message: string): void {
 
 const int = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min;
 const positive = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
+const inRange = (value: unknown, min: number, maxExclusive: number) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= min && value < maxExclusive;
+const oneOf = <T extends string>(allowed: readonly T[], value: unknown): value is T => (allowed as readonly unknown[]).includes(value);
 
-export function parseTrainingSpec(run: StoredRun): TrainingSpec {
-  const model = merge<ModelSpec>(DEFAULT_MODEL, run.model, 'model');
-  const hp = merge<HyperParameters>(DEFAULT_HYPER_PARAMETERS, run.hyperParameters, 'hyperParameters');
-  const strategy = run.strategy as TrainingSpec['strategy'];
-  check(BATCH_STRATEGIES.includes(strategy), `strategy ${run.strategy}`);
-  check(MODEL_FAMILIES.includes(model.family), `model family ${model.family}`);
-  check(POOLINGS.includes(model.pooling), `pooling ${model.pooling}`);
+function parseSuites(stored: unknown): EvaluationSuite[] {
+  if (stored === null || stored === undefined) return [...DEFAULT_TRAINING.evaluationSuites];
+  check(Array.isArray(stored), `evaluationSuites ${JSON.stringify(stored)} is not a list`);
+  const suites = stored as unknown[];
+  for (const suite of suites) check(oneOf(EVALUATION_SUITES, suite), `evaluation suite ${JSON.stringify(suite)} (known: ${EVALUATION_SUITES.join(', ')})`);
+  return [...new Set(suites as EvaluationSuite[])];
+}
+
+function checkModel(model: ModelSpec): void {
+  check(oneOf(MODEL_FAMILIES, model.family), `model family ${model.family}`);
+  check(oneOf(POOLINGS, model.pooling), `pooling ${model.pooling}`);
+  check(oneOf(TOKENIZERS, model.tokenizer), `tokenizer ${model.tokenizer}`);
   check(int(model.dimension, 1), `dimension ${model.dimension}`);
   check(int(model.vocabularySize, 2), `vocabularySize ${model.vocabularySize}`);
   check(int(model.maxLength, 1), `maxLength ${model.maxLength}`);
+  check(int(model.layers, 0), `layers ${model.layers}`);
+  check(int(model.heads, 1), `heads ${model.heads}`);
+  check(int(model.ffnDimension, 1), `ffnDimension ${model.ffnDimension}`);
+  switch (model.family) {
+    case 'BAG_OF_SUBWORDS':
+      check(model.layers === 0, `layers ${model.layers} (BAG_OF_SUBWORDS has none)`);
+      check(model.pooling === 'MEAN', `pooling ${model.pooling} (BAG_OF_SUBWORDS has no CLS token)`);
+      break;
+    case 'TRANSFORMER':
+      check(model.layers >= 1, `layers ${model.layers} (a TRANSFORMER needs at least one)`);
+      check(model.dimension % model.heads === 0, `heads ${model.heads} do not divide dimension ${model.dimension}`);
+      break;
+  }
+}
+
+function checkHyperParameters(hp: HyperParameters): void {
   check(int(hp.steps, 1), `steps ${hp.steps}`);
   // One pair alone has no in-batch negative, so its loss is zero.
   check(int(hp.batchSize, 2), `batchSize ${hp.batchSize} (at least 2)`);
@@ -60,6 +90,23 @@ export function parseTrainingSpec(run: StoredRun): TrainingSpec {
   check(int(hp.warmupSteps, 0), `warmupSteps ${hp.warmupSteps}`);
   check(positive(hp.scale), `scale ${hp.scale}`);
   check(int(hp.logEvery, 1), `logEvery ${hp.logEvery}`);
+  check(typeof hp.symmetricLoss === 'boolean', `symmetricLoss ${JSON.stringify(hp.symmetricLoss)} (true or false)`);
+  check(inRange(hp.gradientClipNorm, 0, Infinity), `gradientClipNorm ${hp.gradientClipNorm} (0 turns clipping off)`);
+  // The gateway's bound: holding out half the groups or more leaves too little to train on.
+  check(inRange(hp.validationFraction, 0, 0.5), `validationFraction ${hp.validationFraction} (in [0, 0.5))`);
+  check(int(hp.validateEvery, 1), `validateEvery ${hp.validateEvery}`);
+  check(int(hp.earlyStoppingPatience, 0), `earlyStoppingPatience ${hp.earlyStoppingPatience}`);
+  check(hp.earlyStoppingPatience === 0 || hp.validationFraction > 0, 'early stopping needs a validation set (validationFraction > 0)');
+  check(int(hp.checkpointEvery, 1), `checkpointEvery ${hp.checkpointEvery}`);
+}
+
+export function parseTrainingSpec(run: StoredRun): TrainingSpec {
+  const model = merge<ModelSpec>(DEFAULT_MODEL, run.model, 'model');
+  const hp = merge<HyperParameters>(DEFAULT_HYPER_PARAMETERS, run.hyperParameters, 'hyperParameters');
+  const strategy = run.strategy as TrainingSpec['strategy'];
+  check(oneOf(BATCH_STRATEGIES, strategy), `strategy ${run.strategy}`);
+  checkModel(model);
+  checkHyperParameters(hp);
   check(run.trainDatasets.length > 0, 'no training datasets');
   check(run.languages.length > 0, 'no training languages');
   const alpha = effectiveAlpha(strategy, run.alpha);
@@ -70,6 +117,7 @@ export function parseTrainingSpec(run: StoredRun): TrainingSpec {
     trainDatasets: [...run.trainDatasets],
     languages: [...run.languages],
     seed: run.seed,
+    evaluationSuites: parseSuites(run.evaluationSuites),
     model,
     hyperParameters: hp,
   };

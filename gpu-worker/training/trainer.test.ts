@@ -1,15 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { JobError } from '../../schema/jobs.js';
-import { DEFAULT_MODEL, type TrainingSpec } from '../../schema/training.js';
-import type { QaPair } from './data.js';
+import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type HyperParameters, type TrainingSpec } from '../../schema/training.js';
+import { checkpointContents, stateFromCheckpoint } from './checkpoint-state.js';
+import { loadCheckpoint, loadTrainingTensors, saveCheckpoint } from './checkpoint.js';
 import { createRandom } from './random.js';
+import { splitGroups } from './sampler-split.js';
 import type { ParallelSource } from './sampler.js';
-import { train, type LogPoint } from './trainer.js';
+import type { PairText } from './trainer-batch.js';
+import { pipelineModels } from './trainer-model.js';
+import { train, type LogPoint, type TrainResult, type TrainState } from './trainer.js';
+
+// HASHED tokenizers need no model files.
+const models = pipelineModels(path.join(os.tmpdir(), 'no-models-needed'));
 
 /** Two "languages" whose parallel pairs share only their content words, as names are shared by translations. */
-function syntheticSource(groups: number): ParallelSource<QaPair> {
+function syntheticSource(groups: number): ParallelSource<PairText> {
   const syllables = ['ka', 'lo', 'mi', 'ren', 'tu', 'sa', 'vo', 'bel', 'dri', 'ng', 'pha', 'zu', 'qe', 'xo'];
   const random = createRandom(1);
   const word = () => Array.from({ length: 3 }, () => syllables[random.int(syllables.length)]).join('');
@@ -19,45 +29,70 @@ function syntheticSource(groups: number): ParallelSource<QaPair> {
       const [a, b] = [word(), word()];
       return {
         id: `g${i}`,
-        items: new Map<string, QaPair>([
-          ['aa', { question: `what is ${a} ${b}`, passage: `the ${b} of ${a} is here` }],
-          ['bb', { question: `was ist ${a} ${b}`, passage: `die ${b} von ${a} ist hier` }],
+        items: new Map<string, PairText>([
+          ['aa', { query: `what is ${a} ${b}`, passage: `the ${b} of ${a} is here` }],
+          ['bb', { query: `was ist ${a} ${b}`, passage: `die ${b} von ${a} ist hier` }],
         ]),
       };
     }),
   };
 }
 
-const spec = (overrides: Partial<TrainingSpec['hyperParameters']> = {}): TrainingSpec => ({
+const spec = (overrides: Partial<HyperParameters> = {}): TrainingSpec => ({
   strategy: 'HYBRID',
   alpha: 0.5,
   trainDatasets: ['synthetic'],
   languages: ['aa', 'bb'],
   seed: 3,
-  model: { ...DEFAULT_MODEL, dimension: 16, vocabularySize: 1024, maxLength: 16 },
-  hyperParameters: { steps: 30, batchSize: 8, learningRate: 0.02, weightDecay: 0.01, warmupSteps: 4, scale: 20, logEvery: 5, ...overrides },
+  evaluationSuites: [],
+  model: { ...DEFAULT_MODEL, dimension: 16, vocabularySize: 1024, maxLength: 16, tokenizer: 'HASHED' },
+  hyperParameters: {
+    ...DEFAULT_HYPER_PARAMETERS,
+    steps: 30,
+    batchSize: 8,
+    learningRate: 0.02,
+    warmupSteps: 4,
+    logEvery: 5,
+    validationFraction: 0,
+    ...overrides,
+  },
 });
 
-async function run(trainingSpec: TrainingSpec, onPoint: (point: LogPoint) => void = () => {}, signal = new AbortController().signal) {
+interface RunOptions {
+  source?: ParallelSource<PairText>;
+  onPoint?: (point: LogPoint) => void;
+  signal?: AbortSignal;
+  onCheckpoint?: (state: TrainState) => Promise<void>;
+  resume?: TrainState;
+}
+
+async function run(trainingSpec: TrainingSpec, options: RunOptions = {}) {
   const points: LogPoint[] = [];
   const result = await train({
     spec: trainingSpec,
-    sources: [syntheticSource(40)],
-    signal,
+    sources: [options.source ?? syntheticSource(40)],
+    signal: options.signal ?? new AbortController().signal,
+    models,
     onLog: async (point) => {
       points.push(point);
-      onPoint(point);
+      options.onPoint?.(point);
     },
+    ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
   });
   return { result, points };
 }
+
+const completed = (result: TrainResult) => {
+  assert.equal(result.kind, 'completed');
+  return result as Extract<TrainResult, { kind: 'completed' }>;
+};
 
 test('a tiny run learns: the loss falls, and tensors do not accumulate', async () => {
   await tf.setBackend('cpu');
   const before = tf.memory().numTensors;
   const counts: number[] = [];
-  const { result, points } = await run(spec(), () => counts.push(tf.memory().numTensors));
-  assert.equal(result.kind, 'completed');
+  const { result, points } = await run(spec(), { onPoint: () => counts.push(tf.memory().numTensors) });
   assert.deepEqual(points.map((p) => p.step), [5, 10, 15, 20, 25, 30]);
   const first = points[0]!.loss;
   const last = points.at(-1)!.loss;
@@ -69,13 +104,14 @@ test('a tiny run learns: the loss falls, and tensors do not accumulate', async (
     assert.equal(p.totalSteps, 30);
     assert.ok(p.pairsPerSecond > 0 && p.learningRate > 0);
     assert.equal(Object.values(p.batchComposition).reduce((a, b) => a + b, 0), 8);
+    assert.equal(p.validationLoss, undefined, 'no validation set, no validation loss');
   }
-  if (result.kind === 'completed') {
-    assert.equal(result.step, 30);
-    assert.equal(result.loss, last);
-    assert.deepEqual(result.weights.map((w) => [w.name, w.shape]), [['embedding', [1024, 16]]]);
-    assert.equal(result.weights[0]!.values.length, 1024 * 16);
-  }
+  const done = completed(result);
+  assert.equal(done.step, 30);
+  assert.equal(done.loss, last);
+  assert.equal(done.validation, null);
+  assert.deepEqual(done.weights.map((w) => [w.name, w.shape]), [['embedding', [1024, 16]]]);
+  assert.equal(done.weights[0]!.values.length, 1024 * 16);
 });
 
 test('training is deterministic for a seed', async () => {
@@ -84,16 +120,111 @@ test('training is deterministic for a seed', async () => {
   assert.deepEqual(a.points.map((p) => [p.loss, p.batchComposition]), b.points.map((p) => [p.loss, p.batchComposition]));
 });
 
+test('the validation loss is computed every validateEvery steps and at the end, on held-out groups, and falls', async () => {
+  const before = tf.memory().numTensors;
+  const counts: number[] = [];
+  const { result, points } = await run(spec({ steps: 30, validationFraction: 0.25, validateEvery: 12 }), { onPoint: () => counts.push(tf.memory().numTensors) });
+  const validated = points.filter((p) => p.validationLoss !== undefined);
+  assert.deepEqual(validated.map((p) => p.step), [12, 24, 30]);
+  assert.deepEqual(points.map((p) => p.step), [5, 10, 12, 15, 20, 24, 25, 30], 'validation steps are log points too');
+  const losses = validated.map((p) => p.validationLoss!);
+  // Held-out groups share no words with training ones: they improve only through shared syllables' trigrams.
+  assert.ok(losses.at(-1)! < losses[0]!, `validation ${losses.map((l) => l.toFixed(3)).join(' -> ')}`);
+  assert.ok(new Set(counts).size === 1, `tensor count per log point: ${counts.join(', ')}`);
+  assert.equal(tf.memory().numTensors, before);
+  const done = completed(result);
+  const bestStep = validated.reduce((a, b) => (b.validationLoss! < a.validationLoss! ? b : a)).step;
+  // Without early stopping the run keeps its last weights, so their loss is the last one.
+  assert.deepEqual(done.validation, { loss: losses.at(-1), bestStep, earlyStopped: false });
+});
+
+/** The held-out groups' passages are rotated: each validation query's true positive is another row's passage. */
+function misleadingValidation(hp: Partial<HyperParameters>) {
+  const source = syntheticSource(40);
+  const held = splitGroups(source, { fraction: hp.validationFraction!, seed: 3, languages: ['aa', 'bb'] }).validation.groups;
+  const heldIds = held.map((g) => g.id);
+  const groups = source.groups.map((g) => {
+    const k = heldIds.indexOf(g.id);
+    if (k < 0) return g;
+    const next = held[(k + 1) % held.length]!;
+    return { id: g.id, items: new Map([...g.items].map(([l, item]) => [l, { query: item.query, passage: next.items.get(l)!.passage }])) };
+  });
+  return { name: 'synthetic', groups };
+}
+
+test('early stopping ends the run after `patience` validations without improvement and returns the best weights', async () => {
+  const hp = { steps: 60, validationFraction: 0.2, validateEvery: 4, earlyStoppingPatience: 2, checkpointEvery: 4 };
+  const saved = new Map<number, TrainState>();
+  const { result, points } = await run(spec(hp), {
+    source: misleadingValidation(hp),
+    onCheckpoint: async (state) => void saved.set(state.step, state),
+  });
+  const validated = points.filter((p) => p.validationLoss !== undefined).map((p) => [p.step, p.validationLoss!] as const);
+  const done = completed(result);
+  const best = validated.reduce((a, b) => (b[1] < a[1] ? b : a));
+  assert.ok(done.step < 60, `stopped early at ${done.step}; validation ${JSON.stringify(validated)}`);
+  assert.deepEqual(done.validation, { loss: best[1], bestStep: best[0], earlyStopped: true });
+  assert.equal(validated.at(-1)![0], best[0] + 2 * 4, 'two validations without improvement, then stop');
+  assert.equal(points.at(-1)!.step, done.step);
+  assert.deepEqual(done.weights[0]!.values, saved.get(best[0])!.weights[0]!.values, 'the weights of the best step');
+  assert.ok(!saved.has(done.step), 'no resumable checkpoint at the stopping step');
+});
+
+test('a run interrupted after a checkpoint and resumed from its files ends with the same weights as a straight run', async () => {
+  const hp = { steps: 24, validationFraction: 0.2, validateEvery: 6, earlyStoppingPatience: 50, checkpointEvery: 8, logEvery: 2, symmetricLoss: true, gradientClipNorm: 0.5 };
+  const straight = await run(spec(hp));
+
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xling-resume-'));
+  try {
+    const controller = new AbortController();
+    const first = await run(spec(hp), {
+      signal: controller.signal,
+      onPoint: (p) => p.step === 14 && controller.abort(),
+      onCheckpoint: async (state) => {
+        const { training, weights } = checkpointContents(state);
+        const info = { step: state.step, model: spec().model, tokenizer: state.pipeline, queryPrefix: 'Q', passagePrefix: 'P', backend: 'cpu', metrics: {}, training };
+        await saveCheckpoint(path.join(dir, `step-${state.step}`), info, weights);
+      },
+    });
+    assert.deepEqual(first.result, { kind: 'aborted', step: 14 });
+    assert.deepEqual(await fs.readdir(dir), ['step-8'], 'one checkpoint, at step 8, and no temporary folder');
+
+    const { manifest, weights } = await loadCheckpoint(path.join(dir, 'step-8'));
+    const tensors = await loadTrainingTensors(path.join(dir, 'step-8'), manifest);
+    const resumed = await run(spec(hp), { resume: stateFromCheckpoint(manifest, weights, tensors) });
+    const a = completed(straight.result);
+    const b = completed(resumed.result);
+    assert.equal(b.step, 24);
+    assert.deepEqual(b.weights.map((w) => w.name), a.weights.map((w) => w.name));
+    const maxDifference = Math.max(...a.weights[0]!.values.map((v, i) => Math.abs(v - b.weights[0]!.values[i]!)));
+    assert.ok(maxDifference < 1e-6, `largest weight difference ${maxDifference}`);
+    assert.deepEqual(b.validation, a.validation);
+    // The same batches in the same order: every point after the checkpoint matches.
+    const after = (points: LogPoint[]) => points.filter((p) => p.step > 8).map((p) => [p.step, p.loss.toFixed(6), p.batchComposition, p.validationLoss?.toFixed(6)]);
+    assert.deepEqual(after(resumed.points), after(straight.points));
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('an aborted signal stops training before the next step and releases its tensors', async () => {
   const before = tf.memory().numTensors;
   const controller = new AbortController();
-  const { result, points } = await run(spec(), () => controller.abort(), controller.signal);
+  const { result, points } = await run(spec(), { onPoint: () => controller.abort(), signal: controller.signal });
   assert.deepEqual(result, { kind: 'aborted', step: 5 });
   assert.equal(points.length, 1);
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('models this worker cannot train are non-retryable failures', async () => {
-  const transformer = { ...spec(), model: { ...spec().model, family: 'TRANSFORMER' as const, layers: 2 } };
-  await assert.rejects(run(transformer), (err: unknown) => err instanceof JobError && !err.retryable);
+test('a tiny transformer trains through the same loop', async () => {
+  const transformer: TrainingSpec = {
+    ...spec({ steps: 30, learningRate: 0.01 }),
+    model: { ...DEFAULT_MODEL, family: 'TRANSFORMER', layers: 1, heads: 2, dimension: 16, ffnDimension: 32, maxLength: 24, vocabularySize: 1024, pooling: 'MEAN', tokenizer: 'HASHED' },
+  };
+  const before = tf.memory().numTensors;
+  const { result, points } = await run(transformer);
+  const done = completed(result);
+  assert.ok(done.weights.some((w) => w.name.startsWith('layers.0.attention')), done.weights.map((w) => w.name).join(', '));
+  assert.ok(points.at(-1)!.loss < points[0]!.loss / 2, `loss ${points.map((p) => p.loss.toFixed(3)).join(' -> ')}`);
+  assert.equal(tf.memory().numTensors, before);
 });

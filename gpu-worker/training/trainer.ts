@@ -1,20 +1,25 @@
-// The training loop: seeded batches (sampler.ts), hashed-subword features, the shared-weight
-// encoder, InfoNCE with in-batch negatives, AdamW with warm-up and linear decay. It knows nothing
-// of jobs or databases: progress leaves through onLog, cancellation comes in through the signal
-// (checked before every step), and the result carries plain weight arrays, not tensors.
+// The training loop: seeded batches (sampler.ts) from the training groups, InfoNCE with in-batch
+// and hard negatives, global-norm clipping, AdamW with warm-up and linear decay, a validation
+// loss on held-out groups with early stopping, and resumable checkpoints. It knows nothing of
+// jobs or databases: progress leaves through onLog and onCheckpoint, cancellation comes in
+// through the signal (checked before every step), and results are plain arrays, not tensors.
 
 import * as tf from '@tensorflow/tfjs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { BatchComposition } from '../../schema/events.js';
 import { nonRetryable } from '../../schema/jobs.js';
-import type { TrainingSpec } from '../../schema/training.js';
+import type { HyperParameters, TrainingSpec } from '../../schema/training.js';
 import type { NamedWeights } from './checkpoint.js';
-import type { QaPair } from './data.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX, createBagOfSubwordsEncoder, type TextEncoder } from './encoder.js';
-import { infoNce } from './loss.js';
-import { createAdamW, learningRateAt, type AdamW } from './optimizer.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from './encoder.js';
+import { clipByGlobalNorm, createAdamW, learningRateAt, type AdamW } from './optimizer.js';
+import { splitGroups } from './sampler-split.js';
 import { createBatchSampler, type ParallelSource } from './sampler.js';
-import { createTokenizer, padBatch, type PaddedBatch, type TokenizerConfig } from './tokenizer.js';
+import { PAIR_KEYS, batchLoss, batchTexts, type PairText, type TextBatch } from './trainer-batch.js';
+import type { ModelFactory, TrainableModel } from './trainer-model.js';
+import type { TrainState } from './trainer-state.js';
+import { INITIAL_EARLY_STOPPING, buildValidationSet, createEarlyStopping, validationLoss } from './trainer-validation.js';
+
+export type { TrainState };
 
 export interface LogPoint {
   /** Steps completed. */
@@ -26,93 +31,175 @@ export interface LogPoint {
   pairsPerSecond: number;
   /** Query-passage language pairs of the latest batch. */
   batchComposition: BatchComposition;
+  /** Present at the steps where the validation loss was computed. */
+  validationLoss?: number;
 }
 
 export interface TrainOptions {
   spec: TrainingSpec;
-  sources: readonly ParallelSource<QaPair>[];
+  sources: readonly ParallelSource<PairText>[];
   signal: AbortSignal;
   /** Awaited before the next step, so a slow writer slows training instead of queueing points. */
   onLog: (point: LogPoint) => Promise<void>;
+  /** Every checkpointEvery steps before the last; awaited. */
+  onCheckpoint?: (state: TrainState) => Promise<void>;
+  /** Continue from this state instead of starting over. */
+  resume?: TrainState;
+  models: ModelFactory;
   now?: () => number;
 }
 
+export interface ValidationSummary {
+  /** Validation loss of the returned weights. */
+  loss: number;
+  bestStep: number;
+  earlyStopped: boolean;
+}
+
 export type TrainResult =
-  | { kind: 'completed'; step: number; loss: number; weights: NamedWeights[]; tokenizer: TokenizerConfig }
+  | { kind: 'completed'; step: number; loss: number; weights: NamedWeights[]; pipeline: unknown; validation: ValidationSummary | null }
   | { kind: 'aborted'; step: number };
 
-function trainStep(encoder: TextEncoder, optimizer: AdamW, queries: PaddedBatch, passages: PaddedBatch, scale: number, learningRate: number): number {
+function trainStep(model: TrainableModel, optimizer: AdamW, batch: TextBatch, hp: HyperParameters, learningRate: number): number {
   return tf.tidy(() => {
-    const variables = encoder.weights.map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => infoNce(encoder.encode(queries), encoder.encode(passages), scale), variables);
-    optimizer.apply(new Map(variables.map((v) => [v, grads[v.name]!])), learningRate);
+    const variables = model.weights.map((w) => w.variable);
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, hp), variables);
+    const { gradients } = clipByGlobalNorm(variables.map((v) => grads[v.name]!), hp.gradientClipNorm);
+    optimizer.apply(new Map(variables.map((v, i) => [v, gradients[i]!])), learningRate);
     return value.dataSync()[0]!;
   });
 }
 
+const copyWeights = (model: TrainableModel): NamedWeights[] =>
+  model.weights.map(({ name, variable }) => ({ name, shape: [...variable.shape], values: Float32Array.from(variable.dataSync() as Float32Array) }));
+
+/** The texts a pipeline may learn its vocabulary from: training groups only, never validation ones. */
+function trainingTexts(sources: readonly ParallelSource<PairText>[], languages: readonly string[]): string[] {
+  const texts: string[] = [];
+  for (const s of sources) {
+    for (const g of s.groups) {
+      for (const l of languages) {
+        const item = g.items.get(l);
+        if (!item) continue;
+        texts.push(QUERY_PREFIX + item.query, PASSAGE_PREFIX + item.passage);
+        if (item.hardNegative) texts.push(PASSAGE_PREFIX + item.hardNegative);
+      }
+    }
+  }
+  return texts;
+}
+
+async function openModel(models: ModelFactory, spec: TrainingSpec, train: readonly ParallelSource<PairText>[], resume?: TrainState) {
+  if (!resume) return models.create(spec.model, { seed: spec.seed, trainingTexts: trainingTexts(train, spec.languages) });
+  return models.restore(spec.model, resume.pipeline, new Map(resume.weights.map((w) => [w.name, w.values])));
+}
+
+function openOptimizer(model: TrainableModel, hp: HyperParameters, resume?: TrainState): AdamW {
+  const variables = model.weights.map((w) => w.variable);
+  // Biases and LayerNorm gains and offsets (the 1-D weights) are not decayed, as in BERT's AdamW.
+  const options = { weightDecay: hp.weightDecay, decays: (v: tf.Variable) => v.rank >= 2 };
+  if (!resume) return createAdamW(variables, options);
+  const byName = (list: NamedWeights[]) => model.weights.map(({ name }) => {
+    const found = list.find((w) => w.name === name);
+    if (!found) throw new Error(`checkpoint has no optimizer moment for ${name}`);
+    return found.values;
+  });
+  const { step, m, v } = resume.optimizer;
+  return createAdamW(variables, options, { step, m: byName(m), v: byName(v) });
+}
+
+function optimizerState(model: TrainableModel, optimizer: AdamW): TrainState['optimizer'] {
+  const { step, m, v } = optimizer.state();
+  const named = (values: Float32Array[]) => model.weights.map(({ name, variable }, i) => ({ name, shape: [...variable.shape], values: values[i]! }));
+  return { step, m: named(m), v: named(v) };
+}
+
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { spec, sources, signal, onLog, now = () => performance.now() } = options;
-  const { model, hyperParameters: hp } = spec;
-  if (model.family !== 'BAG_OF_SUBWORDS') throw nonRetryable(`${model.family} encoders are not supported by this worker yet`);
-  if (model.pooling !== 'MEAN') throw nonRetryable(`${model.pooling} pooling needs a TRANSFORMER encoder`);
+  const { spec, signal, onLog, onCheckpoint, resume, models, now = () => performance.now() } = options;
+  const { hyperParameters: hp, languages } = spec;
+  const split = options.sources.map((s) => splitGroups(s, { fraction: hp.validationFraction, seed: spec.seed, languages }));
+  const train = split.map((s) => s.train);
+  const sampler = createBatchSampler(train, { languages, batchSize: hp.batchSize, alpha: spec.alpha, seed: spec.seed, keys: PAIR_KEYS });
+  const validation = buildValidationSet(split.map((s) => s.validation), spec);
+  while (sampler.position < (resume?.samplerPosition ?? 0)) sampler.next();
 
-  const sampler = createBatchSampler(sources, { languages: spec.languages, batchSize: hp.batchSize, alpha: spec.alpha, seed: spec.seed });
-  const tokenizer = createTokenizer({ vocabularySize: model.vocabularySize, maxLength: model.maxLength });
-  const features = new Map<string, Int32Array>();
-  const encode = (text: string) => {
-    let ids = features.get(text);
-    if (!ids) features.set(text, (ids = tokenizer.encode(text)));
-    return ids;
-  };
-
-  const encoder = createBagOfSubwordsEncoder(model, spec.seed);
-  const optimizer = createAdamW(
-    encoder.weights.map((w) => w.variable),
-    { weightDecay: hp.weightDecay },
-  );
+  const model = await openModel(models, spec, train, resume);
+  let optimizer: AdamW | undefined;
   try {
-    let windowLoss = 0;
-    let windowSteps = 0;
-    let windowPairs = 0;
+    optimizer = openOptimizer(model, hp, resume);
+    const patience = hp.earlyStoppingPatience;
+    const stopping = createEarlyStopping(patience, resume?.earlyStopping ?? INITIAL_EARLY_STOPPING);
+    // A checkpoint taken at the best step stores those weights once, as its weights.
+    let bestWeights = resume?.bestWeights ?? (resume && patience > 0 && resume.earlyStopping.bestStep === resume.step ? resume.weights : undefined);
+    // Losses of steps before an interruption still count towards the next point's average; their
+    // pairs do not count towards its pairs per second, which is timed from the resumption.
+    const window = { ...(resume?.window ?? { loss: 0, steps: 0 }), pairs: 0 };
+    let lastLoss = resume?.lastLoss ?? Number.NaN;
     let windowStart = now();
-    let lastLoss = Number.NaN;
-    for (let step = 0; step < hp.steps; step++) {
-      if (signal.aborted) return { kind: 'aborted', step };
-      const batch = sampler.next();
-      const queries = padBatch(batch.pairs.map((p) => encode(QUERY_PREFIX + p.query.question)));
-      const passages = padBatch(batch.pairs.map((p) => encode(PASSAGE_PREFIX + p.passage.passage)));
-      const learningRate = learningRateAt(step, hp);
-      const loss = trainStep(encoder, optimizer, queries, passages, hp.scale, learningRate);
-      if (!Number.isFinite(loss)) throw nonRetryable(`loss diverged (${loss}) at step ${step + 1}`);
-      windowLoss += loss;
-      windowSteps++;
-      windowPairs += batch.pairs.length;
-      const done = step + 1;
-      if (done % hp.logEvery === 0 || done === hp.steps) {
+    let done = resume?.step ?? 0;
+    let earlyStopped = false;
+
+    while (done < hp.steps) {
+      if (signal.aborted) return { kind: 'aborted', step: done };
+      const batch = batchTexts(sampler.next());
+      const learningRate = learningRateAt(done, hp);
+      const loss = trainStep(model, optimizer, batch, hp, learningRate);
+      done++;
+      if (!Number.isFinite(loss)) throw nonRetryable(`loss diverged (${loss}) at step ${done}`);
+      window.loss += loss;
+      window.steps++;
+      window.pairs += batch.queries.length;
+
+      let validationLossNow: number | undefined;
+      if (validation && (done % hp.validateEvery === 0 || done === hp.steps)) {
+        validationLossNow = validationLoss(model, validation, hp);
+        const { improved, stop } = stopping.observe(done, validationLossNow);
+        // The next update overwrites the best weights: keep a copy while they may be needed.
+        if (improved) bestWeights = patience > 0 && done < hp.steps ? copyWeights(model) : undefined;
+        earlyStopped = stop;
+      }
+      if (done % hp.logEvery === 0 || done === hp.steps || validationLossNow !== undefined) {
         const seconds = Math.max(1e-6, (now() - windowStart) / 1000);
-        lastLoss = windowLoss / windowSteps;
+        lastLoss = window.loss / window.steps;
         await onLog({
           step: done,
           totalSteps: hp.steps,
           loss: lastLoss,
           learningRate,
-          pairsPerSecond: windowPairs / seconds,
+          pairsPerSecond: window.pairs / seconds,
           batchComposition: batch.composition,
+          ...(validationLossNow !== undefined ? { validationLoss: validationLossNow } : {}),
         });
-        windowLoss = windowSteps = windowPairs = 0;
+        Object.assign(window, { loss: 0, steps: 0, pairs: 0 });
         windowStart = now();
+      }
+      if (earlyStopped) break;
+      if (onCheckpoint && done % hp.checkpointEvery === 0 && done < hp.steps) {
+        await onCheckpoint({
+          step: done,
+          samplerPosition: sampler.position,
+          weights: copyWeights(model),
+          optimizer: optimizerState(model, optimizer),
+          pipeline: model.state,
+          window: { ...window },
+          lastLoss: Number.isFinite(lastLoss) ? lastLoss : null,
+          earlyStopping: stopping.state(),
+          ...(bestWeights && stopping.state().bestStep !== done ? { bestWeights } : {}),
+        });
       }
       // Training is synchronous tensor work: yield so heartbeats and cancel events get through.
       await yieldToEventLoop();
     }
-    const weights = encoder.weights.map(({ name, variable }) => ({
-      name,
-      shape: [...variable.shape],
-      values: Float32Array.from(variable.dataSync() as Float32Array),
-    }));
-    return { kind: 'completed', step: hp.steps, loss: lastLoss, weights, tokenizer: tokenizer.config };
+
+    const record = stopping.state();
+    const keepBest = patience > 0 && bestWeights !== undefined && record.bestStep !== done;
+    const summary: ValidationSummary | null =
+      validation && record.bestStep !== null
+        ? { loss: patience > 0 ? record.bestLoss! : record.lastLoss!, bestStep: record.bestStep, earlyStopped }
+        : null;
+    return { kind: 'completed', step: done, loss: lastLoss, weights: keepBest ? bestWeights! : copyWeights(model), pipeline: model.state, validation: summary };
   } finally {
-    optimizer.dispose();
-    encoder.dispose();
+    optimizer?.dispose();
+    model.dispose();
   }
 }

@@ -1,0 +1,74 @@
+// Checkpoints of one run: resumable ones every checkpointEvery steps and the final one, each a
+// folder under <checkpointDir>/<runId>/step-<n> plus a Checkpoint row (upserted, so a
+// redelivered job rewriting a step changes nothing). `latest` finds where a redelivered job
+// picks up: the newest checkpoint this worker can read that fits the run's model.
+
+import { isDeepStrictEqual } from 'node:util';
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import type { ModelSpec } from '../../schema/training.js';
+import { checkpointContents, stateFromCheckpoint } from '../training/checkpoint-state.js';
+import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint, type CheckpointInfo, type NamedWeights } from '../training/checkpoint.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../training/encoder.js';
+import type { TrainResult, TrainState } from '../training/trainer.js';
+
+export interface RunCheckpointsDeps {
+  prisma: PrismaClient;
+  checkpointDir: string;
+  runId: string;
+  model: ModelSpec;
+  /** Backend name written into manifests. */
+  backend: string;
+  log: (line: string) => void;
+}
+
+export type Resumption = { kind: 'final'; step: number } | { kind: 'resume'; state: TrainState };
+
+type Completed = Extract<TrainResult, { kind: 'completed' }>;
+
+export function createRunCheckpoints(deps: RunCheckpointsDeps) {
+  const { prisma, runId } = deps;
+
+  async function write(step: number, info: Omit<CheckpointInfo, 'step' | 'model' | 'queryPrefix' | 'passagePrefix' | 'backend'>, weights: NamedWeights[]) {
+    const location = checkpointPath(deps.checkpointDir, runId, step);
+    const manifest = { step, model: deps.model, queryPrefix: QUERY_PREFIX, passagePrefix: PASSAGE_PREFIX, backend: deps.backend, ...info };
+    await saveCheckpoint(location, manifest, weights);
+    await prisma.checkpoint.upsert({
+      where: { runId_step: { runId, step } },
+      create: { runId, step, location, metrics: info.metrics },
+      update: { location, metrics: info.metrics },
+    });
+  }
+
+  return {
+    async saveProgress(state: TrainState): Promise<void> {
+      const { training, weights } = checkpointContents(state);
+      const metrics: Record<string, number> = {};
+      if (state.lastLoss !== null) metrics.loss = state.lastLoss;
+      if (state.earlyStopping.lastLoss !== null) metrics.validation_loss = state.earlyStopping.lastLoss;
+      await write(state.step, { tokenizer: state.pipeline, metrics, training }, weights);
+    },
+
+    /** The run's result; under early stopping its weights are the best ones, from metrics.best_step. */
+    async saveFinal(result: Completed): Promise<void> {
+      const metrics: Record<string, number> = { loss: result.loss };
+      if (result.validation) Object.assign(metrics, { validation_loss: result.validation.loss, best_step: result.validation.bestStep });
+      await write(result.step, { tokenizer: result.pipeline, metrics, final: true }, result.weights);
+    },
+
+    async latest(): Promise<Resumption | null> {
+      const rows = await prisma.checkpoint.findMany({ where: { runId }, orderBy: { step: 'desc' }, select: { step: true, location: true } });
+      for (const row of rows) {
+        try {
+          const { manifest, weights } = await loadCheckpoint(row.location);
+          if (!isDeepStrictEqual(manifest.model, deps.model)) throw new Error('its model differs from the run');
+          if (manifest.final) return { kind: 'final', step: manifest.step };
+          return { kind: 'resume', state: stateFromCheckpoint(manifest, weights, await loadTrainingTensors(row.location, manifest)) };
+        } catch (err) {
+          // Another worker's disk, a checkpoint of an older format: an older one may still do.
+          deps.log(`run ${runId}: cannot resume from step ${row.step} (${row.location}): ${(err as Error).message}`);
+        }
+      }
+      return null;
+    },
+  };
+}
