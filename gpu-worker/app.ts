@@ -5,7 +5,7 @@
 import type { Database } from '../prisma/db.js';
 import type { Bus, JobConsumer } from '../schema/bus.js';
 import { retryDelay, type WorkerConfig } from './config.js';
-import { CAPABILITIES, createJobs } from './jobs/index.js';
+import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createStatusStore } from './jobs/status.js';
 import { describeBackend, selectBackend } from './training/backend.js';
@@ -28,6 +28,7 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
   const { workerId, settings } = config;
   let consumer: JobConsumer | undefined;
   let runner: JobRunner | undefined;
+  let jobKinds: Jobs | undefined;
   let unsubscribe: (() => void) | undefined;
   let seenTimer: NodeJS.Timeout | undefined;
   let touching: Promise<unknown> | undefined;
@@ -47,7 +48,7 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
       const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
 
-      const handlerFor = createJobs({
+      jobKinds = createJobs({
         prisma,
         events: bus.events,
         dataDir: settings.dataDir,
@@ -60,7 +61,7 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
         prisma,
         // Runs record the choice with its reason; the Worker row keeps the short name.
         status: createStatusStore({ prisma, events: bus.events, workerId, backend: describeBackend(backend) }),
-        handlerFor,
+        handlerFor: jobKinds.handlerFor,
         maxDeliveries: bus.maxDeliveries,
         heartbeatMs: settings.heartbeatMs,
         retryDelayMs: retryDelay(config),
@@ -79,6 +80,7 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
       await consumer?.stop({ drain: false });
       consumer = undefined;
       await runner?.shutdown();
+      jobKinds?.close();
       unsubscribe?.();
       unsubscribe = undefined;
       clearInterval(seenTimer);

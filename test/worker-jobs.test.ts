@@ -143,6 +143,15 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation lo
 
     const progress = progressOf(w.events, run.id);
     assert.deepEqual(progress.map((p) => p.step), [4, 8, 12]);
+    // The run names XQUAD_R: its validation step also evaluates a subsample of it (stored, then announced).
+    const [validation, ...more] = await db.prisma.evaluationReport.findMany({ where: { runId: run.id } });
+    assert.equal(more.length, 0);
+    assert.deepEqual([validation!.step, validation!.suite, validation!.jobId, validation!.queries], [12, 'XQUAD_R', null, 11 * 200]);
+    const stored12 = validation!.headlines as Record<string, { estimate: number }>;
+    assert.deepEqual(progress.map((p) => p.validation), [undefined, undefined, {
+      suite: 'XQUAD_R',
+      headlines: Object.fromEntries(['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance'].map((h) => [h, stored12[h]!.estimate])),
+    }]);
     for (const p of progress) {
       assert.equal(p.totalSteps, 12);
       assert.equal(p.status, 'RUNNING');
@@ -173,7 +182,7 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation lo
     assert.equal(weights.get('embedding')!.length, rows * 16);
 
     const worker = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
-    assert.deepEqual(worker.capabilities, ['TRAIN']);
+    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE']);
     assert.equal(worker.backend, 'wasm');
     await waitFor('lastSeen refreshed', async () => {
       const row = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });

@@ -4,31 +4,53 @@
 import { assertNever } from '../../schema/events.js';
 import { nonRetryable, type JobKind } from '../../schema/jobs.js';
 import { createDataCache } from '../data/index.js';
+import { createSuiteData } from '../evaluation/suite-data.js';
+import { createEncoderCache } from './encoder-cache.js';
+import { createEvaluateJob } from './evaluate.js';
+import type { CachedEncoder } from './evaluate-target.js';
+import { createReportStore } from './evaluation-reports.js';
 import { createTrainJob, type TrainJobDeps } from './train.js';
 import type { JobHandler } from './types.js';
 
-/** The data cache is created here, once per worker: every run re-reads the same dataset files. */
-export type JobsDeps = Omit<TrainJobDeps, 'dataCache'>;
+/** The caches and the report store are created here, once per worker, and shared by the jobs. */
+export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'>;
 
 /** Kinds this worker advertises in its Worker row. */
-export const CAPABILITIES: readonly JobKind[] = ['TRAIN'];
+export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE'];
 
-export function createJobs(deps: JobsDeps): (kind: JobKind) => JobHandler {
-  const train = createTrainJob({ ...deps, dataCache: createDataCache() });
+/** Restored encoders kept for later EVALUATE jobs. */
+const CACHED_ENCODERS = 2;
+
+export interface Jobs {
+  handlerFor(kind: JobKind): JobHandler;
+  /** Releases the cached encoders (those still in use go when their job ends). */
+  close(): void;
+}
+
+export function createJobs(deps: JobsDeps): Jobs {
+  const suiteData = createSuiteData(deps.dataDir);
+  const reports = createReportStore(deps.prisma);
+  const encoders = createEncoderCache<CachedEncoder>(CACHED_ENCODERS);
+  const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
+  const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, log: deps.log });
   const unsupported =
     (kind: JobKind): JobHandler =>
     async () => {
       throw nonRetryable(`${kind} jobs are not supported by this worker yet`);
     };
-  return (kind) => {
-    switch (kind) {
-      case 'TRAIN':
-        return train;
-      case 'EMBED':
-      case 'EVALUATE':
-        return unsupported(kind);
-      default:
-        return assertNever(kind);
-    }
+  return {
+    handlerFor(kind) {
+      switch (kind) {
+        case 'TRAIN':
+          return train;
+        case 'EVALUATE':
+          return evaluate;
+        case 'EMBED':
+          return unsupported(kind);
+        default:
+          return assertNever(kind);
+      }
+    },
+    close: () => encoders.clear(),
   };
 }

@@ -7,7 +7,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { JobDelivery } from '../../schema/bus.js';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../schema/events.js';
 import { JobError, type JobKind } from '../../schema/jobs.js';
-import type { StatusStore } from './status.js';
+import { drivenRunId, type StatusStore } from './status.js';
 import { abortReasonOf, type AbortReason, type JobHandler } from './types.js';
 
 export interface RunnerDeps {
@@ -81,31 +81,33 @@ export function createJobRunner(deps: RunnerDeps) {
       await delivery.ack();
       return;
     }
+    // Only a TRAIN job's run follows the job; an EVALUATE job merely reads the run it names.
+    const runId = drivenRunId(job);
     if (delivery.attempt > deps.maxDeliveries) {
       // The previous delivery never settled: its worker died or stopped.
       const last = job.status === 'RUNNING' ? 'worker lost' : (job.error ?? 'worker lost');
       const error = `gave up after ${delivery.attempt - 1} deliveries: ${last}`;
       log(`job ${jobId}: ${error}`);
-      await status.fail(jobId, job.runId, error);
+      await status.fail(jobId, runId, error);
       delivery.reject();
       return;
     }
     const run = job.runId ? await prisma.run.findUnique({ where: { id: job.runId } }) : null;
-    if (job.runId && (!run || run.status === 'CANCELLED')) {
-      await status.cancel(jobId, job.runId);
+    if (runId && (!run || run.status === 'CANCELLED')) {
+      await status.cancel(jobId, runId);
       await delivery.ack();
       return;
     }
-    const started = await status.start(jobId, job.runId, delivery.attempt);
+    const started = await status.start(jobId, runId, delivery.attempt);
     if (started !== 'running') {
       await delivery.ack();
       return;
     }
 
     const controller = new AbortController();
-    inFlight.set(jobId, { runId: job.runId, controller });
+    inFlight.set(jobId, { runId, controller });
     if (stopping) controller.abort({ kind: 'shutdown' } satisfies AbortReason);
-    const stopHeartbeat = startHeartbeat(delivery, jobId, job.runId, controller);
+    const stopHeartbeat = startHeartbeat(delivery, jobId, runId, controller);
     let failure: { error: unknown } | undefined;
     try {
       const outcome = await deps.handlerFor(job.kind)({ job, run, attempt: delivery.attempt, signal: controller.signal });
@@ -124,15 +126,15 @@ export function createJobRunner(deps: RunnerDeps) {
         log(`job ${jobId}: left for redelivery (${reason.kind})`);
         return;
       case 'cancelled':
-        await status.cancel(jobId, job.runId);
+        await status.cancel(jobId, runId);
         await delivery.ack();
         log(`job ${jobId}: cancelled`);
         return;
       case undefined:
         break;
     }
-    if (failure) return settleFailure(delivery, jobId, job.runId, failure.error);
-    await status.succeed(jobId, job.runId);
+    if (failure) return settleFailure(delivery, jobId, runId, failure.error);
+    await status.succeed(jobId, runId);
     await delivery.ack();
     log(`job ${jobId}: done`);
   }

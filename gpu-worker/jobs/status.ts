@@ -4,7 +4,25 @@
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { EventBus } from '../../schema/bus.js';
-import type { RunStatus } from '../../schema/events.js';
+import { assertNever, type RunStatus } from '../../schema/events.js';
+import type { JobKind } from '../../schema/jobs.js';
+
+/**
+ * The run whose status a job drives: a TRAIN job's own run. An EVALUATE job names the run it
+ * evaluates (Job.runId), but that run's status, start and end belong to its training, so the
+ * job's transitions must leave it alone.
+ */
+export function drivenRunId(job: { kind: JobKind; runId: string | null }): string | null {
+  switch (job.kind) {
+    case 'TRAIN':
+      return job.runId;
+    case 'EVALUATE':
+    case 'EMBED':
+      return null;
+    default:
+      return assertNever(job.kind);
+  }
+}
 
 const ACTIVE = { in: ['QUEUED', 'RUNNING'] as ('QUEUED' | 'RUNNING')[] };
 

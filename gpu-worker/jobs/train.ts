@@ -1,17 +1,22 @@
 // TRAIN jobs: read the run's spec and data, refuse evaluation data, resume from the latest
 // checkpoint when there is one, train while recording metrics and progress and saving resumable
-// checkpoints, then save the final weights as a Checkpoint. Writes are idempotent (metric points
-// keep their first value, checkpoints are upserted), so a redelivered run continues safely.
+// checkpoints, then save the final weights as a Checkpoint. When the run names a retrieval suite,
+// every validation step also evaluates a subsample of it (train-evaluation.ts). Writes are
+// idempotent (metric points and validation reports keep their first value, checkpoints are
+// upserted), so a redelivered run continues safely.
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { EventBus } from '../../schema/bus.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import type { DataCache } from '../data/index.js';
+import type { SuiteData } from '../evaluation/suite-data.js';
 import { parseTrainingSpec } from '../training/spec.js';
 import { pipelineModels, type ModelFactory } from '../training/trainer-model.js';
 import { train, type LogPoint } from '../training/trainer.js';
+import type { ReportStore } from './evaluation-reports.js';
 import { createRunCheckpoints } from './train-checkpoints.js';
 import { loadTrainingSources, refuseEvaluationLeakage } from './train-data.js';
+import { createTrainingEvaluation } from './train-evaluation.js';
 import type { JobHandler } from './types.js';
 
 export interface TrainJobDeps {
@@ -24,6 +29,9 @@ export interface TrainJobDeps {
   backend: string;
   /** Parsed dataset files, kept for the worker's lifetime. */
   dataCache: DataCache;
+  /** Evaluation suites, for the periodic evaluation during training. */
+  suiteData: SuiteData;
+  reports: ReportStore;
   /** Defaults to the text pipeline with the tokenizers under modelsDir. */
   models?: ModelFactory;
   log: (line: string) => void;
@@ -63,6 +71,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
     }
     if (found) deps.log(`run ${run.id}: resuming from step ${found.state.step}`);
 
+    const onEvaluate = createTrainingEvaluation({ reports: deps.reports, suiteData: deps.suiteData, log: deps.log }, run.id, spec, signal);
     const result = await train({
       spec,
       sources,
@@ -70,6 +79,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
       models,
       onLog: (point) => record(run.id, point),
       onCheckpoint: (state) => checkpoints.saveProgress(state),
+      ...(onEvaluate ? { onEvaluate } : {}),
       ...(found ? { resume: found.state } : {}),
     });
     if (result.kind === 'aborted') return { kind: 'aborted' };

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from './backend.js';
 import { embeddingLookup } from './embedding.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tolerance = 1e-5) => {
@@ -41,4 +42,21 @@ test('the lookup gradient works when the ids tensor is disposed before backpropa
   }, [table]);
   assert.deepEqual([...grads[table.name]!.dataSync()], [0, 0, 2, 2, 0, 0, 1, 1]);
   table.dispose();
+});
+
+test('the forward lookup gives the rows of tf.gather on the host backends, and refuses ids outside the table', async () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await selectBackend({ prefer: backend });
+    const table = tf.tensor2d([[0, 1], [2, 3], [4, 5]]);
+    const ids = tf.tensor2d([[2, 0], [1, 2]], [2, 2], 'int32');
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => embeddingLookup(table, ids));
+    assert.deepEqual(out.shape, [2, 2, 2]);
+    assert.deepEqual(out.arraySync(), tf.tidy(() => tf.gather(table, ids).arraySync()), backend);
+    out.dispose();
+    assert.equal(tf.memory().numTensors, before, 'nothing left behind');
+    assert.throws(() => tf.tidy(() => embeddingLookup(table, tf.tensor1d([3], 'int32'))), /embedding id 3 is not in \[0, 2\]/);
+    tf.dispose([table, ids]);
+  }
+  await tf.setBackend('cpu');
 });

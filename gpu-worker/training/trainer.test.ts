@@ -13,7 +13,7 @@ import { splitGroups } from './sampler-split.js';
 import type { ParallelSource } from './sampler.js';
 import type { PairText } from './trainer-batch.js';
 import { pipelineModels } from './trainer-model.js';
-import { train, type LogPoint, type TrainResult, type TrainState } from './trainer.js';
+import { train, type LogPoint, type TrainOptions, type TrainResult, type TrainState } from './trainer.js';
 
 // HASHED tokenizers need no model files.
 const models = pipelineModels(path.join(os.tmpdir(), 'no-models-needed'));
@@ -63,6 +63,7 @@ interface RunOptions {
   onPoint?: (point: LogPoint) => void;
   signal?: AbortSignal;
   onCheckpoint?: (state: TrainState) => Promise<void>;
+  onEvaluate?: TrainOptions['onEvaluate'];
   resume?: TrainState;
 }
 
@@ -78,6 +79,7 @@ async function run(trainingSpec: TrainingSpec, options: RunOptions = {}) {
       options.onPoint?.(point);
     },
     ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+    ...(options.onEvaluate ? { onEvaluate: options.onEvaluate } : {}),
     ...(options.resume ? { resume: options.resume } : {}),
   });
   return { result, points };
@@ -151,6 +153,21 @@ function misleadingValidation(hp: Partial<HyperParameters>) {
   });
   return { name: 'synthetic', groups };
 }
+
+test('onEvaluate runs at the validation steps, with or without a validation set, and its snapshot rides on the log point', async () => {
+  const calls: number[] = [];
+  const { points } = await run(spec({ steps: 14, logEvery: 4, validateEvery: 6 }), {
+    onEvaluate: async (step, model) => {
+      calls.push(step);
+      const norms = tf.tidy(() => tf.norm(model.embed(['what is kalomi', 'the kalomi']), 'euclidean', 1).arraySync() as number[]);
+      assert.ok(norms.every((n) => Math.abs(n - 1) < 1e-4), 'the model as it is at that step');
+      return step === 12 ? undefined : { suite: 'MLQA_R', headlines: { 'mono.map': step / 100 } };
+    },
+  });
+  assert.deepEqual(calls, [6, 12, 14]);
+  assert.deepEqual(points.map((p) => [p.step, p.validation?.headlines['mono.map']]), [[4, undefined], [6, 0.06], [8, undefined], [12, undefined], [14, 0.14]]);
+  assert.ok(points.every((p) => p.validationLoss === undefined), 'validationFraction 0: no validation loss');
+});
 
 test('early stopping ends the run after `patience` validations without improvement and returns the best weights', async () => {
   const hp = { steps: 60, validationFraction: 0.2, validateEvery: 4, earlyStoppingPatience: 2, checkpointEvery: 4 };

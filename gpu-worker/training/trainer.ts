@@ -1,12 +1,12 @@
 // The training loop: seeded batches (sampler.ts) from the training groups, InfoNCE with in-batch
 // and hard negatives, global-norm clipping, AdamW with warm-up and linear decay, a validation
 // loss on held-out groups with early stopping, and resumable checkpoints. It knows nothing of
-// jobs or databases: progress leaves through onLog and onCheckpoint, cancellation comes in
+// jobs or databases: progress leaves through onLog, onCheckpoint and onEvaluate, cancellation comes in
 // through the signal (checked before every step), and results are plain arrays, not tensors.
 
 import * as tf from '@tensorflow/tfjs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { BatchComposition } from '../../schema/events.js';
+import type { BatchComposition, ValidationSnapshot } from '../../schema/events.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import type { HyperParameters, TrainingSpec } from '../../schema/training.js';
 import type { NamedWeights } from './checkpoint.js';
@@ -33,6 +33,8 @@ export interface LogPoint {
   batchComposition: BatchComposition;
   /** Present at the steps where the validation loss was computed. */
   validationLoss?: number;
+  /** Present at the steps where onEvaluate returned a snapshot. */
+  validation?: ValidationSnapshot;
 }
 
 export interface TrainOptions {
@@ -43,6 +45,13 @@ export interface TrainOptions {
   onLog: (point: LogPoint) => Promise<void>;
   /** Every checkpointEvery steps before the last; awaited. */
   onCheckpoint?: (state: TrainState) => Promise<void>;
+  /**
+   * Called at the validation steps (every validateEvery steps and at the last), with the model as
+   * it is then; what it returns goes on that step's log point. For watching only: nothing it
+   * returns influences training or the choice of weights. Awaited; its time is not counted in
+   * pairs per second.
+   */
+  onEvaluate?: (step: number, model: TrainableModel) => Promise<ValidationSnapshot | undefined>;
   /** Continue from this state instead of starting over. */
   resume?: TrainState;
   models: ModelFactory;
@@ -115,7 +124,7 @@ function optimizerState(model: TrainableModel, optimizer: AdamW): TrainState['op
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { spec, signal, onLog, onCheckpoint, resume, models, now = () => performance.now() } = options;
+  const { spec, signal, onLog, onCheckpoint, onEvaluate, resume, models, now = () => performance.now() } = options;
   const { hyperParameters: hp, languages } = spec;
   const split = options.sources.map((s) => splitGroups(s, { fraction: hp.validationFraction, seed: spec.seed, languages }));
   const train = split.map((s) => s.train);
@@ -150,15 +159,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       window.steps++;
       window.pairs += batch.queries.length;
 
+      const validating = done % hp.validateEvery === 0 || done === hp.steps;
       let validationLossNow: number | undefined;
-      if (validation && (done % hp.validateEvery === 0 || done === hp.steps)) {
+      if (validation && validating) {
         validationLossNow = validationLoss(model, validation, hp);
         const { improved, stop } = stopping.observe(done, validationLossNow);
         // The next update overwrites the best weights: keep a copy while they may be needed.
         if (improved) bestWeights = patience > 0 && done < hp.steps ? copyWeights(model) : undefined;
         earlyStopped = stop;
       }
-      if (done % hp.logEvery === 0 || done === hp.steps || validationLossNow !== undefined) {
+      let snapshot: ValidationSnapshot | undefined;
+      if (onEvaluate && validating) {
+        const started = now();
+        snapshot = await onEvaluate(done, model);
+        windowStart += now() - started;
+      }
+      if (done % hp.logEvery === 0 || done === hp.steps || validationLossNow !== undefined || snapshot !== undefined) {
         const seconds = Math.max(1e-6, (now() - windowStart) / 1000);
         lastLoss = window.loss / window.steps;
         await onLog({
@@ -169,6 +185,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           pairsPerSecond: window.pairs / seconds,
           batchComposition: batch.composition,
           ...(validationLossNow !== undefined ? { validationLoss: validationLossNow } : {}),
+          ...(snapshot !== undefined ? { validation: snapshot } : {}),
         });
         Object.assign(window, { loss: 0, steps: 0, pairs: 0 });
         windowStart = now();

@@ -1,0 +1,47 @@
+// Reads an EVALUATE job's payload (the EvaluationRequest the gateway stored) strictly: a payload
+// that does not parse will not parse on any redelivery either, so it fails the job at once.
+
+import { BASELINES, type Baseline, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
+import { nonRetryable } from '../../schema/jobs.js';
+import { EVALUATION_SUITES, type EvaluationSuite } from '../../schema/training.js';
+
+const asObject = (value: unknown): Record<string, unknown> | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+function invalid(what: string): never {
+  throw nonRetryable(`invalid evaluation request: ${what}`);
+}
+
+function parseTarget(value: unknown): EvaluationTarget {
+  const o = asObject(value);
+  switch (o?.kind) {
+    case 'run':
+      return nonEmptyString(o.runId) ? { kind: 'run', runId: o.runId } : invalid(`target.runId ${JSON.stringify(o.runId)}`);
+    case 'checkpoint':
+      return nonEmptyString(o.checkpointId) ? { kind: 'checkpoint', checkpointId: o.checkpointId } : invalid(`target.checkpointId ${JSON.stringify(o.checkpointId)}`);
+    case 'baseline':
+      return (BASELINES as readonly unknown[]).includes(o.baseline)
+        ? { kind: 'baseline', baseline: o.baseline as Baseline }
+        : invalid(`target.baseline ${JSON.stringify(o.baseline)} (known: ${BASELINES.join(', ')})`);
+    default:
+      return invalid(`target ${JSON.stringify(value)} (kind run, checkpoint or baseline)`);
+  }
+}
+
+function parseSuites(value: unknown): EvaluationSuite[] {
+  if (!Array.isArray(value) || value.length === 0) invalid(`suites ${JSON.stringify(value)} (a non-empty list)`);
+  for (const suite of value) {
+    if (!(EVALUATION_SUITES as readonly unknown[]).includes(suite)) invalid(`suite ${JSON.stringify(suite)} (known: ${EVALUATION_SUITES.join(', ')})`);
+  }
+  return [...new Set(value as EvaluationSuite[])];
+}
+
+export function parseEvaluationRequest(payload: unknown): EvaluationRequest {
+  const o = asObject(payload);
+  if (!o) invalid(`payload ${JSON.stringify(payload)} is not an object`);
+  const { bootstrap, seed } = o;
+  if (!Number.isInteger(bootstrap) || (bootstrap as number) < 1) invalid(`bootstrap ${JSON.stringify(bootstrap)} (a positive integer)`);
+  if (!Number.isInteger(seed)) invalid(`seed ${JSON.stringify(seed)} (an integer)`);
+  return { target: parseTarget(o.target), suites: parseSuites(o.suites), bootstrap: bootstrap as number, seed: seed as number };
+}

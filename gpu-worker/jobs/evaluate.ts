@@ -1,0 +1,119 @@
+// EVALUATE jobs: read the request, resolve the target, then evaluate every suite and write its
+// report with its rows (evaluation-reports.ts). A redelivered job skips the suites an earlier
+// delivery wrote. The run a job may name is only read: its status belongs to its TRAIN job
+// (status.ts). Progress goes to the log; the report is the result.
+
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import { describeTarget, type EvaluationRequest } from '../../schema/evaluation.js';
+import { nonRetryable } from '../../schema/jobs.js';
+import type { RetrievalBenchmark } from '../evaluation/benchmark.js';
+import { alignmentSummary, headlinesJson, pairRows } from '../evaluation/report-rows.js';
+import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
+import { runAlignmentSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
+import type { XnliSentences } from '../evaluation/xnli.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../training/encoder.js';
+import type { EncoderCache, Lease } from './encoder-cache.js';
+import { parseEvaluationRequest } from './evaluate-request.js';
+import { leaseCheckpointEncoder, leaseRandomEncoder, resolveTarget, type CachedEncoder, type ResolvedTarget } from './evaluate-target.js';
+import type { ReportContent, ReportStore } from './evaluation-reports.js';
+import type { JobHandler } from './types.js';
+
+export interface EvaluateJobDeps {
+  prisma: PrismaClient;
+  reports: ReportStore;
+  suiteData: SuiteData;
+  encoders: EncoderCache<CachedEncoder>;
+  modelsDir: string;
+  log: (line: string) => void;
+}
+
+const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
+const fixed = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4));
+
+/** BM25 scores pairs of texts; the alignment measures need embeddings, which it has none of. */
+function refuseInapplicable(target: ResolvedTarget, request: EvaluationRequest): void {
+  if (target.kind === 'bm25' && request.suites.includes('XNLI_ALIGNMENT')) {
+    throw nonRetryable('XNLI_ALIGNMENT measures how embeddings align across languages; the BM25 baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)');
+  }
+}
+
+export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
+  const { prisma, reports, suiteData, encoders, modelsDir } = deps;
+
+  /** `texts`: what a RANDOM encoder prunes its vocabulary to, prefixed as they will be embedded. */
+  function leaseEncoder(target: Exclude<ResolvedTarget, { kind: 'bm25' }>, key: string, texts: () => string[]): Promise<Lease<CachedEncoder>> {
+    switch (target.kind) {
+      case 'checkpoint':
+        return leaseCheckpointEncoder(encoders, modelsDir, target.checkpointId, target.location);
+      case 'random':
+        return leaseRandomEncoder(encoders, modelsDir, target.seed, key, texts);
+      default:
+        return target satisfies never;
+    }
+  }
+
+  async function retrieval(target: ResolvedTarget, benchmark: RetrievalBenchmark, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
+    const options = { bootstrap: request.bootstrap, seed: request.seed, signal, log };
+    let lease: Lease<CachedEncoder> | undefined;
+    try {
+      let source: RetrievalSource;
+      if (target.kind === 'bm25') source = { kind: 'bm25' };
+      else {
+        lease = await leaseEncoder(target, benchmark.name, () => [
+          ...benchmark.queries.map((q) => QUERY_PREFIX + q.text),
+          ...benchmark.candidates.map((c) => PASSAGE_PREFIX + c.text),
+        ]);
+        source = { kind: 'encoder', encoder: lease.value };
+      }
+      const result = await runRetrievalSuite(benchmark, source, options);
+      const { encode, rank, bootstrap } = result.seconds;
+      log(`encode ${encode.toFixed(1)} s, rank ${rank.toFixed(1)} s, bootstrap ${bootstrap.toFixed(1)} s`);
+      return { headlines: headlinesJson(result.intervals), queries: benchmark.queries.length, rows: pairRows(result.evaluation) };
+    } finally {
+      lease?.release();
+    }
+  }
+
+  async function alignment(target: ResolvedTarget, data: XnliSentences, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
+    if (target.kind === 'bm25') throw new Error('unreachable: refused before any suite ran');
+    const lease = await leaseEncoder(target, 'xnli', () => data.sentences.flat().map((s) => PASSAGE_PREFIX + s));
+    try {
+      const result = await runAlignmentSuite(data, lease.value, { bootstrap: request.bootstrap, seed: request.seed, signal, log });
+      const { encode, align, bootstrap } = result.seconds;
+      log(`encode ${encode.toFixed(1)} s, align ${align.toFixed(1)} s, bootstrap ${bootstrap.toFixed(1)} s`);
+      const queries = data.languages.length * result.evaluation.sentences;
+      return { headlines: {}, alignment: alignmentSummary(result.evaluation, result.pooledMap), queries, rows: [] };
+    } finally {
+      lease.release();
+    }
+  }
+
+  return async ({ job, signal }) => {
+    const request = parseEvaluationRequest(job.payload);
+    const target = await resolveTarget(prisma, request.target, request.seed);
+    refuseInapplicable(target, request);
+    const what = target.kind === 'checkpoint' ? `${describeTarget(request.target)} (checkpoint ${target.checkpointId}, step ${target.step})` : describeTarget(request.target);
+    deps.log(`job ${job.id}: evaluating ${what} on ${request.suites.join(', ')} (bootstrap ${request.bootstrap}, seed ${request.seed})`);
+
+    for (const suite of request.suites) {
+      if (signal.aborted) return { kind: 'aborted' };
+      if (await reports.written(job.id, suite)) {
+        deps.log(`job ${job.id}: ${suite} was written by an earlier delivery; skipped`);
+        continue;
+      }
+      const t0 = performance.now();
+      const log = (line: string) => deps.log(`job ${job.id}: ${suite}: ${line}`);
+      const name = retrievalBenchmarkOf(suite);
+      const content = name
+        ? await retrieval(target, await suiteData.retrieval(name), request, signal, log)
+        : await alignment(target, await suiteData.xnli(), request, signal, log);
+      await reports.writeJobReport(job.id, target.report, { suite, ...content });
+      const h = content.headlines;
+      const summary = name
+        ? `mono.map ${fixed(h['mono.map']?.estimate)}, cross.map ${fixed(h['cross.map']?.estimate)}, multi.map ${fixed(h['multi.map']?.estimate)}`
+        : `pooled mAP ${fixed(content.alignment?.pooledMap.estimate)}, translation accuracy ${fixed(content.alignment?.meanTranslationAccuracy)}`;
+      log(`report written in ${seconds(t0)} s (${content.queries} queries, ${content.rows.length} pair rows): ${summary}`);
+    }
+    return { kind: 'succeeded' };
+  };
+}

@@ -1,0 +1,83 @@
+// EvaluationReport and Evaluation rows. A report and its pair rows are written in one transaction,
+// so a report that exists is complete and a redelivered job can skip its suite. The writes are
+// idempotent besides: a job's report is upserted on (jobId, suite) and its rows inserted with
+// skipDuplicates; a periodic validation keeps the first report of its (run, step, suite).
+
+import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
+import type { AlignmentSummary, Baseline, Headlines } from '../../schema/evaluation.js';
+import { SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
+import type { PairRow } from '../evaluation/report-rows.js';
+
+/** What was evaluated: exactly one of a checkpoint (with its run when the target was a run) or a baseline. */
+export interface ReportTarget {
+  runId: string | null;
+  checkpointId: string | null;
+  baseline: Baseline | null;
+}
+
+export interface ReportContent {
+  suite: EvaluationSuite;
+  headlines: Headlines;
+  alignment?: AlignmentSummary;
+  queries: number;
+  rows: readonly PairRow[];
+}
+
+type Tx = Prisma.TransactionClient;
+
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+
+function reportData(content: ReportContent) {
+  return {
+    suite: content.suite,
+    dataset: SUITE_DATASET[content.suite],
+    headlines: json(content.headlines),
+    ...(content.alignment ? { alignment: json(content.alignment) } : {}),
+    queries: content.queries,
+  };
+}
+
+async function writeRows(tx: Tx, reportId: string, rows: readonly PairRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.evaluation.createMany({ data: rows.map((row) => ({ reportId, ...row })), skipDuplicates: true });
+}
+
+export function createReportStore(prisma: PrismaClient) {
+  return {
+    /** True once an earlier delivery of the job has written this suite. */
+    async written(jobId: string, suite: EvaluationSuite): Promise<boolean> {
+      return (await prisma.evaluationReport.count({ where: { jobId, suite } })) > 0;
+    },
+
+    async writeJobReport(jobId: string, target: ReportTarget, content: ReportContent): Promise<string> {
+      const data = { ...reportData(content), ...target, step: null };
+      return prisma.$transaction(async (tx) => {
+        const report = await tx.evaluationReport.upsert({
+          where: { jobId_suite: { jobId, suite: content.suite } },
+          create: { jobId, ...data },
+          update: data,
+          select: { id: true },
+        });
+        await writeRows(tx, report.id, content.rows);
+        return report.id;
+      });
+    },
+
+    /** Headlines of the validation already stored for this step, if any. */
+    async findValidation(runId: string, step: number, suite: EvaluationSuite): Promise<Headlines | null> {
+      const row = await prisma.evaluationReport.findFirst({ where: { runId, step, suite, jobId: null }, select: { headlines: true } });
+      return row ? (row.headlines as unknown as Headlines) : null;
+    },
+
+    async writeValidation(runId: string, step: number, content: ReportContent): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const existing = await tx.evaluationReport.findFirst({ where: { runId, step, suite: content.suite, jobId: null }, select: { id: true } });
+        if (existing) return;
+        const report = await tx.evaluationReport.create({ data: { ...reportData(content), runId, step }, select: { id: true } });
+        await writeRows(tx, report.id, content.rows);
+      });
+    },
+  };
+}
+
+export type ReportStore = ReturnType<typeof createReportStore>;

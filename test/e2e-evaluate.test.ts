@@ -1,0 +1,91 @@
+// Evaluation end to end on the `npm start` path (gateway and worker in one process, embedded
+// Postgres, in-process bus), through GraphQL only: train a run that names MLQA_R (validated on a
+// subsample while it trains), then evaluate it on the full suite and read the report back.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { collect, freePort, gql, startApp, waitFor, wsClient } from './support/processes.js';
+import { START_RUN, dataDir, smallRun } from './support/platform.js';
+
+const home = await fs.mkdtemp(path.join(os.tmpdir(), 'xling-e2e-evaluate-'));
+after(() => fs.rm(home, { recursive: true, force: true }));
+
+const RUN_STATUS = `query($id: ID!) { run(id: $id) { status startedAt finishedAt jobs { id kind status error } } }`;
+const VALIDATIONS = `subscription($runId: ID!) { trainingProgress(runId: $runId) { step status validations { suite headlines { name value } } } }`;
+const EVALUATE = `mutation($input: EvaluateInput!) { evaluate(input: $input) { id kind status runId } }`;
+const EVALUATIONS = `query($filter: EvaluationFilter) { evaluations(filter: $filter) {
+  jobId runId checkpointId suite step queries headlines { name estimate lo hi }
+  map: matrix(metric: MAP, setting: MONO_CROSS) { queryLanguages candidateLanguages values } } }`;
+
+interface Report {
+  jobId: string | null;
+  checkpointId: string | null;
+  suite: string;
+  step: number | null;
+  queries: number;
+  headlines: Array<{ name: string; estimate: number; lo: number; hi: number }>;
+  map: { queryLanguages: string[]; candidateLanguages: string[]; values: Array<Array<number | null>> };
+}
+
+test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async () => {
+  const port = await freePort();
+  const env = { PORT: String(port), XLING_HOME: home, DATA_DIR: dataDir, DATABASE_URL: '', NATS_URL: '' };
+  const app = startApp('deploy/embedded.js', env);
+  const url = `http://127.0.0.1:${port}/graphql`;
+  try {
+    await waitFor(`embedded platform\n${app.output()}`, () => app.output().includes(url));
+    const started = await gql(url, START_RUN, { input: smallRun({ trainDatasets: ['xquad-r'], evaluationSuites: ['MLQA_R'], steps: 10 }) });
+    assert.equal(started.errors, undefined, JSON.stringify(started.errors));
+    const runId = started.data.startTrainingRun.id as string;
+    const trained = await waitFor(`run finished\n${app.output()}`, async () => {
+      const { data } = await gql(url, RUN_STATUS, { id: runId });
+      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(data.run.status) && data.run;
+    });
+    assert.equal(trained.status, 'SUCCEEDED', JSON.stringify(trained.jobs));
+    // Its last step was validated on a subsample of MLQA_R; trainingProgress replays it.
+    const client = wsClient(url);
+    const progress = await collect(client, VALIDATIONS, { runId });
+    await client.dispose();
+    const validated = progress.map((p) => p.trainingProgress).filter((p) => p.validations.length > 0);
+    assert.deepEqual(validated.map((p) => [p.step, p.validations.map((v: { suite: string }) => v.suite)]), [[10, ['MLQA_R']]]);
+    const names = validated[0].validations[0].headlines.map((h: { name: string }) => h.name);
+    for (const name of ['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance']) assert.ok(names.includes(name), names.join(', '));
+
+    const evaluated = await gql(url, EVALUATE, { input: { runId, suites: ['MLQA_R'], bootstrap: 200 } });
+    assert.equal(evaluated.errors, undefined, JSON.stringify(evaluated.errors));
+    const jobId = evaluated.data.evaluate.id as string;
+    assert.deepEqual(evaluated.data.evaluate, { id: jobId, kind: 'EVALUATE', status: 'QUEUED', runId });
+    const job = await waitFor(`EVALUATE job settled\n${app.output()}`, async () => {
+      const { data } = await gql(url, RUN_STATUS, { id: runId });
+      const found = data.run.jobs.find((j: { id: string }) => j.id === jobId);
+      return ['SUCCEEDED', 'FAILED'].includes(found.status) && found;
+    });
+    assert.equal(job.status, 'SUCCEEDED', job.error);
+
+    const { data, errors } = await gql<{ evaluations: Report[] }>(url, EVALUATIONS, { filter: { runId } });
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    const [report, ...others] = data!.evaluations.filter((r) => r.jobId === jobId);
+    assert.equal(others.length, 0);
+    assert.deepEqual([report!.suite, report!.step, report!.queries], ['MLQA_R', null, 4199]);
+    assert.ok(report!.checkpointId, 'the run was evaluated at its checkpoint');
+    assert.deepEqual(report!.headlines.slice(0, 3).map((h) => h.name), ['mono.map', 'mono.recall1', 'mono.recall10']);
+    assert.equal(report!.headlines.length, 16);
+    for (const h of report!.headlines) assert.ok(h.lo <= h.estimate && h.estimate <= h.hi, JSON.stringify(h));
+    const languages = ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh'];
+    assert.deepEqual([report!.map.queryLanguages, report!.map.candidateLanguages], [languages, languages]);
+    assert.ok(report!.map.values.every((row) => row.length === 7 && row.every((v) => v !== null && v >= 0 && v <= 1)), '7 x 7 mAP values');
+
+    // The periodic validation of the run on its suite, at its last step, is a report too.
+    const validations = data!.evaluations.filter((r) => r.jobId === null);
+    assert.deepEqual(validations.map((r) => [r.suite, r.step, r.queries]), [['MLQA_R', 10, 1400]]);
+
+    // Evaluating the run changed nothing about it.
+    const { data: after } = await gql(url, RUN_STATUS, { id: runId });
+    assert.deepEqual([after.run.status, after.run.startedAt, after.run.finishedAt], [trained.status, trained.startedAt, trained.finishedAt]);
+  } finally {
+    assert.equal(await app.kill('SIGTERM'), 0, `clean shutdown\n${app.output()}`);
+  }
+});
