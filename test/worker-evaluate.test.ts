@@ -163,7 +163,7 @@ test('a run is evaluated at its latest checkpoint: reports with pair rows, writt
     const stored = validations[i]!.headlines as unknown as Headlines;
     assert.deepEqual(p.validation, {
       suite: 'MLQA_R',
-      headlines: Object.fromEntries(['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance'].map((h) => [h, stored[h]!.estimate])),
+      headlines: Object.fromEntries(Object.entries(stored).map(([h, v]) => [h, v.estimate])),
     });
   });
 });

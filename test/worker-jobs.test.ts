@@ -150,7 +150,7 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation lo
     const stored12 = validation!.headlines as Record<string, { estimate: number }>;
     assert.deepEqual(progress.map((p) => p.validation), [undefined, undefined, {
       suite: 'XQUAD_R',
-      headlines: Object.fromEntries(['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance'].map((h) => [h, stored12[h]!.estimate])),
+      headlines: Object.fromEntries(Object.entries(stored12).map(([h, v]) => [h, v.estimate])),
     }]);
     for (const p of progress) {
       assert.equal(p.totalSteps, 12);

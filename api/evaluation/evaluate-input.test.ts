@@ -24,8 +24,8 @@ const rejects = (input: EvaluateInputData, field: string, value: unknown, fragme
   badInput(() => resolveEvaluateInput(input, datasets), field, value, fragment);
 
 test('defaults: every suite, the contract bootstrap and seed, no key', () => {
-  assert.deepEqual(resolveEvaluateInput({ baseline: 'BM25' }, DATASETS), {
-    request: { target: { kind: 'baseline', baseline: 'BM25' }, suites: ['XQUAD_R', 'MLQA_R', 'XNLI_ALIGNMENT'], ...DEFAULT_EVALUATION },
+  assert.deepEqual(resolveEvaluateInput({ baseline: 'RANDOM' }, DATASETS), {
+    request: { target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['XQUAD_R', 'MLQA_R', 'XNLI_ALIGNMENT'], ...DEFAULT_EVALUATION },
     idempotencyKey: null,
   });
   const resolved = resolveEvaluateInput({ runId: 'r1', suites: ['MLQA_R'], bootstrap: 100, seed: 7, idempotencyKey: 'k' }, DATASETS);
@@ -64,4 +64,9 @@ test('leakage: a model trained on a suite dataset is not evaluated on that suite
     'input.suites', ['XQUAD_R', 'MLQA_R'], /^input\.suites: \["XQUAD_R","MLQA_R"\] includes MLQA_R: run r1 was trained on "mlqa-r"/,
   );
   badInput(() => refuseLeakage('checkpoint c1', ['xnli'], ['XNLI_ALIGNMENT']), 'input.suites', ['XNLI_ALIGNMENT'], /trained on "xnli"/);
+});
+
+test('BM25 defaults to the retrieval suites and refuses XNLI alignment, which needs embeddings', () => {
+  assert.deepEqual(resolveEvaluateInput({ baseline: 'BM25' }, DATASETS).request.suites, ['XQUAD_R', 'MLQA_R']);
+  rejects({ baseline: 'BM25', suites: ['MLQA_R', 'XNLI_ALIGNMENT'] }, 'input.suites', ['MLQA_R', 'XNLI_ALIGNMENT'], /needs embeddings/);
 });

@@ -32,7 +32,12 @@ const TARGET_FIELDS = ['runId', 'checkpointId', 'baseline'] as const;
 
 export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonly DatasetInfo[]): ResolvedEvaluation {
   const target = resolveTarget(input);
-  const suites = resolveSuites('input.suites', input.suites ?? EVALUATION_SUITES, datasets);
+  // BM25 scores text pairs and has no embeddings to align, so it has no XNLI alignment.
+  const lexical = target.kind === 'baseline' && target.baseline === 'BM25';
+  const suites = resolveSuites('input.suites', input.suites ?? EVALUATION_SUITES.filter((s) => !lexical || s !== 'XNLI_ALIGNMENT'), datasets);
+  if (lexical && suites.includes('XNLI_ALIGNMENT')) {
+    throw badUserInput('input.suites', suites, 'includes XNLI_ALIGNMENT, which needs embeddings: the BM25 baseline has none');
+  }
   const bootstrap = integerIn('input.bootstrap', input.bootstrap ?? DEFAULT_EVALUATION.bootstrap, BOOTSTRAP_RANGE);
   const seed = integerIn('input.seed', input.seed ?? DEFAULT_EVALUATION.seed, LIMITS.seed);
   const idempotencyKey = input.idempotencyKey ?? null;

@@ -5,7 +5,7 @@
 import type { AlignmentSummary, Headlines, IntervalValue } from '../../schema/evaluation.js';
 import type { ValidationSnapshot } from '../../schema/events.js';
 import type { AlignmentEvaluation } from './alignment.js';
-import { headlineValue, type Headline } from './headlines.js';
+import { HEADLINES, headlineValue, type Headline } from './headlines.js';
 import type { RetrievalMetric } from './metrics.js';
 import type { RetrievalEvaluation } from './retrieval.js';
 import type { Interval } from './stats.js';
@@ -13,8 +13,8 @@ import type { Interval } from './stats.js';
 /** The candidate language of MULTI rows: the pooled candidates of every language. */
 export const POOLED = 'all';
 
-/** What a progress event shows of a periodic validation (estimates only). */
-export const SNAPSHOT_HEADLINES: readonly Headline[] = ['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance'];
+/** What a progress event shows of a periodic validation: every headline's estimate, as the stored report replays it. */
+export const SNAPSHOT_HEADLINES: readonly Headline[] = HEADLINES;
 
 export interface PairRow {
   setting: 'MONO' | 'CROSS' | 'MULTI';

@@ -1,0 +1,149 @@
+// One embedded collection in memory: normalised vectors in a ChunkedMatrix, ids and payloads by
+// row, a language code per row, and an HNSW index (hnsw.ts) once the collection reaches the
+// threshold. Rows stay dense: deleting a row moves the last row into its place.
+//
+// Search plan. Exact scans answer collections, and language-filtered subsets, smaller than the
+// threshold, and everything while the index is being built. Above it, ask the index for
+// (k + 10) / f * 2 neighbours, f being the fraction of rows in the wanted languages (k + 10 when
+// unfiltered), keep those in the languages and rescore them; if fewer than k survive, scan the
+// subset exactly instead. Every score returned is an exact dot product of normalised vectors,
+// whichever path found the hit.
+
+import { type IndexPolicy, HnswIndex } from './hnsw.js';
+import { ChunkedMatrix, dot, exactSearch, TopK } from './matrix.js';
+import type { SearchHit, VectorPayload } from './store.js';
+
+export type { HnswOptions } from './hnsw.js';
+export type CollectionOptions = IndexPolicy;
+
+export class MemoryCollection {
+  readonly matrix: ChunkedMatrix;
+  readonly ids: string[] = [];
+  readonly payloads: VectorPayload[] = [];
+  readonly hnsw: HnswIndex;
+  /** How searches were answered: exact scans, the index, or the index then an exact fallback. */
+  readonly stats = { exact: 0, hnsw: 0, fallback: 0 };
+  private readonly rowOf = new Map<string, number>();
+  private languageCodes = new Uint16Array(1024);
+  private readonly languageTable: string[] = [];
+  private readonly languageIndex = new Map<string, number>();
+  private readonly languageCounts: number[] = [];
+
+  constructor(
+    readonly dimension: number,
+    private readonly options: CollectionOptions,
+  ) {
+    this.matrix = new ChunkedMatrix(dimension);
+    this.hnsw = new HnswIndex(this.matrix, options);
+  }
+
+  get count(): number {
+    return this.ids.length;
+  }
+
+  /** `vectors` holds ids.length normalised rows; ids must be distinct. */
+  upsert(ids: readonly string[], payloads: readonly VectorPayload[], vectors: Float32Array): void {
+    const d = this.dimension;
+    const changed: number[] = [];
+    for (let j = 0; j < ids.length; j++) {
+      const vector = vectors.subarray(j * d, (j + 1) * d);
+      let row = this.rowOf.get(ids[j]!);
+      if (row !== undefined) {
+        this.matrix.set(row, vector);
+        this.languageCounts[this.languageCodes[row]!]!--;
+        this.payloads[row] = payloads[j]!;
+      } else {
+        row = this.matrix.push(vector);
+        this.ids.push(ids[j]!);
+        this.payloads.push(payloads[j]!);
+        this.rowOf.set(ids[j]!, row);
+      }
+      this.setLanguage(row, payloads[j]!.language);
+      changed.push(row);
+    }
+    this.hnsw.update(changed);
+  }
+
+  delete(ids: readonly string[]): void {
+    const changed = new Set<number>();
+    for (const id of ids) {
+      const row = this.rowOf.get(id);
+      if (row === undefined) continue;
+      const last = this.count - 1;
+      this.languageCounts[this.languageCodes[row]!]!--;
+      this.rowOf.delete(id);
+      if (row !== last) {
+        this.matrix.set(row, this.matrix.row(last));
+        const moved = this.ids[last]!;
+        this.ids[row] = moved;
+        this.payloads[row] = this.payloads[last]!;
+        this.languageCodes[row] = this.languageCodes[last]!;
+        this.rowOf.set(moved, row);
+      }
+      this.ids.pop();
+      this.payloads.pop();
+      this.matrix.pop();
+      changed.add(row).add(last);
+    }
+    if (changed.size > 0) this.hnsw.update(changed);
+  }
+
+  /** `query` must be normalised. */
+  search(query: Float32Array, k: number, languages?: readonly string[]): SearchHit[] {
+    let accept: ((row: number) => boolean) | undefined;
+    let candidates = this.count;
+    if (languages) {
+      const mask = new Uint8Array(this.languageTable.length);
+      candidates = 0;
+      for (const language of new Set(languages)) {
+        const code = this.languageIndex.get(language);
+        if (code === undefined) continue;
+        mask[code] = 1;
+        candidates += this.languageCounts[code]!;
+      }
+      const codes = this.languageCodes;
+      accept = (row) => mask[codes[row]!] === 1;
+    }
+    if (candidates === 0) return [];
+    let top: TopK | null = null;
+    if (candidates >= this.options.hnswThreshold && this.hnsw.acquire()) {
+      top = this.approximate(query, k, candidates, accept);
+      this.stats[top ? 'hnsw' : 'fallback']++;
+    } else {
+      this.stats.exact++;
+    }
+    top ??= exactSearch(this.matrix, query, k, accept);
+    return top.rows.map((row, i) => ({ id: this.ids[row]!, score: top.scores[i]!, payload: { ...this.payloads[row]! } }));
+  }
+
+  private approximate(query: Float32Array, k: number, candidates: number, accept?: (row: number) => boolean) {
+    const fraction = candidates / this.count;
+    const fetch = Math.min(this.count, Math.ceil(((k + 10) / fraction) * (fraction < 1 ? 2 : 1)));
+    const found = this.hnsw.acquire()!.search(query, fetch, 0);
+    const top = new TopK(k);
+    for (let i = 0; i < found.keys.length; i++) {
+      const row = Number(found.keys[i]!);
+      if (accept && !accept(row)) continue;
+      top.offer(row, dot(this.matrix.row(row), 0, query, this.dimension));
+    }
+    return top.rows.length < Math.min(k, candidates) ? null : top;
+  }
+
+  private setLanguage(row: number, language: string): void {
+    let code = this.languageIndex.get(language);
+    if (code === undefined) {
+      if (this.languageTable.length === 0xffff) throw new Error('more than 65535 distinct languages');
+      code = this.languageTable.length;
+      this.languageTable.push(language);
+      this.languageIndex.set(language, code);
+      this.languageCounts.push(0);
+    }
+    if (row >= this.languageCodes.length) {
+      const grown = new Uint16Array(Math.max(row + 1, this.languageCodes.length * 2));
+      grown.set(this.languageCodes);
+      this.languageCodes = grown;
+    }
+    this.languageCodes[row] = code;
+    this.languageCounts[code]!++;
+  }
+}

@@ -1,0 +1,65 @@
+// Embedded-store specifics beyond the shared conformance suite (test/vector-conformance.ts):
+// the folder lock, closed stores and leftovers of interrupted operations.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, it } from 'node:test';
+import { openEmbeddedStore } from './embedded.js';
+import { VectorStoreError } from './store.js';
+
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+async function tempDir() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'xling-embedded-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const kind = (k: string) => (e: unknown) => e instanceof VectorStoreError && e.kind === k;
+
+it('one store per folder: a second open fails until the first is closed', async () => {
+  const dir = await tempDir();
+  const store = await openEmbeddedStore({ dir });
+  await assert.rejects(openEmbeddedStore({ dir }), (e) => kind('store-locked')(e) && /this process/.test((e as Error).message));
+  await store.close();
+  await assert.rejects(store.count('x'), kind('store-closed'));
+  const again = await openEmbeddedStore({ dir });
+  await again.close();
+});
+
+it('takes over the lock of a process that has exited', async () => {
+  const dir = await tempDir();
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  await writeFile(path.join(dir, 'LOCK'), child.stdout.toString());
+  const store = await openEmbeddedStore({ dir });
+  await store.close();
+});
+
+it('removes leftovers of an interrupted create or drop on open', async () => {
+  const dir = await tempDir();
+  const store = await openEmbeddedStore({ dir });
+  await store.createCollection('kept', { dimension: 2 });
+  await store.close();
+  await mkdir(path.join(dir, 'collections', '.trash-1234'), { recursive: true });
+  await mkdir(path.join(dir, 'collections', 'half-created'), { recursive: true });
+  const reopened = await openEmbeddedStore({ dir });
+  assert.deepEqual(await reopened.listCollections(), ['kept']);
+  assert.deepEqual((await readdir(path.join(dir, 'collections'))).sort(), ['kept']);
+  await reopened.close();
+});
+
+it('a search started before a drop completes on the collection it resolved', async () => {
+  const dir = await tempDir();
+  const store = await openEmbeddedStore({ dir });
+  await store.createCollection('c', { dimension: 2 });
+  await store.upsert('c', [{ id: 'a', vector: new Float32Array([1, 0]), payload: { language: 'en', dataset: 'd', documentId: 'a', groupId: 'a', text: 'a' } }]);
+  const search = store.search('c', new Float32Array([1, 0]), { k: 1 });
+  const drop = store.dropCollection('c');
+  assert.equal((await search)[0]?.id, 'a');
+  assert.equal(await drop, true);
+  await assert.rejects(store.search('c', new Float32Array([1, 0]), { k: 1 }), kind('unknown-collection'));
+  await store.close();
+});
