@@ -1,32 +1,20 @@
 // Seeded randomness for the evaluation: bootstrap resampling and the random-embedding "chance"
-// baseline. Kept here rather than shared with training so evaluation results never change because
-// the trainer's sampler changed.
+// baseline, on the same generator as training (mulberry32) plus normal draws.
 
-export interface Rng {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Uniform integer in [0, n). */
-  int(n: number): number;
+import { createRandom, type Random } from '../training/random.js';
+
+export interface Rng extends Random {
   /** Standard normal (Box-Muller). */
   normal(): number;
 }
 
-/** mulberry32: fast and well-distributed enough for resampling (not for cryptography). */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
   return {
-    next,
-    int: (n) => Math.floor(next() * n),
+    ...random,
     normal: () => {
-      const u = 1 - next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+      const u = 1 - random.next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
     },
   };
 }
