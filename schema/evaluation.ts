@@ -48,6 +48,23 @@ export interface AlignmentSummary {
   cka: number[][];
 }
 
+/** The candidate language of MULTI rows: the pooled candidates of every language. */
+export const POOLED = 'all';
+
+/** One stored Evaluation row: MONO on the diagonal, CROSS off it, MULTI against candidate language "all". */
+export interface EvaluationPairRow {
+  setting: 'MONO' | 'CROSS' | 'MULTI';
+  queryLanguage: string;
+  candidateLanguage: string;
+  map: number;
+  recallAt1: number;
+  recallAt10: number;
+  ndcgAt10: number;
+  mrrAt10: number;
+  rankDistance: number | null;
+  count: number;
+}
+
 export function describeTarget(target: EvaluationTarget): string {
   switch (target.kind) {
     case 'run':

@@ -2,26 +2,17 @@
 // the monolingual cells on the diagonal and the cross-lingual ones off it; MULTI has one column,
 // the pooled candidates of every language ("all").
 
+import { POOLED, type EvaluationPairRow } from '../../schema/evaluation.js';
+
 export const MATRIX_METRICS = ['MAP', 'RECALL1', 'RECALL10', 'NDCG10', 'MRR10', 'RANK_DISTANCE'] as const;
 export type MatrixMetric = (typeof MATRIX_METRICS)[number];
 
 export const MATRIX_SETTINGS = ['MONO_CROSS', 'MULTI'] as const;
 export type MatrixSetting = (typeof MATRIX_SETTINGS)[number];
 
-/** The candidate language of MULTI rows. */
-export const POOLED = 'all';
 
-export interface PairRow {
-  setting: 'MONO' | 'CROSS' | 'MULTI';
-  queryLanguage: string;
-  candidateLanguage: string;
-  map: number;
-  recallAt1: number;
-  recallAt10: number;
-  ndcgAt10: number;
-  mrrAt10: number;
-  rankDistance: number | null;
-}
+/** The columns of a stored row that a matrix reads. */
+export type PairRow = Omit<EvaluationPairRow, 'count'>;
 
 export interface LanguageMatrix {
   queryLanguages: string[];

@@ -2,7 +2,7 @@
 // headline intervals, one row per (setting, query language, candidate language) cell, the XNLI
 // alignment summary, and the estimates a progress event carries.
 
-import type { AlignmentSummary, Headlines, IntervalValue } from '../../schema/evaluation.js';
+import { type AlignmentSummary, POOLED, type EvaluationPairRow, type Headlines, type IntervalValue } from '../../schema/evaluation.js';
 import type { ValidationSnapshot } from '../../schema/events.js';
 import type { AlignmentEvaluation } from './alignment.js';
 import { HEADLINES, headlineValue, type Headline } from './headlines.js';
@@ -10,24 +10,11 @@ import type { RetrievalMetric } from './metrics.js';
 import type { RetrievalEvaluation } from './retrieval.js';
 import type { Interval } from './stats.js';
 
-/** The candidate language of MULTI rows: the pooled candidates of every language. */
-export const POOLED = 'all';
 
 /** What a progress event shows of a periodic validation: every headline's estimate, as the stored report replays it. */
 export const SNAPSHOT_HEADLINES: readonly Headline[] = HEADLINES;
 
-export interface PairRow {
-  setting: 'MONO' | 'CROSS' | 'MULTI';
-  queryLanguage: string;
-  candidateLanguage: string;
-  map: number;
-  recallAt1: number;
-  recallAt10: number;
-  ndcgAt10: number;
-  mrrAt10: number;
-  rankDistance: number | null;
-  count: number;
-}
+export type PairRow = EvaluationPairRow;
 
 type CellMetrics = Pick<PairRow, 'map' | 'recallAt1' | 'recallAt10' | 'ndcgAt10' | 'mrrAt10'>;
 
