@@ -12,7 +12,7 @@ import os from 'node:os';
 import { defaultSharedDir } from '../schema/config.js';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type ModelSpec, type TrainingSpec } from '../schema/training.js';
 import { loadTrainingGroups, type TrainingSource } from '../gpu-worker/data/index.js';
-import { isBackendName, selectBackend, describeBackend, type BackendName } from '../gpu-worker/training/backend.js';
+import { isBackendName, selectBackend, describeBackend, type BackendName } from '../schema/encoding/backend.js';
 import { pipelineModels } from '../gpu-worker/training/trainer-model.js';
 import { train } from '../gpu-worker/training/trainer.js';
 

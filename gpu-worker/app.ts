@@ -8,7 +8,7 @@ import { retryDelay, type WorkerConfig } from './config.js';
 import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createStatusStore } from './jobs/status.js';
-import { describeBackend, selectBackend } from './training/backend.js';
+import { describeBackend, selectBackend } from '../schema/encoding/backend.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;

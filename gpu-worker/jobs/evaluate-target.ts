@@ -8,10 +8,10 @@ import type { EvaluationTarget } from '../../schema/evaluation.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import { DEFAULT_MODEL } from '../../schema/training.js';
 import type { PrefixedEncoder } from '../evaluation/suites.js';
-import { loadCheckpoint } from '../training/checkpoint.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../training/encoder.js';
-import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../training/pipeline.js';
-import type { EncoderCache, Lease } from './encoder-cache.js';
+import { loadCheckpoint } from '../../schema/encoding/checkpoint.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
+import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../../schema/encoding/pipeline.js';
+import type { LeaseCache, Lease } from '../../schema/encoding/lease-cache.js';
 import type { ReportTarget } from './evaluation-reports.js';
 
 export interface CachedEncoder extends PrefixedEncoder {
@@ -65,7 +65,7 @@ function cached(pipeline: TextPipeline, queryPrefix: string, passagePrefix: stri
 }
 
 /** The checkpoint's encoder, restored once per worker and kept in the cache. */
-export function leaseCheckpointEncoder(cache: EncoderCache<CachedEncoder>, modelsDir: string, checkpointId: string, location: string): Promise<Lease<CachedEncoder>> {
+export function leaseCheckpointEncoder(cache: LeaseCache<CachedEncoder>, modelsDir: string, checkpointId: string, location: string): Promise<Lease<CachedEncoder>> {
   return cache.acquire(`checkpoint:${checkpointId}`, async () => {
     const { manifest, weights } = await loadCheckpoint(location);
     const pipeline = await restoreTextPipeline(manifest.tokenizer as PipelineState, weights, { modelsDir });
@@ -78,7 +78,7 @@ export function leaseCheckpointEncoder(cache: EncoderCache<CachedEncoder>, model
  * will embed (`texts`, prefixed; `key` names them), since there are no training texts; the
  * weights are random either way.
  */
-export function leaseRandomEncoder(cache: EncoderCache<CachedEncoder>, modelsDir: string, seed: number, key: string, texts: () => readonly string[]): Promise<Lease<CachedEncoder>> {
+export function leaseRandomEncoder(cache: LeaseCache<CachedEncoder>, modelsDir: string, seed: number, key: string, texts: () => readonly string[]): Promise<Lease<CachedEncoder>> {
   return cache.acquire(`random:${seed}:${key}`, async () => {
     const pipeline = await createTextPipeline(DEFAULT_MODEL, { modelsDir, seed, trainingTexts: texts() });
     return cached(pipeline, QUERY_PREFIX, PASSAGE_PREFIX);

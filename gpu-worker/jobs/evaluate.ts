@@ -11,8 +11,8 @@ import { alignmentSummary, headlinesJson, pairRows } from '../evaluation/report-
 import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
 import { runAlignmentSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
 import type { XnliSentences } from '../evaluation/xnli.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../training/encoder.js';
-import type { EncoderCache, Lease } from './encoder-cache.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
+import type { LeaseCache, Lease } from '../../schema/encoding/lease-cache.js';
 import { parseEvaluationRequest } from './evaluate-request.js';
 import { leaseCheckpointEncoder, leaseRandomEncoder, resolveTarget, type CachedEncoder, type ResolvedTarget } from './evaluate-target.js';
 import type { ReportContent, ReportStore } from './evaluation-reports.js';
@@ -22,7 +22,7 @@ export interface EvaluateJobDeps {
   prisma: PrismaClient;
   reports: ReportStore;
   suiteData: SuiteData;
-  encoders: EncoderCache<CachedEncoder>;
+  encoders: LeaseCache<CachedEncoder>;
   modelsDir: string;
   log: (line: string) => void;
 }

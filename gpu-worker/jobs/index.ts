@@ -5,7 +5,7 @@ import { assertNever } from '../../schema/events.js';
 import { nonRetryable, type JobKind } from '../../schema/jobs.js';
 import { createDataCache } from '../data/index.js';
 import { createSuiteData } from '../evaluation/suite-data.js';
-import { createEncoderCache } from './encoder-cache.js';
+import { createLeaseCache } from '../../schema/encoding/lease-cache.js';
 import { createEvaluateJob } from './evaluate.js';
 import type { CachedEncoder } from './evaluate-target.js';
 import { createReportStore } from './evaluation-reports.js';
@@ -30,7 +30,7 @@ export interface Jobs {
 export function createJobs(deps: JobsDeps): Jobs {
   const suiteData = createSuiteData(deps.dataDir);
   const reports = createReportStore(deps.prisma);
-  const encoders = createEncoderCache<CachedEncoder>(CACHED_ENCODERS);
+  const encoders = createLeaseCache<CachedEncoder>(CACHED_ENCODERS);
   const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
   const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, log: deps.log });
   const unsupported =

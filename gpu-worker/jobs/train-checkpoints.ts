@@ -7,8 +7,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { ModelSpec } from '../../schema/training.js';
 import { checkpointContents, stateFromCheckpoint } from '../training/checkpoint-state.js';
-import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint, type CheckpointInfo, type NamedWeights } from '../training/checkpoint.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../training/encoder.js';
+import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint, type CheckpointInfo, type NamedWeights } from '../../schema/encoding/checkpoint.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
 import type { TrainResult, TrainState } from '../training/trainer.js';
 
 export interface RunCheckpointsDeps {

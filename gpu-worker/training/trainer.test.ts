@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { JobError } from '../../schema/jobs.js';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type HyperParameters, type TrainingSpec } from '../../schema/training.js';
 import { checkpointContents, stateFromCheckpoint } from './checkpoint-state.js';
-import { loadCheckpoint, loadTrainingTensors, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, loadTrainingTensors, saveCheckpoint } from '../../schema/encoding/checkpoint.js';
 import { createRandom } from './random.js';
 import { splitGroups } from './sampler-split.js';
 import type { ParallelSource } from './sampler.js';

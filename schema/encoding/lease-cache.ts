@@ -1,7 +1,8 @@
-// Restored encoders kept between EVALUATE jobs of one worker: evaluating a checkpoint on several
-// suites, or again later, neither re-reads its weights nor re-tokenizes texts its pipeline has
-// cached. A few are kept (least recently used first out); one still in use when it is pushed out
-// is disposed when its last user releases it, never under a running job.
+// Values that are costly to load and must be disposed (restored encoders), kept by key: a worker
+// evaluating a checkpoint on several suites, or a gateway embedding queries with it, neither
+// re-reads its weights nor re-tokenizes texts its pipeline has cached. A few are kept (least
+// recently used first out); concurrent acquires of one key share one load; a value still in use
+// when it is pushed out is disposed when its last user releases it, never under a running job.
 
 export interface Disposable {
   dispose(): void;
@@ -18,7 +19,7 @@ interface Entry<T> {
   evicted: boolean;
 }
 
-export interface EncoderCache<T extends Disposable> {
+export interface LeaseCache<T extends Disposable> {
   /** The value under `key`, loaded with `load` when absent; release the lease when done. */
   acquire(key: string, load: () => Promise<T>): Promise<Lease<T>>;
   /** Disposes every value nobody uses; the others go when released. */
@@ -26,7 +27,7 @@ export interface EncoderCache<T extends Disposable> {
   readonly size: number;
 }
 
-export function createEncoderCache<T extends Disposable>(capacity = 2): EncoderCache<T> {
+export function createLeaseCache<T extends Disposable>(capacity = 2): LeaseCache<T> {
   if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`capacity must be a non-negative integer, got ${capacity}`);
   const entries = new Map<string, Entry<T>>();
 

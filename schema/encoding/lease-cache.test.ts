@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEncoderCache } from './encoder-cache.js';
+import { createLeaseCache } from './lease-cache.js';
 
 function encoders() {
   const loads: string[] = [];
@@ -16,7 +16,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 test('an encoder is loaded once and shared; the least recently used goes first, once released', async () => {
   const { loads, disposed, load } = encoders();
-  const cache = createEncoderCache<{ key: string; dispose(): void }>(2);
+  const cache = createLeaseCache<{ key: string; dispose(): void }>(2);
   const [a1, a2] = await Promise.all([cache.acquire('a', load('a')), cache.acquire('a', load('a'))]);
   assert.equal(a1.value, a2.value);
   assert.deepEqual(loads, ['a']);
@@ -47,7 +47,7 @@ test('an encoder is loaded once and shared; the least recently used goes first, 
 });
 
 test('a failed load is not cached: the next acquire loads again', async () => {
-  const cache = createEncoderCache<{ dispose(): void }>(2);
+  const cache = createLeaseCache<{ dispose(): void }>(2);
   let attempts = 0;
   const flaky = async () => {
     if (++attempts === 1) throw new Error('disk not mounted');
