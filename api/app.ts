@@ -15,6 +15,8 @@ import type { Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
 import type { ApiConfig } from './config.js';
 import type { ApiContext, GatewayServices } from './context.js';
+import type { VectorStore } from '../schema/vectors/store.js';
+import { createServing } from './collection/serving.js';
 import { createDatasetCatalog, type DatasetCatalog } from './dataset/catalog.js';
 import { withCoercionField } from './errors.js';
 import { startOutbox } from './job/outbox.js';
@@ -28,6 +30,8 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** Defaults to a scan of config.settings.dataDir. */
   catalog?: DatasetCatalog;
+  /** The vector store searches read; opened from the settings at first use when absent. */
+  vectors?: VectorStore;
 }
 
 export interface App {
@@ -49,6 +53,7 @@ export function buildApp(deps: AppDeps): App {
     bus,
     pubSub,
     catalog: deps.catalog ?? createDatasetCatalog(config.settings.dataDir),
+    serving: createServing({ settings: config.settings, ...(deps.vectors ? { vectors: deps.vectors } : {}), log }),
     cwd: config.cwd,
     log,
   };
@@ -113,6 +118,7 @@ export function buildApp(deps: AppDeps): App {
     const running = stopRunning;
     stopRunning = undefined;
     await running?.();
+    await services.serving.close();
   }
 
   return { start, stop, schema, services };

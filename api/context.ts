@@ -2,6 +2,7 @@
 
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { Bus } from '../schema/bus.js';
+import type { Serving } from './collection/serving.js';
 import type { DatasetCatalog } from './dataset/catalog.js';
 import type { GatewayPubSub } from './pubsub.js';
 
@@ -10,6 +11,8 @@ export interface GatewayServices {
   bus: Bus;
   pubSub: GatewayPubSub;
   catalog: DatasetCatalog;
+  /** Vector store and encoders for indexCorpus, promoteCollection and search. */
+  serving: Serving;
   /** Relative importDataset paths are resolved against it. */
   cwd: string;
   log: (line: string) => void;

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { CollectionResolver } from './collection/collection.resolver.js';
 import { DatasetResolver } from './dataset/dataset.resolver.js';
 import { EvaluationResolver } from './evaluation/evaluation.resolver.js';
 import { ExperimentResolver } from './experiment/experiment.resolver.js';
@@ -27,6 +28,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   JobResolver,
   WorkerResolver,
   DatasetResolver,
+  CollectionResolver,
 ];
 
 /** Relative to the compiled file (dist/api/schema.js), the repository's schema/graphql folder. */

@@ -8,6 +8,7 @@ import { buildWorker } from '../gpu-worker/app.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { openDatabase } from '../prisma/db.js';
 import { openBus } from '../schema/bus/open.js';
+import { openVectorStore } from '../schema/vectors/open.js';
 
 const apiConfig = loadApiConfig();
 const workerConfig = loadWorkerConfig();
@@ -15,8 +16,10 @@ const { settings } = apiConfig;
 
 const db = await openDatabase(settings.database, { migrate: true });
 const bus = await openBus(settings);
-const worker = buildWorker({ config: workerConfig, db, bus, log: (line) => console.log(`[worker] ${line}`) });
-const gateway = buildApp({ config: apiConfig, db, bus });
+// The embedded vector store locks its folder for one store per process: gateway and worker share it.
+const vectors = await openVectorStore(settings);
+const worker = buildWorker({ config: workerConfig, db, bus, vectors, log: (line) => console.log(`[worker] ${line}`) });
+const gateway = buildApp({ config: apiConfig, db, bus, vectors });
 
 await worker.start();
 const { url } = await gateway.start();
@@ -31,6 +34,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await gateway.stop();
     await worker.stop();
+    await vectors.close();
     await bus.close();
     await db.close();
     process.exit(0);

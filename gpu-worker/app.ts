@@ -9,12 +9,16 @@ import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createStatusStore } from './jobs/status.js';
 import { describeBackend, selectBackend } from '../schema/encoding/backend.js';
+import { openVectorStore } from '../schema/vectors/open.js';
+import type { VectorStore } from '../schema/vectors/store.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
   db: Database;
   bus: Bus;
   log?: (line: string) => void;
+  /** The vector store EMBED jobs write to; opened from the settings (and closed by stop) when absent. */
+  vectors?: VectorStore;
 }
 
 export interface Worker {
@@ -23,7 +27,7 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-export function buildWorker({ config, db, bus, log = (line) => console.log(`[worker] ${line}`) }: WorkerDeps): Worker {
+export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (line) => console.log(`[worker] ${line}`) }: WorkerDeps): Worker {
   const { prisma } = db;
   const { workerId, settings } = config;
   let consumer: JobConsumer | undefined;
@@ -32,6 +36,7 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
   let unsubscribe: (() => void) | undefined;
   let seenTimer: NodeJS.Timeout | undefined;
   let touching: Promise<unknown> | undefined;
+  let ownVectors: VectorStore | undefined;
 
   const touch = () => {
     touching ??= prisma.worker
@@ -48,7 +53,12 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
       const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
 
+      // Opened at the first EMBED job: an embedded store locks its folder, and most workers never index.
+      let opening: Promise<VectorStore> | undefined;
+      const vectors = () =>
+        sharedVectors ? Promise.resolve(sharedVectors) : (opening ??= openVectorStore(settings).then((store) => (ownVectors = store)));
       jobKinds = createJobs({
+        vectors,
         prisma,
         events: bus.events,
         dataDir: settings.dataDir,
@@ -85,6 +95,8 @@ export function buildWorker({ config, db, bus, log = (line) => console.log(`[wor
       unsubscribe = undefined;
       clearInterval(seenTimer);
       await touching;
+      await ownVectors?.close();
+      ownVectors = undefined;
       log(`worker ${workerId} stopped`);
     },
   };

@@ -27,6 +27,9 @@ export interface PlatformSettings {
   ackWaitMs: number;
   /** Worker heartbeat period; well below ackWaitMs so one missed beat does not redeliver. */
   heartbeatMs: number;
+  /** Qdrant server for the vector collections; unset: the embedded store under home/vectors. */
+  qdrantUrl?: string;
+  qdrantApiKey?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -72,5 +75,7 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
     maxDeliveries: readInt(env, 'JOB_MAX_DELIVERIES', 3),
     ackWaitMs,
     heartbeatMs,
+    ...(env.QDRANT_URL ? { qdrantUrl: env.QDRANT_URL } : {}),
+    ...(env.QDRANT_API_KEY ? { qdrantApiKey: env.QDRANT_API_KEY } : {}),
   };
 }

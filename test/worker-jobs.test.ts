@@ -182,7 +182,7 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation lo
     assert.equal(weights.get('embedding')!.length, rows * 16);
 
     const worker = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
-    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE']);
+    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE', 'EMBED']);
     assert.equal(worker.backend, 'wasm');
     await waitFor('lastSeen refreshed', async () => {
       const row = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
@@ -265,7 +265,7 @@ test('a non-retryable failure fails the run at once with its reason', async () =
       const row = await db.prisma.job.findUniqueOrThrow({ where: { id: embed.id } });
       return row.status === 'FAILED' && row;
     });
-    assert.equal(embedRow.error, 'EMBED jobs are not supported by this worker yet');
+    assert.equal(embedRow.error, 'EMBED payload: checkpointId must be a non-empty string');
     assert.equal(embedRow.attempts, 1);
   } finally {
     await w.close();

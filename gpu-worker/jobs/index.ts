@@ -2,21 +2,23 @@
 // exhaustive: a new JobKind does not compile until this worker decides what to do with it.
 
 import { assertNever } from '../../schema/events.js';
-import { nonRetryable, type JobKind } from '../../schema/jobs.js';
+import type { JobKind } from '../../schema/jobs.js';
 import { createDataCache } from '../data/index.js';
 import { createSuiteData } from '../evaluation/suite-data.js';
 import { createLeaseCache } from '../../schema/encoding/lease-cache.js';
+import type { VectorStore } from '../../schema/vectors/store.js';
 import { createEvaluateJob } from './evaluate.js';
 import type { CachedEncoder } from './evaluate-target.js';
 import { createReportStore } from './evaluation-reports.js';
+import { createIndexCorpusJob } from './index-corpus.js';
 import { createTrainJob, type TrainJobDeps } from './train.js';
 import type { JobHandler } from './types.js';
 
 /** The caches and the report store are created here, once per worker, and shared by the jobs. */
-export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'>;
+export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'> & { vectors: () => Promise<VectorStore> };
 
 /** Kinds this worker advertises in its Worker row. */
-export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE'];
+export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE', 'EMBED'];
 
 /** Restored encoders kept for later EVALUATE jobs. */
 const CACHED_ENCODERS = 2;
@@ -33,11 +35,7 @@ export function createJobs(deps: JobsDeps): Jobs {
   const encoders = createLeaseCache<CachedEncoder>(CACHED_ENCODERS);
   const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
   const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, log: deps.log });
-  const unsupported =
-    (kind: JobKind): JobHandler =>
-    async () => {
-      throw nonRetryable(`${kind} jobs are not supported by this worker yet`);
-    };
+  const embed = createIndexCorpusJob({ prisma: deps.prisma, vectors: deps.vectors, dataDir: deps.dataDir, modelsDir: deps.modelsDir, log: deps.log });
   return {
     handlerFor(kind) {
       switch (kind) {
@@ -46,7 +44,7 @@ export function createJobs(deps: JobsDeps): Jobs {
         case 'EVALUATE':
           return evaluate;
         case 'EMBED':
-          return unsupported(kind);
+          return embed;
         default:
           return assertNever(kind);
       }

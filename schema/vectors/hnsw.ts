@@ -12,7 +12,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import type { Index } from 'usearch';
+import { usearch } from './usearch.js';
 import type { ChunkedMatrix } from './matrix.js';
 
 export interface HnswOptions {
@@ -47,10 +48,10 @@ interface Build {
 }
 
 export function newIndex(dimension: number, hnsw: HnswOptions): Index {
-  return new Index({
+  return new usearch.Index({
     dimensions: dimension,
-    metric: MetricKind.Cos,
-    quantization: ScalarKind.F32,
+    metric: usearch.MetricKind.Cos,
+    quantization: usearch.ScalarKind.F32,
     connectivity: hnsw.connectivity,
     expansion_add: hnsw.expansionAdd,
     expansion_search: hnsw.expansionSearch,

@@ -1,4 +1,5 @@
-import { exactSearch as nativeExactSearch, MetricKind, type Matches } from 'usearch';
+import type { Matches } from 'usearch';
+import { usearch } from './usearch.js';
 
 // Row storage for many vectors in fixed-size Float32Array chunks: a million 64-d rows are 256 MB
 // of typed memory in 16 chunks instead of a million small arrays, and growing never copies rows.
@@ -126,7 +127,7 @@ export function exactSearch(
     for (const { first, data } of matrix.blocks()) {
       const rows = data.length / d;
       // A few extra candidates, so float32 rounding in the native ranking cannot drop a k-th hit.
-      const found = nativeExactSearch(data, query, d, Math.min(k + 8, rows), MetricKind.IP, 1) as Matches;
+      const found = usearch.exactSearch(data, query, d, Math.min(k + 8, rows), usearch.MetricKind.IP, 1) as Matches;
       for (const key of found.keys) {
         const row = Number(key);
         top.offer(first + row, dot(data, row * d, query, d));

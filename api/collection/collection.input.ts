@@ -1,0 +1,37 @@
+import { Field, ID, InputType, Int } from 'type-graphql';
+
+@InputType()
+export class IndexCorpusInput {
+  @Field(() => ID)
+  checkpointId!: string;
+
+  @Field(() => String, { description: 'A retrieval dataset: xquad-r or mlqa-r' })
+  dataset!: string;
+
+  @Field(() => [String], { nullable: true, description: 'Default: every language of the dataset' })
+  languages?: string[] | null;
+}
+
+@InputType({ description: 'Exactly one of collection, alias' })
+export class SearchInput {
+  @Field(() => String)
+  text!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Default: detected from the Unicode script of the text (zh, ja, ko, th, ar, hi, ru, el, he); Latin script gives "en"',
+  })
+  queryLanguage?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Only hits in these languages; default every language' })
+  languages?: string[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Hits wanted, in [1, 100]; default 10' })
+  k?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A collection name' })
+  collection?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'An alias set by promoteCollection' })
+  alias?: string | null;
+}

@@ -1,0 +1,112 @@
+// indexCorpus, promoteCollection and search. Every check runs before anything is written: a bad
+// request leaves no Job row, no alias and no vector collection behind.
+
+import { randomUUID } from 'node:crypto';
+import type { Collection as CollectionRow, Job as JobRow, Prisma } from '../../prisma/generated/client.js';
+import { checkName } from '../../schema/vectors/store.js';
+import type { GatewayServices } from '../context.js';
+import { badUserInput } from '../errors.js';
+import { publishJob } from '../job/outbox.js';
+import type { SearchResult } from './collection.type.js';
+import { detectLanguage } from './detect-language.js';
+
+/** Datasets whose candidate sentences EMBED jobs index (the LAReQA retrieval benchmarks). */
+export const RETRIEVAL_DATASETS = ['xquad-r', 'mlqa-r'] as const;
+export const MAX_K = 100;
+const DEFAULT_K = 10;
+
+export interface IndexCorpusData {
+  checkpointId: string;
+  dataset: string;
+  languages?: string[] | null;
+}
+
+export async function indexCorpus(services: GatewayServices, input: IndexCorpusData): Promise<JobRow> {
+  const { prisma } = services;
+  const { checkpointId, dataset } = input;
+  if (!(RETRIEVAL_DATASETS as readonly string[]).includes(dataset)) {
+    throw badUserInput('input.dataset', dataset, `is not a retrieval dataset (${RETRIEVAL_DATASETS.join(', ')})`);
+  }
+  const info = (await services.catalog.list()).find((d) => d.name === dataset);
+  if (!info?.available) throw badUserInput('input.dataset', dataset, 'has no files in the data folder');
+  if (input.languages != null && input.languages.length === 0) {
+    throw badUserInput('input.languages', [], 'must name at least one language (omit it for every language)');
+  }
+  for (const language of input.languages ?? []) {
+    if (!info.languages.includes(language)) {
+      throw badUserInput('input.languages', language, `is not a language of ${dataset} (${info.languages.join(', ')})`);
+    }
+  }
+  const languages = [...new Set(input.languages ?? info.languages)];
+  if (!(await prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { id: true } }))) {
+    throw badUserInput('input.checkpointId', checkpointId, 'is not the id of a checkpoint');
+  }
+  const id = randomUUID();
+  const collection = `${dataset}-${checkpointId.slice(0, 8)}-${id.slice(0, 8)}`;
+  const payload = { checkpointId, dataset, languages, collection };
+  const job = await prisma.job.create({ data: { id, kind: 'EMBED', payload: payload as Prisma.InputJsonValue, idempotencyKey: `index-corpus:${id}` } });
+  await publishJob(services, { jobId: job.id, kind: 'EMBED' });
+  return job;
+}
+
+export async function promoteCollection(services: GatewayServices, alias: string, collectionId: string): Promise<CollectionRow> {
+  const { prisma } = services;
+  try {
+    checkName('alias', alias);
+  } catch (error) {
+    throw badUserInput('alias', alias, `is not a valid alias: ${(error as Error).message}`);
+  }
+  const row = await prisma.collection.findUnique({ where: { id: collectionId } });
+  if (!row) throw badUserInput('collectionId', collectionId, 'is not the id of a collection');
+  const taken = await prisma.collection.findUnique({ where: { name: alias }, select: { id: true } });
+  if (taken) throw badUserInput('alias', alias, 'is the name of a collection');
+  // The store swaps first: if the database write then fails, a retry of the same call converges.
+  await (await services.serving.vectors()).setAlias(alias, row.name);
+  const [, promoted] = await prisma.$transaction([
+    prisma.collection.updateMany({ where: { alias, NOT: { id: collectionId } }, data: { alias: null } }),
+    prisma.collection.update({ where: { id: collectionId }, data: { alias } }),
+  ]);
+  return promoted;
+}
+
+export interface SearchData {
+  text: string;
+  queryLanguage?: string | null;
+  languages?: string[] | null;
+  k?: number | null;
+  collection?: string | null;
+  alias?: string | null;
+}
+
+export async function search(services: GatewayServices, input: SearchData): Promise<SearchResult> {
+  const { prisma, serving } = services;
+  const k = input.k ?? DEFAULT_K;
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw badUserInput('input.k', k, `is not an integer in [1, ${MAX_K}]`);
+  if (input.text.trim() === '') throw badUserInput('input.text', input.text, 'is empty');
+  if (input.languages != null && input.languages.length === 0) {
+    throw badUserInput('input.languages', [], 'must name at least one language (omit it for every language)');
+  }
+  if ((input.collection == null) === (input.alias == null)) {
+    throw badUserInput('input.collection', input.collection ?? null, 'and input.alias: give exactly one');
+  }
+  const include = { checkpoint: { select: { location: true } } } as const;
+  const row =
+    input.alias != null
+      ? await prisma.collection.findUnique({ where: { alias: input.alias }, include })
+      : await prisma.collection.findUnique({ where: { name: input.collection! }, include });
+  if (!row) {
+    throw input.alias != null
+      ? badUserInput('input.alias', input.alias, 'is not the alias of a collection')
+      : badUserInput('input.collection', input.collection, 'is not the name of a collection');
+  }
+  const encoder = await serving.encoder(row.checkpoint.location);
+  const [vector] = await encoder.embed([input.text], 'QUERY');
+  const hits = await (await serving.vectors()).search(row.name, vector!, {
+    k,
+    ...(input.languages != null ? { languages: input.languages } : {}),
+  });
+  return {
+    queryLanguage: input.queryLanguage ?? detectLanguage(input.text),
+    hits: hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })),
+  };
+}

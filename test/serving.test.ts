@@ -1,0 +1,159 @@
+// Retrieval serving in one process: a gateway and a worker sharing an in-memory PGlite database,
+// the memory bus and one embedded vector store. A tiny run is trained, indexCorpus embeds a small
+// MLQA-R (en, de) into a collection, search reads it, promoteCollection gives it an alias.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp, type App } from '../api/app.js';
+import { testConfig } from '../api/testing.js';
+import { buildWorker, type Worker } from '../gpu-worker/app.js';
+import { openDatabase, type Database } from '../prisma/db.js';
+import { createMemoryBus } from '../schema/bus/memory.js';
+import { openEmbeddedStore } from '../schema/vectors/embedded.js';
+import type { VectorStore } from '../schema/vectors/store.js';
+import { dataDir as sharedData, repoRoot, smallRun, START_RUN } from './support/platform.js';
+
+const MLQA_LANGUAGES = ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh'];
+const SENTENCES: Record<string, string[][]> = {
+  en: [['The river flows north.', 'It is very long.'], ['Bread is baked daily.', 'The baker starts at dawn.', 'Customers queue early.']],
+  de: [['Der Fluss fließt nach Norden.', 'Er ist sehr lang.'], ['Brot wird täglich gebacken.', 'Der Bäcker beginnt im Morgengrauen.']],
+};
+
+/** A SQuAD-style file with sentences and breaks, one question per paragraph. */
+function mlqaFile(language: string): string {
+  const paragraphs = (SENTENCES[language] ?? [[`${language} sentence one.`, `${language} sentence two.`]]).map((sentences, p) => {
+    let offset = 0;
+    const breaks = sentences.map((s) => {
+      const range: [number, number] = [offset, offset + s.length];
+      offset += s.length + 1;
+      return range;
+    });
+    return { context: sentences.join(' '), sentences, sentence_breaks: breaks, qas: [{ id: `q${p}`, question: 'q?', answers: [{ answer_start: 0, text: sentences[0] }] }] };
+  });
+  return JSON.stringify({ data: [{ paragraphs }] });
+}
+
+let db: Database;
+let home: string;
+let vectors: VectorStore;
+let worker: Worker;
+let gateway: App;
+let url: string;
+const bus = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 20_000, duplicateWindowMs: 0 });
+const logs: string[] = [];
+
+before(async () => {
+  home = await fs.mkdtemp(path.join(os.tmpdir(), 'xling-serving-'));
+  const dataDir = path.join(home, 'data');
+  await fs.mkdir(path.join(dataDir, 'mlqa-r'), { recursive: true });
+  await fs.symlink(path.join(sharedData, 'xquad-r'), path.join(dataDir, 'xquad-r'));
+  for (const language of MLQA_LANGUAGES) await fs.writeFile(path.join(dataDir, 'mlqa-r', `${language}.json`), mlqaFile(language));
+  db = await openDatabase({ kind: 'embedded', dataDir: null }, { migrate: true });
+  vectors = await openEmbeddedStore({ dir: path.join(home, 'vectors') });
+  const base = testConfig(home);
+  const settings = { ...base.settings, dataDir, modelsDir: path.join(repoRoot, '..', 'shared', 'models'), heartbeatMs: 50 };
+  worker = buildWorker({
+    config: { settings, workerId: 'w-serving', concurrency: 1, checkpointDir: path.join(home, 'checkpoints'), retryBackoffMs: 10 },
+    db, bus, vectors, log: (l) => logs.push(l),
+  });
+  await worker.start();
+  gateway = buildApp({ config: { ...base, settings }, db, bus, vectors, log: (l) => logs.push(l) });
+  ({ url } = await gateway.start());
+});
+after(async () => {
+  await gateway?.stop();
+  await worker?.stop();
+  await vectors?.close();
+  await bus.close();
+  await db?.close();
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+async function gql<T = any>(query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return (await response.json()) as { data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs.slice(-10).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const settled = (jobId: string) =>
+  waitFor(`job ${jobId}`, async () => {
+    const job = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status) && job;
+  });
+
+const INDEX = 'mutation($input: IndexCorpusInput!) { indexCorpus(input: $input) { id kind status } }';
+const SEARCH = 'query($input: SearchInput!) { search(input: $input) { queryLanguage hits { score language text documentId } } }';
+const PROMOTE = 'mutation($alias: String!, $id: ID!) { promoteCollection(alias: $alias, collectionId: $id) { id name alias } }';
+
+test('indexCorpus, search, promoteCollection and their input errors', async () => {
+  const started = await gql(START_RUN, { input: smallRun({ trainDatasets: ['xquad-r'], languages: ['en', 'de'], steps: 3 }) });
+  assert.equal(started.errors, undefined, JSON.stringify(started.errors));
+  const trainJob = await db.prisma.job.findFirstOrThrow({ where: { runId: started.data.startTrainingRun.id } });
+  assert.equal((await settled(trainJob.id)).status, 'SUCCEEDED');
+  const checkpoint = await db.prisma.checkpoint.findFirstOrThrow({ where: { runId: trainJob.runId! }, orderBy: { step: 'desc' } });
+
+  // Bad inputs name the field and write nothing.
+  const jobsBefore = await db.prisma.job.count();
+  for (const [input, field] of [
+    [{ checkpointId: 'nope', dataset: 'mlqa-r' }, 'input.checkpointId'],
+    [{ checkpointId: checkpoint.id, dataset: 'xnli' }, 'input.dataset'],
+    [{ checkpointId: checkpoint.id, dataset: 'mlqa-r', languages: ['en', 'th'] }, 'input.languages'],
+  ] as const) {
+    const bad = await gql(INDEX, { input });
+    assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(bad));
+    assert.equal(bad.errors?.[0]?.extensions?.field, field);
+  }
+  assert.equal(await db.prisma.job.count(), jobsBefore);
+
+  const indexed = await gql(INDEX, { input: { checkpointId: checkpoint.id, dataset: 'mlqa-r', languages: ['en', 'de'] } });
+  assert.equal(indexed.errors, undefined, JSON.stringify(indexed.errors));
+  assert.equal(indexed.data.indexCorpus.kind, 'EMBED');
+  const job = await settled(indexed.data.indexCorpus.id);
+  assert.equal(job.status, 'SUCCEEDED', job.error ?? '');
+  const { data } = await gql('{ collections { id name alias dataset languages size checkpointId } }');
+  assert.equal(data.collections.length, 1);
+  const collection = data.collections[0];
+  assert.deepEqual([collection.dataset, collection.languages, collection.size, collection.checkpointId], ['mlqa-r', ['en', 'de'], 9, checkpoint.id]);
+  assert.equal(collection.name, `mlqa-r-${checkpoint.id.slice(0, 8)}-${job.id.slice(0, 8)}`);
+
+  const found = await gql(SEARCH, { input: { text: 'Where does the river flow?', k: 3, languages: ['de'], collection: collection.name } });
+  assert.equal(found.errors, undefined, JSON.stringify(found.errors));
+  const hits = found.data.search.hits as Array<{ score: number; language: string; text: string; documentId: string }>;
+  assert.equal(found.data.search.queryLanguage, 'en');
+  assert.equal(hits.length, 3);
+  assert.ok(hits.every((h) => h.language === 'de' && /^de:\d+:\d+$/.test(h.documentId)), JSON.stringify(hits));
+  for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score, 'sorted by score');
+
+  const promoted = await gql(PROMOTE, { alias: 'mlqa-live', id: collection.id });
+  assert.equal(promoted.errors, undefined, JSON.stringify(promoted.errors));
+  assert.equal(promoted.data.promoteCollection.alias, 'mlqa-live');
+  const byAlias = await gql(SEARCH, { input: { text: 'Брот', alias: 'mlqa-live' } });
+  assert.equal(byAlias.errors, undefined, JSON.stringify(byAlias.errors));
+  assert.equal(byAlias.data.search.queryLanguage, 'ru');
+  assert.equal(byAlias.data.search.hits.length, 9, 'k defaults to 10; 9 points exist');
+
+  for (const [input, field] of [
+    [{ text: 'x', collection: collection.name, alias: 'mlqa-live' }, 'input.collection'],
+    [{ text: 'x', alias: 'mlqa-live', k: 101 }, 'input.k'],
+    [{ text: 'x', alias: 'missing' }, 'input.alias'],
+  ] as const) {
+    const bad = await gql(SEARCH, { input });
+    assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(bad));
+    assert.equal(bad.errors?.[0]?.extensions?.field, field);
+  }
+  const badPromote = await gql(PROMOTE, { alias: 'other', id: 'nope' });
+  assert.equal(badPromote.errors?.[0]?.extensions?.field, 'collectionId');
+  assert.equal(await vectors.resolveAlias('other'), undefined);
+});
