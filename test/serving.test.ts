@@ -157,3 +157,54 @@ test('indexCorpus, search, promoteCollection and their input errors', async () =
   assert.equal(badPromote.errors?.[0]?.extensions?.field, 'collectionId');
   assert.equal(await vectors.resolveAlias('other'), undefined);
 });
+
+const BATCH = 'query($inputs: [SearchInput!]!) { searchBatch(inputs: $inputs) { collection queryLanguage hits { language } } }';
+const COMPARE = 'query($text: String!, $collections: [String!]!, $k: Int) { compareCollections(text: $text, collections: $collections, k: $k) { collection queryLanguage hits { language } } }';
+const BIAS = '{ collections { name languageBias { searches hits sameLanguageShare } } }';
+
+test('searchBatch, compareCollections and the live language bias', async () => {
+  const { data } = await gql('{ collections { name alias } }');
+  const { name, alias } = data.collections[0];
+  assert.equal(alias, 'mlqa-live', 'runs after the first test');
+  const before = (await gql(BIAS)).data.collections[0].languageBias;
+  const counted: Array<{ queryLanguage: string; hits: Array<{ language: string }> }> = [];
+
+  const inputs = [
+    { text: 'Where does the river flow?', k: 2, collection: name },
+    { text: 'Wo ist der Bäcker?', queryLanguage: 'de', k: 4, alias },
+    { text: 'bread', k: 3, languages: ['de'], collection: name },
+  ];
+  const batch = await gql(BATCH, { inputs });
+  assert.equal(batch.errors, undefined, JSON.stringify(batch.errors));
+  assert.deepEqual(batch.data.searchBatch.map((r: any) => [r.collection, r.queryLanguage, r.hits.length]), [[name, 'en', 2], [name, 'de', 4], [name, 'en', 3]]);
+  assert.ok(batch.data.searchBatch[2].hits.every((h: any) => h.language === 'de'));
+  counted.push(...batch.data.searchBatch);
+
+  const bad = await gql(BATCH, { inputs: [inputs[0], { text: 'x', alias: 'missing' }] });
+  assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(bad));
+  assert.equal(bad.errors?.[0]?.extensions?.field, 'inputs[1].alias');
+  const badK = await gql(BATCH, { inputs: [{ text: 'x', alias, k: 0 }] });
+  assert.equal(badK.errors?.[0]?.extensions?.field, 'inputs[0].k');
+
+  const compared = await gql(COMPARE, { text: 'Der Fluss', collections: [name, alias], k: 5 });
+  assert.equal(compared.errors, undefined, JSON.stringify(compared.errors));
+  assert.deepEqual(compared.data.compareCollections.map((r: any) => [r.collection, r.hits.length]), [[name, 5], [name, 5]]);
+  assert.deepEqual(compared.data.compareCollections[0], compared.data.compareCollections[1], 'an alias searches its collection');
+  counted.push(...compared.data.compareCollections);
+  const badCompare = await gql(COMPARE, { text: 'x', collections: [name, 'missing'] });
+  assert.equal(badCompare.errors?.[0]?.extensions?.field, 'collections[1]');
+  assert.equal((await gql(COMPARE, { text: 'x', collections: [name] })).errors?.[0]?.extensions?.field, 'collections');
+
+  const single = await gql(SEARCH, { input: { text: 'long river', k: 6, alias } });
+  assert.equal(single.errors, undefined, JSON.stringify(single.errors));
+  counted.push(single.data.search);
+
+  const bias = (await gql(BIAS)).data.collections[0].languageBias;
+  const hits = counted.reduce((n, r) => n + r.hits.length, 0);
+  const same = counted.reduce((n, r) => n + r.hits.filter((h) => h.language === r.queryLanguage).length, 0);
+  assert.equal(bias.searches - before.searches, counted.length, 'failed calls are not counted');
+  assert.equal(bias.hits - before.hits, hits);
+  // The share covers all traffic on the collection, earlier searches included.
+  const beforeSame = before.sameLanguageShare == null ? 0 : Math.round(before.sameLanguageShare * before.hits);
+  assert.ok(Math.abs(bias.sameLanguageShare - (beforeSame + same) / (before.hits + hits)) < 1e-9, JSON.stringify({ bias, before, same, hits }));
+});

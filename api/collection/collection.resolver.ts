@@ -1,9 +1,10 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { Job } from '../job/job.type.js';
 import { IndexCorpusInput, SearchInput } from './collection.input.js';
-import { indexCorpus, promoteCollection, search } from './collection.service.js';
-import { Collection, SearchResult } from './collection.type.js';
+import { indexCorpus, promoteCollection } from './collection.service.js';
+import { Collection, LanguageBias, SearchResult } from './collection.type.js';
+import { compareCollections, MAX_BATCH, search, searchBatch } from './search.service.js';
 
 @Resolver(() => Collection)
 export class CollectionResolver {
@@ -29,5 +30,29 @@ export class CollectionResolver {
   @Query(() => SearchResult, { description: 'Embeds the text as a query with the collection\'s checkpoint and returns the nearest sentences' })
   search(@Arg('input', () => SearchInput) input: SearchInput, @Ctx() { services }: ApiContext): Promise<SearchResult> {
     return search(services, input);
+  }
+
+  @Query(() => [SearchResult], { description: `Up to ${MAX_BATCH} searches, results in input order; queries of one collection share an encoder call` })
+  searchBatch(@Arg('inputs', () => [SearchInput]) inputs: SearchInput[], @Ctx() { services }: ApiContext): Promise<SearchResult[]> {
+    return searchBatch(services, inputs);
+  }
+
+  @Query(() => [SearchResult], { description: 'The same query against 2 to 4 collections, side by side in the order given' })
+  compareCollections(
+    @Arg('text', () => String) text: string,
+    @Arg('collections', () => [String], { description: 'Collection names or aliases' }) collections: string[],
+    @Arg('k', () => Int, { nullable: true, description: 'Hits wanted per collection, in [1, 100]; default 10' }) k: number | null,
+    @Arg('queryLanguage', () => String, { nullable: true }) queryLanguage: string | null,
+    @Arg('languages', () => [String], { nullable: true }) languages: string[] | null,
+    @Ctx() { services }: ApiContext,
+  ): Promise<SearchResult[]> {
+    return compareCollections(services, { text, collections, k, queryLanguage, languages });
+  }
+
+  @FieldResolver(() => LanguageBias)
+  async languageBias(@Root() collection: Collection, @Ctx() { services }: ApiContext): Promise<LanguageBias> {
+    const stats = await services.prisma.collectionSearchStats.findUnique({ where: { collectionId: collection.id } });
+    const hits = stats?.hits ?? 0;
+    return { searches: stats?.searches ?? 0, hits, sameLanguageShare: hits === 0 ? null : stats!.hitsInQueryLanguage / hits };
   }
 }

@@ -1,4 +1,4 @@
-// indexCorpus, promoteCollection and search. Every check runs before anything is written: a bad
+// indexCorpus and promoteCollection. Every check runs before anything is written: a bad
 // request leaves no Job row, no alias and no vector collection behind.
 
 import { randomUUID } from 'node:crypto';
@@ -7,13 +7,9 @@ import { checkName } from '../../schema/vectors/store.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
-import type { SearchResult } from './collection.type.js';
-import { detectLanguage } from './detect-language.js';
 
 /** Datasets whose candidate sentences EMBED jobs index (the LAReQA retrieval benchmarks). */
 export const RETRIEVAL_DATASETS = ['xquad-r', 'mlqa-r'] as const;
-export const MAX_K = 100;
-const DEFAULT_K = 10;
 
 export interface IndexCorpusData {
   checkpointId: string;
@@ -67,46 +63,4 @@ export async function promoteCollection(services: GatewayServices, alias: string
     prisma.collection.update({ where: { id: collectionId }, data: { alias } }),
   ]);
   return promoted;
-}
-
-export interface SearchData {
-  text: string;
-  queryLanguage?: string | null;
-  languages?: string[] | null;
-  k?: number | null;
-  collection?: string | null;
-  alias?: string | null;
-}
-
-export async function search(services: GatewayServices, input: SearchData): Promise<SearchResult> {
-  const { prisma, serving } = services;
-  const k = input.k ?? DEFAULT_K;
-  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw badUserInput('input.k', k, `is not an integer in [1, ${MAX_K}]`);
-  if (input.text.trim() === '') throw badUserInput('input.text', input.text, 'is empty');
-  if (input.languages != null && input.languages.length === 0) {
-    throw badUserInput('input.languages', [], 'must name at least one language (omit it for every language)');
-  }
-  if ((input.collection == null) === (input.alias == null)) {
-    throw badUserInput('input.collection', input.collection ?? null, 'and input.alias: give exactly one');
-  }
-  const include = { checkpoint: { select: { location: true } } } as const;
-  const row =
-    input.alias != null
-      ? await prisma.collection.findUnique({ where: { alias: input.alias }, include })
-      : await prisma.collection.findUnique({ where: { name: input.collection! }, include });
-  if (!row) {
-    throw input.alias != null
-      ? badUserInput('input.alias', input.alias, 'is not the alias of a collection')
-      : badUserInput('input.collection', input.collection, 'is not the name of a collection');
-  }
-  const encoder = await serving.encoder(row.checkpoint.location);
-  const [vector] = await encoder.embed([input.text], 'QUERY');
-  const hits = await (await serving.vectors()).search(row.name, vector!, {
-    k,
-    ...(input.languages != null ? { languages: input.languages } : {}),
-  });
-  return {
-    queryLanguage: input.queryLanguage ?? detectLanguage(input.text),
-    hits: hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })),
-  };
 }

@@ -47,6 +47,25 @@ export class SearchResult {
   @Field(() => [SearchHit])
   hits!: SearchHit[];
 
+  @Field(() => String, { description: 'Name of the collection searched (an alias resolved to its collection)' })
+  collection!: string;
+
   @Field(() => String, { description: 'As given, or detected from the script of the query (Latin script: "en")' })
   queryLanguage!: string;
+}
+
+@ObjectType({
+  description:
+    'Live-traffic language bias over every search, searchBatch item and compareCollections column on this collection. ' +
+    'Searches whose languages filter excludes the query language still count: their hits add to hits but never to the same-language share.',
+})
+export class LanguageBias {
+  @Field(() => Int)
+  searches!: number;
+
+  @Field(() => Int, { description: 'Top-k hits returned, summed over searches' })
+  hits!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Share of those hits in the query language; null before any hit' })
+  sameLanguageShare!: number | null;
 }
