@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { Prisma } from '../prisma/generated/client.js';
 import type { JobMessage } from '../schema/jobs.js';
 import { startTestGateway, type TestGateway } from '../api/testing.js';
+import { until } from './support/processes.js';
 
 let gw: TestGateway;
 const jobs: JobMessage[] = [];
@@ -29,14 +30,6 @@ before(async () => {
   jobs.length = 0;
 });
 after(() => gw.close());
-
-const until = async (check: () => boolean, what: string, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 async function startRun(input: Record<string, unknown>): Promise<string> {
   const result = await gw.request<{ startTrainingRun: { id: string } }>(

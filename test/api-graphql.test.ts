@@ -8,6 +8,7 @@ import type { JobMessage } from '../schema/jobs.js';
 import type { PlatformEvent } from '../schema/events.js';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL } from '../schema/training.js';
 import { startTestGateway, type TestGateway } from '../api/testing.js';
+import { until } from './support/processes.js';
 
 let gw: TestGateway;
 const jobs: JobMessage[] = [];
@@ -22,14 +23,6 @@ before(async () => {
   gw.bus.events.subscribe((event) => events.push(event));
 });
 after(() => gw.close());
-
-const until = async (check: () => boolean, what: string, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 const RUN_FIELDS = 'id status strategy alpha languages trainDatasets seed experimentId model { family dimension layers pooling } hyperParameters { steps batchSize learningRate warmupSteps scale logEvery }';
 const START = `mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { ${RUN_FIELDS} } }`;
