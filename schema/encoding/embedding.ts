@@ -12,12 +12,21 @@ import * as tf from '@tensorflow/tfjs';
 
 const HOST_MEMORY_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
 
+/**
+ * The table's values where they live. WASM's dataSync copies the whole tensor out of its heap
+ * (768 MB for XLM-R's word embeddings, on every lookup); a view is enough for reading some rows.
+ */
+function hostValues(table: tf.Tensor2D): Float32Array {
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  return tf.getBackend() === 'wasm' && backend.typedArrayFromHeap ? backend.typedArrayFromHeap(table) : (table.dataSync() as Float32Array);
+}
+
 /** Rows `ids` (int32, 1-D) of `table`: [ids.size, dimension]. */
 function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   if (!HOST_MEMORY_BACKENDS.has(tf.getBackend())) return tf.gather(table, ids);
   const [vocabulary, dimension] = table.shape;
-  const values = table.dataSync() as Float32Array;
   const rows = ids.dataSync() as Int32Array;
+  const values = hostValues(table); // a heap view: read it before anything allocates tensors
   const out = new Float32Array(rows.length * dimension);
   for (let i = 0; i < rows.length; i++) {
     const id = rows[i]!;
