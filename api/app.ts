@@ -55,6 +55,7 @@ export function buildApp(deps: AppDeps): App {
     catalog: deps.catalog ?? createDatasetCatalog(config.settings.dataDir),
     serving: createServing({ settings: config.settings, ...(deps.vectors ? { vectors: deps.vectors } : {}), log }),
     cwd: config.cwd,
+    modelsDir: config.settings.modelsDir,
     log,
   };
   const context: ApiContext = { services };

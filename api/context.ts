@@ -15,6 +15,8 @@ export interface GatewayServices {
   serving: Serving;
   /** Relative importDataset paths are resolved against it. */
   cwd: string;
+  /** Relative registered model paths are resolved against it. */
+  modelsDir: string;
   log: (line: string) => void;
 }
 

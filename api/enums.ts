@@ -28,6 +28,7 @@ export const BaselineEnum = enumObject(BASELINES);
 export const EvaluationTargetKindEnum = enumObject(['RUN', 'CHECKPOINT', 'BASELINE'] as const);
 export const MatrixMetricEnum = enumObject(MATRIX_METRICS);
 export const MatrixSettingEnum = enumObject(MATRIX_SETTINGS);
+export const EncodingRoleEnum = enumObject(['QUERY', 'PASSAGE'] as const);
 
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
 registerEnumType(BatchStrategyEnum, {
@@ -58,3 +59,4 @@ registerEnumType(MatrixSettingEnum, {
   name: 'MatrixSetting',
   description: 'MONO_CROSS: query language x candidate language, monolingual on the diagonal; MULTI: query language x pooled candidates ("all")',
 });
+registerEnumType(EncodingRoleEnum, { name: 'EncodingRole', description: 'Which side of the dual encoder a text is: its prefix when prefixes are on' });

@@ -13,6 +13,7 @@ import { DatasetResolver } from './dataset/dataset.resolver.js';
 import { EvaluationResolver } from './evaluation/evaluation.resolver.js';
 import { ExperimentResolver } from './experiment/experiment.resolver.js';
 import { JobResolver } from './job/job.resolver.js';
+import { ModelResolver } from './model/model.resolver.js';
 import { createGatewayPubSub, type GatewayPubSub } from './pubsub.js';
 import { CheckpointResolver } from './run/checkpoint.resolver.js';
 import { ProgressResolver } from './run/progress.resolver.js';
@@ -29,6 +30,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   WorkerResolver,
   DatasetResolver,
   CollectionResolver,
+  ModelResolver,
 ];
 
 /** Relative to the compiled file (dist/api/schema.js), the repository's schema/graphql folder. */

@@ -4,14 +4,19 @@
 export const BATCH_STRATEGIES = ['MONO', 'CROSS', 'HYBRID'] as const;
 export type BatchStrategy = (typeof BATCH_STRATEGIES)[number];
 
-export const MODEL_FAMILIES = ['BAG_OF_SUBWORDS', 'TRANSFORMER'] as const;
+/** PRETRAINED: a registered Hugging Face BERT / XLM-R checkpoint (ModelSpec.pretrained), fine-tuned. */
+export const MODEL_FAMILIES = ['BAG_OF_SUBWORDS', 'TRANSFORMER', 'PRETRAINED'] as const;
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
 
-export const POOLINGS = ['MEAN', 'CLS'] as const;
+/** POOLER: BERT's tanh(dense(CLS)), as LaBSE embeds; PRETRAINED checkpoints that have one. */
+export const POOLINGS = ['MEAN', 'CLS', 'POOLER'] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
-/** XLM_R: the XLM-R SentencePiece tokenizer (tokenizer.json under MODELS_DIR); HASHED: hashed words and character n-grams, no file needed. */
-export const TOKENIZERS = ['XLM_R', 'HASHED'] as const;
+/**
+ * XLM_R: the XLM-R SentencePiece tokenizer (tokenizer.json under MODELS_DIR); HASHED: hashed words
+ * and character n-grams, no file needed; PRETRAINED: the tokenizer.json of the pretrained model.
+ */
+export const TOKENIZERS = ['XLM_R', 'HASHED', 'PRETRAINED'] as const;
 export type TokenizerName = (typeof TOKENIZERS)[number];
 
 /** Evaluation suites a run may name; it then refuses to train on any group they contain. */
@@ -36,6 +41,15 @@ export interface ModelSpec {
   tokenizer: TokenizerName;
   /** Feed-forward width of TRANSFORMER layers. */
   ffnDimension: number;
+  /** PRETRAINED only: the registered model the run starts from. */
+  pretrained?: PretrainedSource;
+}
+
+export interface PretrainedSource {
+  /** Its registered name. */
+  name: string;
+  /** The Hugging Face folder: absolute, or relative to MODELS_DIR (each process resolves it against its own). */
+  path: string;
 }
 
 export interface HyperParameters {

@@ -107,6 +107,12 @@ export class TrainingRunInput implements TrainingRunInputData {
 
   @Field(() => String, { nullable: true, description: 'Repeating the mutation with the same key returns the same run' })
   idempotencyKey?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A registered model (registerModel) to fine-tune: the model family is PRETRAINED and its architecture comes from the model; model may set pooling and maxLength only',
+  })
+  baseModel?: string | null;
 }
 
 @InputType()

@@ -19,6 +19,10 @@ export function readModel(json: unknown): ModelSpec {
   return { ...DEFAULT_MODEL, ...(asObject(json) as Partial<ModelSpec>) };
 }
 
+function toModelConfig(model: ModelSpec): ModelSpec & { baseModel: string | null } {
+  return { ...model, baseModel: model.pretrained?.name ?? null };
+}
+
 export function readHyperParameters(json: unknown): HyperParameters {
   return { ...DEFAULT_HYPER_PARAMETERS, ...(asObject(json) as Partial<HyperParameters>) };
 }
@@ -35,7 +39,7 @@ export function toRun(row: RunRow): Run {
     languages: row.languages,
     seed: row.seed,
     evaluationSuites: row.evaluationSuites.filter(isSuite),
-    model: readModel(row.model),
+    model: toModelConfig(readModel(row.model)),
     hyperParameters: readHyperParameters(row.hyperParameters),
     status: row.status,
     backend: row.backend,

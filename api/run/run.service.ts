@@ -22,7 +22,8 @@ export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`
 
 export async function startTrainingRun(services: GatewayServices, input: TrainingRunInputData): Promise<RunRow> {
   const { prisma } = services;
-  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services));
+  const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
+  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models);
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
   }

@@ -31,6 +31,9 @@ export class ModelConfig {
 
   @Field(() => Int)
   ffnDimension!: number;
+
+  @Field(() => String, { nullable: true, description: 'PRETRAINED: the registered model the run started from' })
+  baseModel?: string | null;
 }
 
 @ObjectType('HyperParameters')

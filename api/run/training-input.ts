@@ -13,7 +13,7 @@ import {
   type TrainingSpec,
 } from '../../schema/training.js';
 import { badUserInput } from '../errors.js';
-import { LIMITS, integerIn, oneOf, resolveHyperParameters, resolveModel } from './training-options.js';
+import { LIMITS, integerIn, oneOf, resolveHyperParameters, resolveModel, type BaseModel } from './training-options.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 
 type Maybe<T> = T | null | undefined;
@@ -53,6 +53,7 @@ export interface TrainingRunInputData {
   seed?: Maybe<number>;
   experimentId?: Maybe<string>;
   idempotencyKey?: Maybe<string>;
+  baseModel?: Maybe<string>;
 }
 
 export interface ResolvedTrainingRun {
@@ -64,9 +65,11 @@ export interface ResolvedTrainingRun {
 const LANGUAGE_CODE = /^[a-z]{2}$/;
 const MAX_KEY_LENGTH = 200;
 
+/** `models`: the registered models (only the one named by input.baseModel is used). */
 export function resolveTrainingInput(
   input: TrainingRunInputData,
   datasets: readonly DatasetInfo[],
+  models: readonly BaseModel[] = [],
   path = 'input',
 ): ResolvedTrainingRun {
   const at = (field: string) => `${path}.${field}`;
@@ -77,7 +80,12 @@ export function resolveTrainingInput(
   const evaluationSuites = resolveSuites(at('evaluationSuites'), input.evaluationSuites ?? DEFAULT_TRAINING.evaluationSuites, datasets);
   refuseLeakage(at('trainDatasets'), chosen, evaluationSuites);
   const languages = resolveLanguages(at('languages'), input.languages ?? DEFAULT_TRAINING.languages, strategy, chosen);
-  const model = resolveModel(at('model'), input.model ?? {});
+  let base: BaseModel | undefined;
+  if (input.baseModel != null) {
+    base = models.find((m) => m.name === input.baseModel);
+    if (!base) throw badUserInput(at('baseModel'), input.baseModel, `is not a registered model (registered: ${models.map((m) => m.name).join(', ') || 'none'})`);
+  }
+  const model = resolveModel(at('model'), input.model ?? {}, base, at('baseModel'));
   const hyperParameters = resolveHyperParameters(at, input);
   const seed = integerIn(at('seed'), input.seed ?? DEFAULT_TRAINING.seed, LIMITS.seed);
 

@@ -31,32 +31,76 @@ export const LIMITS = {
   gradientClipNorm: [0, 1e6],
 } as const;
 
-export function resolveModel(path: string, input: ModelInputData): ModelSpec {
+/** What a run needs of a registered model (a RegisteredModel row). */
+export interface BaseModel {
+  name: string;
+  path: string;
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  intermediateSize: number;
+  vocabSize: number;
+  maxTokens: number;
+  hasPooler: boolean;
+}
+
+/** Tokens per text of a PRETRAINED run when not given: enough for a question or a sentence. */
+const PRETRAINED_MAX_LENGTH = 128;
+
+export function resolveModel(path: string, input: ModelInputData, base?: BaseModel, baseField = 'input.baseModel'): ModelSpec {
   const at = (field: string) => `${path}.${field}`;
-  const family: ModelFamily = oneOf(at('family'), input.family ?? DEFAULT_MODEL.family, MODEL_FAMILIES);
+  const family: ModelFamily = oneOf(at('family'), input.family ?? (base ? 'PRETRAINED' : DEFAULT_MODEL.family), MODEL_FAMILIES);
   const pooling: Pooling = oneOf(at('pooling'), input.pooling ?? DEFAULT_MODEL.pooling, POOLINGS);
+  if (family === 'PRETRAINED' || base) {
+    if (!base) throw badUserInput(baseField, null, 'is required for family PRETRAINED: name a registered model');
+    if (family !== 'PRETRAINED') throw badUserInput(at('family'), family, `contradicts ${baseField} (a registered model is PRETRAINED)`);
+    return resolvePretrained(at, input, pooling, base);
+  }
+  if (pooling === 'POOLER') throw badUserInput(at('pooling'), pooling, 'needs a PRETRAINED model with a pooler (set input.baseModel)');
   const dimension = integerIn(at('dimension'), input.dimension ?? DEFAULT_MODEL.dimension, LIMITS.dimension);
   const maxLength = integerIn(at('maxLength'), input.maxLength ?? DEFAULT_MODEL.maxLength, LIMITS.maxLength);
   const vocabularySize = integerIn(at('vocabularySize'), input.vocabularySize ?? DEFAULT_MODEL.vocabularySize, LIMITS.vocabularySize);
   const heads = integerIn(at('heads'), input.heads ?? DEFAULT_MODEL.heads, LIMITS.heads);
   const tokenizer: TokenizerName = oneOf(at('tokenizer'), input.tokenizer ?? DEFAULT_MODEL.tokenizer, TOKENIZERS);
+  if (tokenizer === 'PRETRAINED') throw badUserInput(at('tokenizer'), tokenizer, 'belongs to PRETRAINED models (set input.baseModel)');
   const ffnDimension = integerIn(at('ffnDimension'), input.ffnDimension ?? DEFAULT_MODEL.ffnDimension, LIMITS.ffnDimension);
-  let layers: number;
   switch (family) {
-    case 'BAG_OF_SUBWORDS':
-      layers = input.layers ?? 0;
+    case 'BAG_OF_SUBWORDS': {
+      const layers = input.layers ?? 0;
       if (layers !== 0) throw badUserInput(at('layers'), layers, 'must be 0 for BAG_OF_SUBWORDS, which has no layers');
       if (pooling !== 'MEAN') throw badUserInput(at('pooling'), pooling, 'is not possible for BAG_OF_SUBWORDS, which has no CLS token; use MEAN');
-      break;
-    case 'TRANSFORMER':
+      return { family, dimension, layers, heads, maxLength, vocabularySize, pooling, tokenizer, ffnDimension };
+    }
+    case 'TRANSFORMER': {
       if (input.layers === null || input.layers === undefined) {
         throw badUserInput(at('layers'), null, `is required for TRANSFORMER (an integer in [${LIMITS.layers.join(', ')}])`);
       }
-      layers = integerIn(at('layers'), input.layers, LIMITS.layers);
+      const layers = integerIn(at('layers'), input.layers, LIMITS.layers);
       if (dimension % heads !== 0) throw badUserInput(at('heads'), heads, `does not divide dimension ${dimension}`);
-      break;
+      return { family, dimension, layers, heads, maxLength, vocabularySize, pooling, tokenizer, ffnDimension };
+    }
   }
-  return { family, dimension, layers, heads, maxLength, vocabularySize, pooling, tokenizer, ffnDimension };
+}
+
+/** The architecture is the registered model's; only pooling and maxLength are the run's. */
+function resolvePretrained(at: (field: string) => string, input: ModelInputData, pooling: Pooling, base: BaseModel): ModelSpec {
+  for (const field of ['dimension', 'layers', 'heads', 'vocabularySize', 'ffnDimension', 'tokenizer'] as const) {
+    if (input[field] != null) throw badUserInput(at(field), input[field], `is set by the registered model ${base.name}; leave it out`);
+  }
+  if (pooling === 'POOLER' && !base.hasPooler) throw badUserInput(at('pooling'), pooling, `needs a pooler, which ${base.name} lacks; use MEAN or CLS`);
+  const maxLength = integerIn(at('maxLength'), input.maxLength ?? Math.min(PRETRAINED_MAX_LENGTH, base.maxTokens), [LIMITS.maxLength[0], base.maxTokens]);
+  return {
+    family: 'PRETRAINED',
+    dimension: base.hiddenSize,
+    layers: base.layers,
+    heads: base.heads,
+    maxLength,
+    vocabularySize: base.vocabSize,
+    pooling,
+    tokenizer: 'PRETRAINED',
+    ffnDimension: base.intermediateSize,
+    pretrained: { name: base.name, path: base.path },
+  };
 }
 
 export function resolveHyperParameters(at: (field: string) => string, input: TrainingRunInputData): HyperParameters {

@@ -3,7 +3,15 @@
 // redelivered job rewriting a step changes nothing). `latest` finds where a redelivered job
 // picks up: the newest checkpoint this worker can read that fits the run's model.
 
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { parseHfConfig } from '../../schema/encoding/hf/config.js';
+import { toHuggingFaceLayout } from '../../schema/encoding/hf/encoder.js';
+import { writeHuggingFaceFolder } from '../../schema/encoding/hf/model.js';
+import type { PipelineState } from '../../schema/encoding/pipeline.js';
+import { pretrainedDir } from '../../schema/encoding/pretrained.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { ModelSpec } from '../../schema/training.js';
 import { checkpointContents, stateFromCheckpoint } from '../training/checkpoint-state.js';
@@ -14,12 +22,17 @@ import type { TrainResult, TrainState } from '../training/trainer.js';
 export interface RunCheckpointsDeps {
   prisma: PrismaClient;
   checkpointDir: string;
+  /** PRETRAINED runs: where their base model's folder (and tokenizer.json) is found. */
+  modelsDir?: string;
   runId: string;
   model: ModelSpec;
   /** Backend name written into manifests. */
   backend: string;
   log: (line: string) => void;
 }
+
+/** Inside a PRETRAINED run's final checkpoint folder. */
+export const HF_EXPORT_DIR = 'huggingface';
 
 export type Resumption = { kind: 'final'; step: number } | { kind: 'resume'; state: TrainState };
 
@@ -39,6 +52,22 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
     });
   }
 
+  /**
+   * A fine-tuned pretrained model also goes out as a Hugging Face folder (huggingface/ inside the
+   * final checkpoint): the safetensors, config.json and tokenizer.json that transformers and
+   * sentence-transformers load. Written to a temporary name first, so the folder is whole or absent.
+   */
+  async function exportHuggingFace(result: Completed): Promise<void> {
+    const state = result.pipeline as PipelineState;
+    const config = parseHfConfig(state.pretrained?.config, 'the run\'s base model config');
+    const target = path.join(checkpointPath(deps.checkpointDir, runId, result.step), HF_EXPORT_DIR);
+    const temp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
+    await writeHuggingFaceFolder(temp, config, toHuggingFaceLayout(result.weights), { tokenizerFrom: pretrainedDir(deps.model, deps.modelsDir ?? '.') });
+    await rm(target, { recursive: true, force: true });
+    await rename(temp, target);
+    deps.log(`run ${runId}: Hugging Face export at ${target}`);
+  }
+
   return {
     async saveProgress(state: TrainState): Promise<void> {
       const { training, weights } = checkpointContents(state);
@@ -53,6 +82,7 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
       const metrics: Record<string, number> = { loss: result.loss };
       if (result.validation) Object.assign(metrics, { validation_loss: result.validation.loss, best_step: result.validation.bestStep });
       await write(result.step, { tokenizer: result.pipeline, metrics, final: true }, result.weights);
+      if (deps.model.family === 'PRETRAINED') await exportHuggingFace(result);
     },
 
     async latest(): Promise<Resumption | null> {

@@ -77,8 +77,14 @@ function checkModel(model: ModelSpec): void {
     case 'TRANSFORMER':
       check(model.layers >= 1, `layers ${model.layers} (a TRANSFORMER needs at least one)`);
       check(model.dimension % model.heads === 0, `heads ${model.heads} do not divide dimension ${model.dimension}`);
+      check(model.pooling !== 'POOLER', 'pooling POOLER (a TRANSFORMER has no pooler)');
+      break;
+    case 'PRETRAINED':
+      check(typeof model.pretrained?.path === 'string' && model.pretrained.path !== '', 'PRETRAINED model without pretrained.path');
+      check(model.tokenizer === 'PRETRAINED', `tokenizer ${model.tokenizer} (a PRETRAINED model uses its own)`);
       break;
   }
+  if (model.family !== 'PRETRAINED') check(model.tokenizer !== 'PRETRAINED', `tokenizer PRETRAINED for family ${model.family}`);
 }
 
 function checkHyperParameters(hp: HyperParameters): void {
@@ -102,6 +108,8 @@ function checkHyperParameters(hp: HyperParameters): void {
 
 export function parseTrainingSpec(run: StoredRun): TrainingSpec {
   const model = merge<ModelSpec>(DEFAULT_MODEL, run.model, 'model');
+  const pretrained = isObject(run.model) ? (run.model as { pretrained?: unknown }).pretrained : undefined;
+  if (isObject(pretrained)) model.pretrained = { name: String(pretrained.name), path: String(pretrained.path) };
   const hp = merge<HyperParameters>(DEFAULT_HYPER_PARAMETERS, run.hyperParameters, 'hyperParameters');
   const strategy = run.strategy as TrainingSpec['strategy'];
   check(oneOf(BATCH_STRATEGIES, strategy), `strategy ${run.strategy}`);

@@ -73,8 +73,11 @@ function trainStep(model: TrainableModel, optimizer: AdamW, batch: TextBatch, hp
   return tf.tidy(() => {
     const variables = model.weights.map((w) => w.variable);
     const { value, grads } = tf.variableGrads(() => batchLoss(model, batch, hp), variables);
-    const { gradients } = clipByGlobalNorm(variables.map((v) => grads[v.name]!), hp.gradientClipNorm);
-    optimizer.apply(new Map(variables.map((v, i) => [v, gradients[i]!])), learningRate);
+    // Weights the loss does not reach (a pretrained model's pooler under MEAN pooling) have no
+    // gradient and stay as they are.
+    const reached = variables.filter((v) => grads[v.name]);
+    const { gradients } = clipByGlobalNorm(reached.map((v) => grads[v.name]!), hp.gradientClipNorm);
+    optimizer.apply(new Map(reached.map((v, i) => [v, gradients[i]!])), learningRate);
     return value.dataSync()[0]!;
   });
 }

@@ -16,6 +16,7 @@ import { createBagOfSubwordsEncoder, type TextEncoder } from './encoder.js';
 import { createLruCache } from './pipeline-cache.js';
 import { createTokenizer, padBatch, type PaddedBatch, type TokenizerConfig } from './tokenizer.js';
 import { loadSubwordTokenizer, type SubwordTokenizer } from './tokenizer-json.js';
+import { createPretrainedPipeline, restorePretrainedPipeline } from './pretrained.js';
 import { createTransformerEncoder, type NormPlacement } from './transformer.js';
 import { buildVocabulary, restoreVocabulary, type Vocabulary, type VocabularyState } from './vocabulary.js';
 
@@ -26,7 +27,8 @@ const TEXTS_PER_YIELD = 2_000;
 
 export type PipelineTokenizerState =
   | { kind: 'XLM_R'; /** Relative to MODELS_DIR. */ file: string; sha256: string; vocabulary: VocabularyState }
-  | { kind: 'HASHED'; config: TokenizerConfig; clsRow: number | null };
+  | { kind: 'HASHED'; config: TokenizerConfig; clsRow: number | null }
+  | { kind: 'PRETRAINED'; /** sha256 of the model folder's tokenizer.json (the folder is model.pretrained.path). */ sha256: string };
 
 export interface PipelineState {
   version: 1;
@@ -34,6 +36,8 @@ export interface PipelineState {
   tokenizer: PipelineTokenizerState;
   /** TRANSFORMER only. */
   transformer?: { norm: NormPlacement; layerNormEpsilon: number };
+  /** PRETRAINED only: the base model's config.json, which shapes the weights. */
+  pretrained?: { config: Record<string, unknown> };
 }
 
 export interface TextPipeline {
@@ -69,6 +73,8 @@ export function createEncoder(model: ModelSpec, rows: number, seed: number, init
       return createBagOfSubwordsEncoder(model, seed, initial, rows);
     case 'TRANSFORMER':
       return createTransformerEncoder(model, { rows, seed, initial, ...transformer });
+    case 'PRETRAINED':
+      throw new Error('PRETRAINED encoders come from their model folder (pretrained.ts), not from a seed');
   }
 }
 
@@ -88,7 +94,7 @@ function hashedRows(model: ModelSpec, config: TokenizerConfig, clsRow: number | 
   };
 }
 
-function assemble(model: ModelSpec, state: PipelineState, rows: number, toRows: ToRows, encoder: TextEncoder, cacheSize: number, warm: Iterable<[string, Int32Array]> = []): TextPipeline {
+export function assemble(model: ModelSpec, state: PipelineState, rows: number, toRows: ToRows, encoder: TextEncoder, cacheSize: number, warm: Iterable<[string, Int32Array]> = []): TextPipeline {
   const cache = createLruCache<string, Int32Array>(cacheSize);
   for (const [text, ids] of warm) cache.set(text, ids);
   const rowsOf = (text: string) => {
@@ -126,6 +132,7 @@ async function tokenizeAll(tokenizer: SubwordTokenizer, texts: Iterable<string>,
 
 export async function createTextPipeline(model: ModelSpec, options: CreatePipelineOptions): Promise<TextPipeline> {
   const { modelsDir, seed, trainingTexts, cacheSize = DEFAULT_CACHE_SIZE } = options;
+  if (model.family === 'PRETRAINED') return createPretrainedPipeline(model, { modelsDir, cacheSize });
   const transformer = model.family === 'TRANSFORMER' ? TRANSFORMER_DEFAULTS : undefined;
   switch (model.tokenizer) {
     case 'HASHED': {
@@ -153,6 +160,8 @@ export async function createTextPipeline(model: ModelSpec, options: CreatePipeli
       const encoder = createEncoder(model, vocabulary.size, seed, undefined, transformer);
       return assemble(model, state, vocabulary.size, xlmrRows(tokenizer, vocabulary, model.maxLength), encoder, cacheSize, warm);
     }
+    case 'PRETRAINED':
+      throw new Error('the PRETRAINED tokenizer belongs to the PRETRAINED family');
   }
 }
 
@@ -161,6 +170,8 @@ export async function restoreTextPipeline(state: PipelineState, weights: Readonl
   if (state.version !== 1) throw new Error(`unsupported pipeline state version ${String(state.version)}`);
   const { model, tokenizer: t, transformer } = state;
   switch (t.kind) {
+    case 'PRETRAINED':
+      return restorePretrainedPipeline(state, weights, { modelsDir, cacheSize });
     case 'HASHED': {
       const rows = t.config.vocabularySize + (t.clsRow === null ? 0 : 1);
       return assemble(model, state, rows, hashedRows(model, t.config, t.clsRow), createEncoder(model, rows, 0, weights, transformer), cacheSize);

@@ -114,6 +114,8 @@ export function createTransformerEncoder(model: ModelSpec, options: TransformerO
             return l2Normalize(maskedMean(hidden, mask));
           case 'CLS':
             return l2Normalize(firstToken(hidden));
+          case 'POOLER':
+            throw new Error('POOLER pooling needs a PRETRAINED checkpoint with a pooler');
         }
       });
     },

@@ -106,9 +106,27 @@ function transpose(values: Float32Array, rows: number, columns: number): Float32
   return out;
 }
 
+/** PyTorch Linear weights, stored [out, in] in Hugging Face files and [in, out] here. */
+export const isLinearWeight = (name: string, shape: readonly number[]) =>
+  shape.length === 2 && name.endsWith('.weight') && !name.startsWith('embeddings.');
+
+/** Weights as the encoder holds them (a platform checkpoint) in Hugging Face's layout, for safetensors. */
+export function toHuggingFaceLayout(weights: Iterable<{ name: string; shape: readonly number[]; values: Float32Array }>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const { name, shape, values } of weights) {
+    out.set(name, isLinearWeight(name, shape) ? { shape: [shape[1]!, shape[0]!], values: transpose(values, shape[0]!, shape[1]!) } : { shape: [...shape], values });
+  }
+  return out;
+}
+
 export interface CreateHfEncoderOptions {
-  /** Tensors under local names (see selectEncoderTensors), in the checkpoint's layout. */
-  weights: ReadonlyMap<string, Tensor>;
+  /**
+   * Tensors under local names (see selectEncoderTensors): from a Hugging Face file (layout
+   * 'huggingface', the default) or a platform checkpoint of this encoder ('encoder': values only,
+   * shapes as held here).
+   */
+  weights: ReadonlyMap<string, Tensor> | ReadonlyMap<string, Float32Array>;
+  layout?: 'huggingface' | 'encoder';
   pooling?: HfPooling;
   source?: string;
 }
@@ -122,17 +140,26 @@ export function createHfEncoder(config: HfEncoderConfig, options: CreateHfEncode
   const known = new Set(defs.map((d) => d.name));
   const unexpected = [...options.weights.keys()].filter((name) => !known.has(name) && !name.startsWith('pooler.'));
   if (unexpected.length > 0) throw new HfModelError(`${source}: tensors ${unexpected.slice(0, 5).join(', ')} do not belong to a ${config.layers}-layer ${config.modelType} encoder`);
+  const fromEncoder = options.layout === 'encoder';
 
   const weights: NamedVariable[] = [];
   try {
     for (const def of defs) {
-      const tensor = options.weights.get(def.name);
-      if (!tensor) throw new HfModelError(`${source}: tensor ${def.name} is missing`);
-      const fileShape = def.linear ? [def.shape[1]!, def.shape[0]!] : def.shape;
-      if (tensor.shape.join() !== fileShape.join()) {
-        throw new HfModelError(`${source}: tensor ${def.name} has shape [${tensor.shape}], expected [${fileShape}] from config.json`);
+      const found = options.weights.get(def.name);
+      if (!found) throw new HfModelError(`${source}: tensor ${def.name} is missing`);
+      let values: Float32Array;
+      if (fromEncoder) {
+        values = found as Float32Array;
+        const size = def.shape.reduce((a, b) => a * b, 1);
+        if (values.length !== size) throw new HfModelError(`${source}: weight ${def.name} has ${values.length} values, expected ${size} for [${def.shape}]`);
+      } else {
+        const tensor = found as Tensor;
+        const fileShape = def.linear ? [def.shape[1]!, def.shape[0]!] : def.shape;
+        if (tensor.shape.join() !== fileShape.join()) {
+          throw new HfModelError(`${source}: tensor ${def.name} has shape [${tensor.shape}], expected [${fileShape}] from config.json`);
+        }
+        values = def.linear ? transpose(tensor.values, fileShape[0]!, fileShape[1]!) : tensor.values;
       }
-      const values = def.linear ? transpose(tensor.values, fileShape[0]!, fileShape[1]!) : tensor.values;
       const initial = tf.tensor(values, def.shape, 'float32');
       weights.push({ name: def.name, variable: tf.variable(initial) });
       initial.dispose();
@@ -236,14 +263,8 @@ export function createHfEncoder(config: HfEncoderConfig, options: CreateHfEncode
     forward,
     embed,
     encode: (batch) => embed(batch, { pooling, normalize: true }),
-    exportWeights() {
-      const out = new Map<string, Tensor>();
-      for (const def of defs) {
-        const values = byName.get(def.name)!.dataSync() as Float32Array;
-        out.set(def.name, def.linear ? { shape: [def.shape[1]!, def.shape[0]!], values: transpose(values, def.shape[0]!, def.shape[1]!) } : { shape: def.shape, values: Float32Array.from(values) });
-      }
-      return out;
-    },
+    // A copy: the CPU backend's dataSync hands out the variable's own array.
+    exportWeights: () => toHuggingFaceLayout(defs.map((def) => ({ name: def.name, shape: def.shape, values: Float32Array.from(byName.get(def.name)!.dataSync() as Float32Array) }))),
     dispose: () => weights.forEach((v) => v.variable.dispose()),
   };
 }

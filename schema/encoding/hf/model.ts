@@ -5,13 +5,13 @@
 // F32 safetensors, the original config, the tokenizer copied).
 
 import { createHash } from 'node:crypto';
-import { copyFile, open, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic } from '../../vectors/files.js';
 import { loadSubwordTokenizer, type SubwordTokenizer } from '../tokenizer-json.js';
 import { configForSave, HfModelError, maxTokens, parameterCount, parseHfConfig, type HfEncoderConfig } from './config.js';
 import { createHfEncoder, selectEncoderTensors, type HfEncoder, type HfPooling } from './encoder.js';
-import { parseSafetensors, readSafetensorsHeader, serializeSafetensors } from './safetensors.js';
+import { parseSafetensors, readSafetensorsHeader, serializeSafetensors, type Tensor } from './safetensors.js';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -80,6 +80,9 @@ export async function inspectHfModel(dir: string): Promise<HfModelInfo> {
   if (!weights.has(`encoder.layer.${config.layers - 1}.output.dense.weight`) && config.layers > 0) {
     throw new HfModelError(`${weightsFile}: no tensors for layer ${config.layers - 1}; config.json says num_hidden_layers ${config.layers}`);
   }
+  if ([...weights.keys()].some((name) => name.startsWith(`encoder.layer.${config.layers}.`))) {
+    throw new HfModelError(`${weightsFile}: has tensors for layer ${config.layers}; config.json says num_hidden_layers ${config.layers}`);
+  }
   const hasPooler = weights.has('pooler.dense.weight');
   const hasTokenizer = (await stat(path.join(resolved, TOKENIZER_FILE)).catch(() => null))?.isFile() ?? false;
   return {
@@ -119,16 +122,22 @@ export async function loadHfTokenizer(dir: string): Promise<SubwordTokenizer> {
 }
 
 /**
- * Writes config.json and model.safetensors (and copies tokenizer.json from `tokenizerFrom`) into
- * `dir`. Each file is replaced atomically.
+ * Writes config.json and model.safetensors (and copies tokenizer.json from the folder
+ * `tokenizerFrom`) into `dir`, each file replaced atomically: a folder Hugging Face tools load.
  */
-export async function saveHfModel(dir: string, encoder: HfEncoder, options: { tokenizerFrom?: string } = {}): Promise<void> {
-  const bytes = serializeSafetensors(encoder.exportWeights());
+export async function writeHuggingFaceFolder(dir: string, config: HfEncoderConfig, tensors: ReadonlyMap<string, Tensor>, options: { tokenizerFrom?: string } = {}): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const bytes = serializeSafetensors(tensors);
   await writeAtomic(path.join(dir, WEIGHTS_FILE), async (handle) => void (await handle.write(bytes)));
-  const config = `${JSON.stringify(configForSave(encoder.config), null, 2)}\n`;
-  await writeAtomic(path.join(dir, CONFIG_FILE), async (handle) => void (await handle.write(config)));
+  const json = `${JSON.stringify(configForSave(config), null, 2)}\n`;
+  await writeAtomic(path.join(dir, CONFIG_FILE), async (handle) => void (await handle.write(json)));
   if (options.tokenizerFrom) {
     const source = path.join(options.tokenizerFrom, TOKENIZER_FILE);
     if (path.resolve(source) !== path.resolve(dir, TOKENIZER_FILE)) await copyFile(source, path.join(dir, TOKENIZER_FILE));
   }
+}
+
+/** The encoder's current weights as a Hugging Face folder (see writeHuggingFaceFolder). */
+export function saveHfModel(dir: string, encoder: HfEncoder, options: { tokenizerFrom?: string } = {}): Promise<void> {
+  return writeHuggingFaceFolder(dir, encoder.config, encoder.exportWeights(), options);
 }

@@ -30,12 +30,13 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = 'safetensors',
   if (headerLength > MAX_HEADER || 8 + headerLength > Math.min(fileSize, bytes.byteLength)) {
     throw new Error(`${source}: header length ${headerLength} does not fit a file of ${fileSize} bytes`);
   }
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch (error) {
     throw new Error(`${source}: header is not JSON (${(error as Error).message})`);
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${source}: header is not a JSON object`);
   const dataStart = 8 + headerLength;
   const dataBytes = fileSize - dataStart;
   const tensors = new Map<string, TensorInfo & { begin: number }>();
@@ -45,9 +46,11 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = 'safetensors',
       metadata = entry as Record<string, string>;
       continue;
     }
+    if (typeof entry !== 'object' || entry === null) throw new Error(`${source}: tensor ${name} is ${JSON.stringify(entry)}, not a {dtype, shape, data_offsets} object`);
     const { dtype, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`${source}: tensor ${name} has shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !(offsets[0] <= offsets[1]) || offsets[1] > dataBytes) {
+    const validOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every((n) => Number.isInteger(n) && n >= 0);
+    if (!validOffsets || !(offsets[0] <= offsets[1]) || offsets[1] > dataBytes) {
       throw new Error(`${source}: tensor ${name} has data_offsets ${JSON.stringify(offsets)} outside the ${dataBytes} data bytes`);
     }
     const width = dtype === 'F32' ? 4 : dtype === 'F16' || dtype === 'BF16' ? 2 : null;

@@ -1,0 +1,78 @@
+// registerModel and embed. Registration reads the folder's config and safetensors header only
+// (inspectHfModel) and records what runs need to validate against; embedding loads the model in
+// the gateway once (Serving.pretrained) and runs texts through it in small batches.
+
+import path from 'node:path';
+import type { RegisteredModel as ModelRow } from '../../prisma/generated/client.js';
+import type { EncodingRole } from '../../schema/encoding/checkpoint-encoder.js';
+import { HfModelError } from '../../schema/encoding/hf/config.js';
+import { embedWithHfModel } from '../../schema/encoding/hf/embed.js';
+import type { Pooling } from '../../schema/training.js';
+import type { GatewayServices } from '../context.js';
+import { badUserInput } from '../errors.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+export const MAX_EMBED_TEXTS = 256;
+
+export async function registerModel(services: GatewayServices, modelsDir: string, input: { name: string; path: string }): Promise<ModelRow> {
+  if (!NAME.test(input.name)) throw badUserInput('input.name', input.name, `must match ${NAME.source}`);
+  if (await services.prisma.registeredModel.findUnique({ where: { name: input.name } })) {
+    throw badUserInput('input.name', input.name, 'is already the name of a registered model');
+  }
+  if (input.path.trim() === '') throw badUserInput('input.path', input.path, 'is empty');
+  const { inspectHfModel } = await import('../../schema/encoding/hf/model.js');
+  const info = await inspectHfModel(path.resolve(modelsDir, input.path)).catch((error: unknown) => {
+    if (error instanceof HfModelError) throw badUserInput('input.path', input.path, `is not a usable model folder: ${error.message}`);
+    throw error;
+  });
+  if (!info.hasTokenizer) {
+    throw badUserInput('input.path', input.path, `has no tokenizer.json: a registered model turns text into ids with it (expected ${path.join(info.dir, 'tokenizer.json')})`);
+  }
+  const { config } = info;
+  return services.prisma.registeredModel.create({
+    data: {
+      name: input.name,
+      path: input.path,
+      modelType: config.modelType,
+      parameters: info.parameters,
+      hiddenSize: config.hiddenSize,
+      layers: config.layers,
+      heads: config.heads,
+      intermediateSize: config.intermediateSize,
+      vocabSize: config.vocabSize,
+      maxTokens: info.maxTokens,
+      hasPooler: info.hasPooler,
+      headerSha256: info.headerSha256,
+    },
+  });
+}
+
+export interface EmbedArgs {
+  model: string;
+  texts: string[];
+  role: EncodingRole;
+  prefix: boolean;
+  pooling: Pooling;
+  normalize: boolean;
+  maxLength?: number | null;
+}
+
+export async function embed(services: GatewayServices, args: EmbedArgs): Promise<number[][]> {
+  const row = await services.prisma.registeredModel.findUnique({ where: { name: args.model } });
+  if (!row) throw badUserInput('model', args.model, 'is not the name of a registered model');
+  if (args.texts.length === 0 || args.texts.length > MAX_EMBED_TEXTS) {
+    throw badUserInput('texts', args.texts.length, `texts given; give 1 to ${MAX_EMBED_TEXTS}`);
+  }
+  const maxLength = args.maxLength ?? row.maxTokens;
+  if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > row.maxTokens) {
+    throw badUserInput('maxLength', maxLength, `is not an integer in [2, ${row.maxTokens}] (the model's position table)`);
+  }
+  if (args.pooling === 'POOLER' && !row.hasPooler) throw badUserInput('pooling', args.pooling, `needs a pooler, which ${row.name} lacks; use MEAN or CLS`);
+  const lease = await services.serving.pretrained(row.path);
+  try {
+    const vectors = await embedWithHfModel(lease.value, args.texts, { ...args, maxLength });
+    return vectors.map((v) => Array.from(v));
+  } finally {
+    lease.release();
+  }
+}
