@@ -1,15 +1,19 @@
 // Forward throughput of the Hugging Face encoders (schema/encoding/hf): `encoder.encode(batch)`
 // (forward pass, mean pooling, L2 norm, then dataSync so the backend has finished) per model,
-// backend, batch size and sequence length. Not a test: nothing here asserts a timing.
+// backend (wasm, cpu), batch size (8, 32) and sequence length (32, 128 tokens): median ms per
+// batch, sequences/s, tokens/s, and the peak of tensor memory one pass takes above the weights.
+// Not a test: nothing here asserts a timing.
 //
 //   npm run build && node dist/bench/hf-forward.js [--vocab N] [--iterations N] [--backends wasm,cpu] [--cpu-base]
 //
 // Models: tiny-bert and tiny-xlmr from ../shared/models, and a randomly initialised XLM-R-shaped
 // encoder of base width (6 layers, hidden 768, 12 heads, FFN 3072, vocabulary 250,002 unless
 // --vocab shrinks it) built in memory. Rows are always full: tiny-bert reads XQuAD-R English
-// contexts truncated to the length; the others get random ids. Tokens/s counts rows x length.
-// The pure-JS cpu backend needs tens of seconds per base-width batch, so the base model runs
-// there only with --cpu-base, and then only batch 8 x 32 tokens.
+// contexts truncated to the length; the others get random ids (tiny-xlmr has no tokenizer, and
+// its 64 positions leave out the 128-token cells). Tokens/s counts rows x length.
+// Slow cells get fewer timed passes than --iterations (default 10), so the default run takes
+// about 3 to 4 minutes on 2 cores. The pure-JS cpu backend needs tens of seconds per base-width
+// batch, so the base model runs there only with --cpu-base, and then only batch 8 x 32 tokens.
 
 import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
@@ -26,10 +30,10 @@ import { createRandom } from '../gpu-worker/training/random.js';
 
 const BATCH_SIZES = [8, 32];
 const LENGTHS = [32, 128];
-const WARMUP = 2;
-/** The base model's slow cells are timed fewer than --iterations times, to keep the run within minutes. */
-const CELL_BUDGET_MS = 15_000;
+/** Slow cells are timed fewer than --iterations times (at least MIN_TIMED), to keep the run within minutes. */
+const CELL_BUDGET_MS = 10_000;
 const MIN_TIMED = 3;
+const SECOND_WARMUP_BELOW_MS = 2_000;
 
 function argument(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,8 +130,6 @@ interface BenchModel {
   batch(rows: number, width: number): HfBatch;
   /** Cells this model runs on a backend; a string says why a cell is skipped. */
   cells(backend: BackendName): { rows: number; width: number; skip?: string }[];
-  /** Timed passes for a cell, given the warm-up's time per pass. */
-  timed(warmupMs: number): number;
 }
 
 interface Row {
@@ -137,22 +139,34 @@ interface Row {
   width: number;
   passes: number;
   medianMs: number;
+  peakBytes: number;
 }
 
-/** Warm-up, then timed passes of encode + dataSync. */
-function measure(encoder: HfEncoder, batch: HfBatch, timed: (warmupMs: number) => number): { passes: number; medianMs: number } {
-  const pass = () => {
-    const start = performance.now();
+/**
+ * Warm-up, then timed passes of encode + dataSync. The first warm-up pass is profiled for the
+ * peak of tensor memory above the weights (the forward pass holds every intermediate until its
+ * tidy scope ends); a second warm-up runs only when the first was quick.
+ */
+async function measure(encoder: HfEncoder, batch: HfBatch, iterations: number): Promise<{ passes: number; medianMs: number; peakBytes: number }> {
+  const run = () => {
     const vectors = encoder.encode(batch);
     vectors.dataSync();
-    vectors.dispose();
+    return vectors;
+  };
+  const pass = () => {
+    const start = performance.now();
+    run().dispose();
     return performance.now() - start;
   };
-  let warmupMs = 0;
-  for (let i = 0; i < WARMUP; i++) warmupMs = pass();
-  const passes = timed(warmupMs);
+  const before = tf.memory().numBytes;
+  let warmupMs = performance.now();
+  const profile = await tf.profile(run);
+  (profile.result as tf.Tensor).dispose();
+  warmupMs = performance.now() - warmupMs;
+  if (warmupMs < SECOND_WARMUP_BELOW_MS) warmupMs = pass();
+  const passes = Math.min(iterations, Math.max(MIN_TIMED, Math.ceil(CELL_BUDGET_MS / warmupMs)));
   const times = Array.from({ length: passes }, pass);
-  return { passes, medianMs: median(times) };
+  return { passes, medianMs: median(times), peakBytes: profile.peakBytes - before };
 }
 
 const iterations = Number(argument('iterations') ?? 10);
@@ -165,9 +179,9 @@ if (!(iterations >= 1) || !(vocab >= 8)) throw new Error('--iterations must be a
 const modelsDir = defaultSharedDir('models', process.cwd(), fs.existsSync);
 const dataDir = defaultSharedDir('data', process.cwd(), fs.existsSync);
 const cpu = os.cpus();
-console.log(`command: ${process.argv.map((a) => path.relative(process.cwd(), a) || a).join(' ')}`);
+console.log(`command: ${[path.basename(process.argv[0]!), path.relative(process.cwd(), process.argv[1]!), ...process.argv.slice(2)].join(' ')} (in ${process.cwd()})`);
 console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${mb(os.totalmem())} RAM, Node ${process.version}, tfjs ${tf.version.tfjs}, load average ${load()}`);
-console.log(`${WARMUP} warm-up passes, then up to ${iterations} timed passes per cell (base model: at least ${MIN_TIMED}, fewer than --iterations when a pass is slow)\n`);
+console.log(`per cell: 1 warm-up pass (profiled), a 2nd when the 1st took under ${SECOND_WARMUP_BELOW_MS / 1000} s, then up to ${iterations} timed passes (fewer when they would exceed ${CELL_BUDGET_MS / 1000} s, at least ${MIN_TIMED})\n`);
 
 const xquad = JSON.parse(fs.readFileSync(path.join(dataDir, 'xquad-r', 'en.json'), 'utf8')) as { data: { paragraphs: { context: string }[] }[] };
 const contexts = xquad.data.flatMap((article) => article.paragraphs.map((p) => p.context));
@@ -180,7 +194,6 @@ const tiny = (name: string, batch: BenchModel['batch'], maxWidth: number): Bench
   create: async () => (await loadHfEncoder(path.join(modelsDir, name))).encoder,
   batch,
   cells: () => allCells.map((c) => (c.width > maxWidth ? { ...c, skip: `${c.width} tokens exceed its ${maxWidth} positions` } : c)),
-  timed: () => iterations,
 });
 const xlmrConfig = parseHfConfig(JSON.parse(fs.readFileSync(path.join(modelsDir, 'tiny-xlmr', 'config.json'), 'utf8')));
 const base = baseConfig(vocab);
@@ -196,7 +209,6 @@ const MODELS: BenchModel[] = [
       const skip = cpuBase ? 'pure-JS backend: only 8 x 32 (--cpu-base)' : 'pure-JS backend is too slow at base width (--cpu-base runs 8 x 32)';
       return allCells.map((c) => (c.rows === 8 && c.width === 32 && cpuBase ? c : { ...c, skip }));
     },
-    timed: (warmupMs) => Math.min(iterations, Math.max(MIN_TIMED, Math.ceil(CELL_BUDGET_MS / warmupMs))),
   },
 ];
 
@@ -229,9 +241,9 @@ for (const backendName of backends as BackendName[]) {
       }
       const batch = model.batch(cell.rows, cell.width);
       const real = batch.mask.reduce((a, b) => a + b, 0) / batch.mask.length;
-      const { passes, medianMs } = measure(encoder, batch, model.timed);
-      results.push({ model: model.name, backend: choice.name, rows: cell.rows, width: cell.width, passes, medianMs });
-      console.log(`    ${cell.rows} x ${cell.width}: ${medianMs.toFixed(1)} ms median of ${passes} (${(real * 100).toFixed(0)}% real tokens), load ${load()}`);
+      const { passes, medianMs, peakBytes } = await measure(encoder, batch, iterations);
+      results.push({ model: model.name, backend: choice.name, rows: cell.rows, width: cell.width, passes, medianMs, peakBytes });
+      console.log(`    ${cell.rows} x ${cell.width}: ${medianMs.toFixed(1)} ms median of ${passes}, peak ${mb(peakBytes)} above the weights (${(real * 100).toFixed(0)}% real tokens), load ${load()}`);
     }
     encoder.dispose();
     console.log(`    RSS after the runs and dispose: ${mb(rss())}; tensors left: ${tf.memory().numTensors}`);
@@ -242,10 +254,10 @@ console.log(`\nload average at the end: ${load()}\n`);
 console.log('| model | backend | parameters | weights (tf.memory) | RSS before | RSS after creating | created in |');
 console.log('|---|---|---|---|---|---|---|');
 models.forEach((line) => console.log(line));
-console.log('\n| model | backend | batch x tokens | timed passes | ms/batch (median) | sequences/s | tokens/s |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('\n| model | backend | batch x tokens | timed passes | ms/batch (median) | sequences/s | tokens/s | peak tensor memory above weights |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const perSecond = (n: number) => (n * 1000) / r.medianMs;
   const sequences = perSecond(r.rows);
-  console.log(`| ${r.model} | ${r.backend} | ${r.rows} x ${r.width} | ${r.passes} | ${r.medianMs.toFixed(r.medianMs < 10 ? 2 : 1)} | ${sequences < 10 ? sequences.toFixed(2) : count(sequences)} | ${count(perSecond(r.rows * r.width))} |`);
+  console.log(`| ${r.model} | ${r.backend} | ${r.rows} x ${r.width} | ${r.passes} | ${r.medianMs.toFixed(r.medianMs < 10 ? 2 : 1)} | ${sequences < 10 ? sequences.toFixed(2) : count(sequences)} | ${count(perSecond(r.rows * r.width))} | ${mb(r.peakBytes)} |`);
 }

@@ -171,7 +171,7 @@ for (let row = 0; row < syntheticRows; row++) {
 }
 const syntheticExact = await bruteForce(syntheticMatrix, syntheticLanguages);
 
-const store = await openEmbeddedStore({ dir: path.join(home, 'vectors') });
+let store = await openEmbeddedStore({ dir: path.join(home, 'vectors') });
 await store.dropCollection(SYNTHETIC);
 const [, upsertMs] = await timed(async () => {
   await store.createCollection(SYNTHETIC, { dimension });
@@ -207,6 +207,15 @@ async function storeSearch(name: string, truth: Set<string>[], id: (hitId: strin
 const syntheticStore = await storeSearch(SYNTHETIC, syntheticExact.truth, (id) => id.slice(1));
 const [, closeMs] = await timed(() => store.close());
 console.log(`vector store closed (snapshot with index written) in ${(closeMs / 1000).toFixed(1)} s`);
+
+// Recall against speed: the same index searched with longer candidate lists (VECTOR_EXPANSION_SEARCH).
+const sweep: Array<{ expansionSearch: number; ms: number[]; recall: number }> = [];
+for (const expansionSearch of [128, 256, 512]) {
+  store = await openEmbeddedStore({ dir: path.join(home, 'vectors'), hnsw: { expansionSearch } });
+  await store.search(SYNTHETIC, queryVectors[0]!, { k: K }); // loads the collection and its index
+  sweep.push({ expansionSearch, ...(await storeSearch(SYNTHETIC, syntheticExact.truth, (id) => id.slice(1))) });
+  await store.close();
+}
 
 await db.prisma.collection.deleteMany({ where: { name: SYNTHETIC } });
 await db.prisma.collection.create({
@@ -255,7 +264,10 @@ for (const [name, rows, exact, r] of [
 ] as const) {
   console.log(`\n${name}: ${rows} vectors of dimension ${dimension}`);
   console.log(`  brute-force exact scan (this process):         ${describe(exact.ms)}`);
-  if (name === 'synthetic') console.log(`  store search, HNSW (this process):            ${describe(syntheticStore.ms)}; recall@10 vs exact ${syntheticStore.recall.toFixed(3)}`);
+  if (name === 'synthetic') {
+    console.log(`  store search, HNSW ef ${DEFAULT_HNSW.expansionSearch} (this process):      ${describe(syntheticStore.ms)}; recall@10 vs exact ${syntheticStore.recall.toFixed(3)}`);
+    for (const { expansionSearch, ms, recall } of sweep) console.log(`  store search, HNSW ef ${expansionSearch} (this process):     ${describe(ms)}; recall@10 vs exact ${recall.toFixed(3)}`);
+  }
   console.log(`  GraphQL search, first (loads the collection):  ${fmt(r.coldMs)}`);
   console.log(`  GraphQL search, one at a time:                 ${describe(r.sequential)} -> ${(1000 / summary(r.sequential).mean).toFixed(0)} q/s`);
   console.log(`  GraphQL search, filtered to query language:    ${describe(r.filtered)}`);

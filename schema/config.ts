@@ -30,6 +30,10 @@ export interface PlatformSettings {
   /** Qdrant server for the vector collections; unset: the embedded store under home/vectors. */
   qdrantUrl?: string;
   qdrantApiKey?: string;
+  /** Embedded store: collections (and language-filtered subsets) smaller than this are searched exactly. */
+  hnswThreshold?: number;
+  /** Embedded store: HNSW candidate list per search; higher is slower with better recall. */
+  hnswExpansionSearch?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -77,5 +81,7 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
     heartbeatMs,
     ...(env.QDRANT_URL ? { qdrantUrl: env.QDRANT_URL } : {}),
     ...(env.QDRANT_API_KEY ? { qdrantApiKey: env.QDRANT_API_KEY } : {}),
+    ...(env.VECTOR_HNSW_THRESHOLD ? { hnswThreshold: readInt(env, 'VECTOR_HNSW_THRESHOLD', 20_000) } : {}),
+    ...(env.VECTOR_EXPANSION_SEARCH ? { hnswExpansionSearch: readInt(env, 'VECTOR_EXPANSION_SEARCH', 64) } : {}),
   };
 }

@@ -20,10 +20,16 @@ const DATASETS: DatasetInfo[] = [
   dataset('my-pairs', ['en', 'fr', 'sw'], { kind: 'JSONL', evaluation: false, files: [] }),
 ];
 
+const base = { path: 'models/x', hiddenSize: 768, layers: 12, heads: 12, intermediateSize: 3072, vocabSize: 250_002 };
+const MODELS = [
+  { ...base, name: 'xlmr-base', maxTokens: 512, hasPooler: false },
+  { ...base, name: 'short', maxTokens: 62, hasPooler: true },
+];
+
 /** Asserts a BAD_USER_INPUT naming `field` and `value`, with both in the message. */
 function rejects(input: TrainingRunInputData, field: string, value: unknown, fragment?: RegExp) {
   assert.throws(
-    () => resolveTrainingInput(input, DATASETS),
+    () => resolveTrainingInput(input, DATASETS, MODELS),
     (error: unknown) => {
       assert.ok(error instanceof GraphQLError, `expected a GraphQLError, got ${String(error)}`);
       assert.equal(error.extensions.code, 'BAD_USER_INPUT');
@@ -202,5 +208,22 @@ describe('resolveTrainingInput', () => {
     assert.equal(resolved.idempotencyKey, 'k1');
     rejects({ experimentId: ' ' }, 'input.experimentId', ' ');
     rejects({ idempotencyKey: '' }, 'input.idempotencyKey', '');
+  });
+
+  test('a registered base model sets the architecture; the run picks pooling and maxLength within its limits', () => {
+    const { model } = resolveTrainingInput({ baseModel: 'xlmr-base' }, DATASETS, MODELS).spec;
+    assert.deepEqual(model, {
+      family: 'PRETRAINED', dimension: 768, layers: 12, heads: 12, maxLength: 128, vocabularySize: 250_002,
+      pooling: 'MEAN', tokenizer: 'PRETRAINED', ffnDimension: 3072, pretrained: { name: 'xlmr-base', path: 'models/x' },
+    });
+    assert.equal(resolveTrainingInput({ baseModel: 'short' }, DATASETS, MODELS).spec.model.maxLength, 62, 'capped by the position table');
+    assert.equal(resolveTrainingInput({ baseModel: 'short', model: { pooling: 'POOLER' } }, DATASETS, MODELS).spec.model.pooling, 'POOLER');
+    rejects({ baseModel: 'nope' }, 'input.baseModel', 'nope', /registered: xlmr-base, short/);
+    rejects({ baseModel: 'xlmr-base', model: { pooling: 'POOLER' } }, 'input.model.pooling', 'POOLER', /lacks/);
+    rejects({ baseModel: 'short', model: { maxLength: 63 } }, 'input.model.maxLength', 63);
+    rejects({ baseModel: 'xlmr-base', model: { layers: 2 } }, 'input.model.layers', 2, /set by the registered model/);
+    rejects({ baseModel: 'xlmr-base', model: { family: 'TRANSFORMER' } }, 'input.model.family', 'TRANSFORMER');
+    rejects({ model: { family: 'PRETRAINED' } }, 'input.baseModel', null);
+    rejects({ model: { tokenizer: 'PRETRAINED' } }, 'input.model.tokenizer', 'PRETRAINED');
   });
 });

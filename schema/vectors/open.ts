@@ -15,11 +15,17 @@ export interface VectorSettings {
   qdrantPrefix?: string;
   /** Embedded store: collections smaller than this are searched exactly. */
   hnswThreshold?: number;
+  /** Embedded store: HNSW candidate list per search (usearch expansion_search). */
+  hnswExpansionSearch?: number;
 }
 
 export async function openVectorStore(settings: VectorSettings): Promise<VectorStore> {
   if (settings.qdrantUrl) {
     return createQdrantStore({ url: settings.qdrantUrl, apiKey: settings.qdrantApiKey, prefix: settings.qdrantPrefix });
   }
-  return openEmbeddedStore({ dir: path.join(settings.home, 'vectors'), hnswThreshold: settings.hnswThreshold });
+  return openEmbeddedStore({
+    dir: path.join(settings.home, 'vectors'),
+    hnswThreshold: settings.hnswThreshold,
+    ...(settings.hnswExpansionSearch ? { hnsw: { expansionSearch: settings.hnswExpansionSearch } } : {}),
+  });
 }
