@@ -17,6 +17,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiContext, GatewayServices } from './context.js';
 import type { VectorStore } from '../schema/vectors/store.js';
 import { createServing } from './collection/serving.js';
+import { startExperimentSweeper } from './experiment/experiment-sweeper.js';
 import { createDatasetCatalog, type DatasetCatalog } from './dataset/catalog.js';
 import { withCoercionField } from './errors.js';
 import { startOutbox } from './job/outbox.js';
@@ -99,9 +100,11 @@ export function buildApp(deps: AppDeps): App {
       throw error;
     }
     const outbox = startOutbox({ prisma: services.prisma, bus, log, ...config.outbox });
+    const sweeper = startExperimentSweeper({ prisma: services.prisma, bus, log }, Math.max(config.outbox.intervalMs, 1000));
 
     stopRunning = async () => {
       await outbox.stop();
+      await sweeper.stop();
       unbridge();
       // Drains HTTP requests, then closes the WebSocket sessions (plugin above) and the server.
       await apollo.stop();

@@ -3,6 +3,7 @@
 
 import { registerEnumType } from 'type-graphql';
 import { DATASET_KINDS } from '../schema/datasets.js';
+import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
 import { RUN_STATUSES } from '../schema/events.js';
 import { BASELINES } from '../schema/evaluation.js';
 import { JOB_KINDS } from '../schema/jobs.js';
@@ -29,6 +30,8 @@ export const EvaluationTargetKindEnum = enumObject(['RUN', 'CHECKPOINT', 'BASELI
 export const MatrixMetricEnum = enumObject(MATRIX_METRICS);
 export const MatrixSettingEnum = enumObject(MATRIX_SETTINGS);
 export const EncodingRoleEnum = enumObject(['QUERY', 'PASSAGE'] as const);
+// GraphQL enum values cannot contain '-': paper-cpu is PAPER_CPU on the wire.
+export const ExperimentPresetEnum = Object.fromEntries(EXPERIMENT_PRESETS.map((p) => [p.toUpperCase().replace('-', '_'), p])) as Record<string, (typeof EXPERIMENT_PRESETS)[number]>;
 
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
 registerEnumType(BatchStrategyEnum, {
@@ -60,3 +63,4 @@ registerEnumType(MatrixSettingEnum, {
   description: 'MONO_CROSS: query language x candidate language, monolingual on the diagonal; MULTI: query language x pooled candidates ("all")',
 });
 registerEnumType(EncodingRoleEnum, { name: 'EncodingRole', description: 'Which side of the dual encoder a text is: its prefix when prefixes are on' });
+registerEnumType(ExperimentPresetEnum, { name: 'ExperimentPreset', description: 'Sized for a 2-core machine: SMOKE under 2 minutes, QUICK under 10, PAPER_CPU under 60' });

@@ -2,29 +2,15 @@
 // an embedded Postgres (PGlite under XLING_HOME) and an in-process bus, so one machine works with
 // no external service. Set DATABASE_URL and/or NATS_URL to use real ones instead.
 
-import { buildApp } from '../api/app.js';
 import { loadApiConfig } from '../api/config.js';
-import { buildWorker } from '../gpu-worker/app.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
-import { openDatabase } from '../prisma/db.js';
-import { openBus } from '../schema/bus/open.js';
-import { openVectorStore } from '../schema/vectors/open.js';
+import { startPlatform } from './platform.js';
 
 const apiConfig = loadApiConfig();
-const workerConfig = loadWorkerConfig();
+const platform = await startPlatform(apiConfig, loadWorkerConfig(), (line) => console.log(line));
 const { settings } = apiConfig;
-
-const db = await openDatabase(settings.database, { migrate: true });
-const bus = await openBus(settings);
-// The embedded vector store locks its folder for one store per process: gateway and worker share it.
-const vectors = await openVectorStore(settings);
-const worker = buildWorker({ config: workerConfig, db, bus, vectors, log: (line) => console.log(`[worker] ${line}`) });
-const gateway = buildApp({ config: apiConfig, db, bus, vectors });
-
-await worker.start();
-const { url } = await gateway.start();
 console.log(`xling is running (database: ${settings.database.kind}, bus: ${settings.bus.kind})`);
-console.log(`GraphQL: ${url}`);
+console.log(`GraphQL: ${platform.url}`);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -32,11 +18,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   console.log(`${signal}: stopping`);
   try {
-    await gateway.stop();
-    await worker.stop();
-    await vectors.close();
-    await bus.close();
-    await db.close();
+    await platform.stop();
     process.exit(0);
   } catch (error) {
     console.error('shutdown failed', error);

@@ -2,12 +2,14 @@
 // Worker table, consume jobs, route cancel events to running jobs. The database and bus belong
 // to the caller (main.ts or the embedded platform), which closes them after stop().
 
+import path from 'node:path';
 import type { Database } from '../prisma/db.js';
 import type { Bus, JobConsumer } from '../schema/bus.js';
 import { retryDelay, type WorkerConfig } from './config.js';
 import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createStatusStore } from './jobs/status.js';
+import { continueExperiment } from './experiment/continue.js';
 import { describeBackend, selectBackend } from '../schema/encoding/backend.js';
 import { openVectorStore } from '../schema/vectors/open.js';
 import type { VectorStore } from '../schema/vectors/store.js';
@@ -64,6 +66,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         dataDir: settings.dataDir,
         modelsDir: settings.modelsDir,
         checkpointDir: config.checkpointDir,
+        reportsDir: config.reportsDir ?? path.join(settings.home, 'reports'),
         backend: backend.name,
         log,
       });
@@ -75,6 +78,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         maxDeliveries: bus.maxDeliveries,
         heartbeatMs: settings.heartbeatMs,
         retryDelayMs: retryDelay(config),
+        afterSettled: (job, status) => continueExperiment({ prisma, bus, log }, job, status),
         log,
       });
       const jobs = runner;

@@ -17,6 +17,8 @@ export interface WorkerConfig {
   tfBackend?: BackendName;
   /** First retry delay after a retryable failure; doubles with every further attempt. */
   retryBackoffMs: number;
+  /** Where REPORT jobs write experiment reports (<reportsDir>/<experiment id>/). */
+  reportsDir?: string;
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -32,6 +34,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     checkpointDir: env.CHECKPOINT_DIR ? path.resolve(cwd, env.CHECKPOINT_DIR) : path.join(settings.home, 'checkpoints'),
     ...(tfBackend ? { tfBackend } : {}),
     retryBackoffMs: readInt(env, 'JOB_RETRY_BACKOFF_MS', 1_000, 0),
+    reportsDir: path.resolve(cwd, env.REPORTS_DIR || 'reports'),
   };
 }
 

@@ -19,6 +19,11 @@ export interface EvaluationRequest {
   bootstrap: number;
   /** Seed of the bootstrap and of the RANDOM baseline. */
   seed: number;
+  /**
+   * Evaluate only the first N questions of each language (retrieval suites; the candidate pools
+   * stay whole) and the first N sentences of each language (XNLI). Omitted: everything.
+   */
+  queriesPerLanguage?: number;
 }
 
 export const DEFAULT_EVALUATION = { bootstrap: 1000, seed: 0 };

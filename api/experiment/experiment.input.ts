@@ -1,10 +1,30 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
+import type { ExperimentPreset } from '../../schema/experiment.js';
+import { ExperimentPresetEnum } from '../enums.js';
 import { badUserInput } from '../errors.js';
 
 @InputType()
 export class CreateExperimentInput {
   @Field(() => String)
   name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+}
+
+@InputType()
+export class StartExperimentInput {
+  @Field(() => ExperimentPresetEnum, { description: 'smoke (under 2 minutes here), quick (under 10), paper-cpu (under 60)' })
+  preset!: ExperimentPreset;
+
+  @Field(() => [Int], { nullable: true, description: 'Training seeds, 1 to 10 distinct; default the preset’s (1, 2, 3 for quick and paper-cpu)' })
+  seeds?: number[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Training steps of every run; default the preset’s' })
+  steps?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Default: "<preset> <date and time>"' })
+  name?: string | null;
 
   @Field(() => String, { nullable: true })
   description?: string | null;

@@ -4,8 +4,11 @@ import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { Run } from '../run/run.type.js';
 import { toRun } from '../run/run.mapper.js';
-import { CreateExperimentInput, checkExperimentInput } from './experiment.input.js';
-import { Experiment } from './experiment.type.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CreateExperimentInput, StartExperimentInput, checkExperimentInput } from './experiment.input.js';
+import { startExperiment } from './experiment.service.js';
+import { Experiment, ExperimentProgress } from './experiment.type.js';
 
 @Resolver(() => Experiment)
 export class ExperimentResolver {
@@ -33,6 +36,42 @@ export class ExperimentResolver {
       }
       throw error;
     }
+  }
+
+  @Mutation(() => Experiment, {
+    description:
+      'Runs a preset of the study: MONO, CROSS and HYBRID(alpha) runs for every seed under both zero-shot protocols (train MLQA-R, evaluate XQuAD-R; train XQuAD-R, evaluate MLQA-R), ' +
+      'their evaluations, the BM25 and untrained baselines, then a report under REPORTS_DIR/<id>/',
+  })
+  startExperiment(@Arg('input', () => StartExperimentInput) input: StartExperimentInput, @Ctx() { services }: ApiContext): Promise<Experiment> {
+    return startExperiment(services, input);
+  }
+
+  @FieldResolver(() => ExperimentProgress, { nullable: true, description: 'startExperiment: its jobs by state' })
+  async progress(@Root() experiment: Experiment, @Ctx() { services }: ApiContext): Promise<ExperimentProgress | null> {
+    if (experiment.preset === null) return null;
+    const { prisma } = services;
+    const [byStatus, runs, runsFinished] = await Promise.all([
+      prisma.job.groupBy({ by: ['status'], where: { experimentId: experiment.id }, _count: true }),
+      prisma.run.count({ where: { experimentId: experiment.id } }),
+      prisma.run.count({ where: { experimentId: experiment.id, status: { in: ['SUCCEEDED', 'FAILED', 'CANCELLED'] } } }),
+    ]);
+    const count = (...statuses: string[]) => byStatus.filter((s) => statuses.includes(s.status)).reduce((n, s) => n + s._count, 0);
+    return {
+      jobs: count('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'),
+      queued: count('QUEUED'),
+      running: count('RUNNING'),
+      succeeded: count('SUCCEEDED'),
+      failed: count('FAILED', 'CANCELLED'),
+      runs,
+      runsFinished,
+    };
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'report.md, once written (figures are beside it under reportPath)' })
+  async report(@Root() experiment: Experiment): Promise<string | null> {
+    if (!experiment.reportPath) return null;
+    return readFile(path.join(experiment.reportPath, 'report.md'), 'utf8').catch(() => null);
   }
 
   @FieldResolver(() => [Run], { description: 'Newest first' })

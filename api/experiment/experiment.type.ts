@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'A named group of runs compared with each other' })
 export class Experiment {
@@ -13,4 +13,40 @@ export class Experiment {
 
   @Field(() => Date)
   createdAt!: Date;
+
+  @Field(() => String, { nullable: true, description: 'startExperiment: the preset (smoke, quick, paper-cpu)' })
+  preset!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'startExperiment: RUNNING, then SUCCEEDED once the report is written, or FAILED' })
+  status!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Folder holding report.md and figures/' })
+  reportPath!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt!: Date | null;
+}
+
+@ObjectType({ description: 'Jobs an experiment dispatched, by state' })
+export class ExperimentProgress {
+  @Field(() => Int, { description: 'Jobs created so far (evaluations and the report are added as runs finish)' })
+  jobs!: number;
+
+  @Field(() => Int)
+  queued!: number;
+
+  @Field(() => Int)
+  running!: number;
+
+  @Field(() => Int)
+  succeeded!: number;
+
+  @Field(() => Int)
+  failed!: number;
+
+  @Field(() => Int, { description: 'Training runs planned' })
+  runs!: number;
+
+  @Field(() => Int)
+  runsFinished!: number;
 }

@@ -5,27 +5,10 @@
 // merely waiting for a free worker. Publishing is deduplicated by jobId, so a publish whose
 // publishedAt write was lost is harmless.
 
-import type { PrismaClient } from '../../prisma/generated/client.js';
-import type { Bus } from '../../schema/bus.js';
+import { publishJob, type Publisher } from '../../schema/bus/publish-job.js';
 import type { JobMessage } from '../../schema/jobs.js';
 
-export interface Publisher {
-  prisma: PrismaClient;
-  bus: Bus;
-  log: (line: string) => void;
-}
-
-/** Publishes and marks the job published; returns whether it reached the queue. Failures are logged, not thrown. */
-export async function publishJob({ bus, log, prisma }: Publisher, message: JobMessage): Promise<boolean> {
-  try {
-    await bus.jobs.publish(message);
-  } catch (error) {
-    log(`job ${message.jobId}: publish failed, the outbox will retry: ${String(error)}`);
-    return false;
-  }
-  await prisma.job.updateMany({ where: { id: message.jobId, publishedAt: null }, data: { publishedAt: new Date() } });
-  return true;
-}
+export { publishJob, type Publisher } from '../../schema/bus/publish-job.js';
 
 export interface OutboxOptions extends Publisher {
   intervalMs: number;

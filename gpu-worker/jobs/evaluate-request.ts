@@ -43,5 +43,15 @@ export function parseEvaluationRequest(payload: unknown): EvaluationRequest {
   const { bootstrap, seed } = o;
   if (!Number.isInteger(bootstrap) || (bootstrap as number) < 1) invalid(`bootstrap ${JSON.stringify(bootstrap)} (a positive integer)`);
   if (!Number.isInteger(seed)) invalid(`seed ${JSON.stringify(seed)} (an integer)`);
-  return { target: parseTarget(o.target), suites: parseSuites(o.suites), bootstrap: bootstrap as number, seed: seed as number };
+  const { queriesPerLanguage } = o;
+  if (queriesPerLanguage !== undefined && queriesPerLanguage !== null && (!Number.isInteger(queriesPerLanguage) || (queriesPerLanguage as number) < 1)) {
+    invalid(`queriesPerLanguage ${JSON.stringify(queriesPerLanguage)} (a positive integer)`);
+  }
+  return {
+    target: parseTarget(o.target),
+    suites: parseSuites(o.suites),
+    bootstrap: bootstrap as number,
+    seed: seed as number,
+    ...(typeof queriesPerLanguage === 'number' ? { queriesPerLanguage } : {}),
+  };
 }

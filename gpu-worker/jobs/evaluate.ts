@@ -8,6 +8,9 @@ import { describeTarget, type EvaluationRequest } from '../../schema/evaluation.
 import { nonRetryable } from '../../schema/jobs.js';
 import type { RetrievalBenchmark } from '../evaluation/benchmark.js';
 import { alignmentSummary, headlinesJson, pairRows } from '../evaluation/report-rows.js';
+import { headlineTable } from '../evaluation/headlines.js';
+import { firstQueriesPerLanguage } from '../evaluation/subsample.js';
+import { encodeUnitTables, STORED_HEADLINES } from '../evaluation/unit-tables.js';
 import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
 import { runAlignmentSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
 import type { XnliSentences } from '../evaluation/xnli.js';
@@ -36,6 +39,10 @@ function refuseInapplicable(target: ResolvedTarget, request: EvaluationRequest):
     throw nonRetryable('XNLI_ALIGNMENT measures how embeddings align across languages; the BM25 baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)');
   }
 }
+
+const subsample = (benchmark: RetrievalBenchmark, n: number | undefined) => (n === undefined ? benchmark : firstQueriesPerLanguage(benchmark, n));
+const firstSentences = (data: XnliSentences, n: number | undefined): XnliSentences =>
+  n === undefined ? data : { ...data, sentences: data.sentences.map((s) => s.slice(0, n)) };
 
 export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
   const { prisma, reports, suiteData, encoders, modelsDir } = deps;
@@ -68,7 +75,8 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
       const result = await runRetrievalSuite(benchmark, source, options);
       const { encode, rank, bootstrap } = result.seconds;
       log(`encode ${encode.toFixed(1)} s, rank ${rank.toFixed(1)} s, bootstrap ${bootstrap.toFixed(1)} s`);
-      return { headlines: headlinesJson(result.intervals), queries: benchmark.queries.length, rows: pairRows(result.evaluation) };
+      const tables = new Map(STORED_HEADLINES.map((h) => [h, headlineTable(result.evaluation, h)]));
+      return { headlines: headlinesJson(result.intervals), queries: benchmark.queries.length, rows: pairRows(result.evaluation), unitTables: encodeUnitTables(tables) };
     } finally {
       lease?.release();
     }
@@ -104,9 +112,10 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
       const t0 = performance.now();
       const log = (line: string) => deps.log(`job ${job.id}: ${suite}: ${line}`);
       const name = retrievalBenchmarkOf(suite);
+      const n = request.queriesPerLanguage;
       const content = name
-        ? await retrieval(target, await suiteData.retrieval(name), request, signal, log)
-        : await alignment(target, await suiteData.xnli(), request, signal, log);
+        ? await retrieval(target, subsample(await suiteData.retrieval(name), n), request, signal, log)
+        : await alignment(target, firstSentences(await suiteData.xnli(), n), request, signal, log);
       await reports.writeJobReport(job.id, target.report, { suite, ...content });
       const h = content.headlines;
       const summary = name

@@ -21,6 +21,8 @@ export interface ReportContent {
   alignment?: AlignmentSummary;
   queries: number;
   rows: readonly PairRow[];
+  /** Retrieval suites: encoded per-question values (unit-tables.ts). */
+  unitTables?: Uint8Array<ArrayBuffer>;
 }
 
 type Tx = Prisma.TransactionClient;
@@ -34,6 +36,7 @@ function reportData(content: ReportContent) {
     headlines: json(content.headlines),
     ...(content.alignment ? { alignment: json(content.alignment) } : {}),
     queries: content.queries,
+    ...(content.unitTables ? { unitTables: content.unitTables } : {}),
   };
 }
 

@@ -11,14 +11,15 @@ import { createEvaluateJob } from './evaluate.js';
 import type { CachedEncoder } from './evaluate-target.js';
 import { createReportStore } from './evaluation-reports.js';
 import { createIndexCorpusJob } from './index-corpus.js';
+import { createReportJob } from '../experiment/report-job.js';
 import { createTrainJob, type TrainJobDeps } from './train.js';
 import type { JobHandler } from './types.js';
 
 /** The caches and the report store are created here, once per worker, and shared by the jobs. */
-export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'> & { vectors: () => Promise<VectorStore> };
+export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'> & { vectors: () => Promise<VectorStore>; reportsDir: string };
 
 /** Kinds this worker advertises in its Worker row. */
-export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE', 'EMBED'];
+export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT'];
 
 /** Restored encoders kept for later EVALUATE jobs. */
 const CACHED_ENCODERS = 2;
@@ -36,6 +37,7 @@ export function createJobs(deps: JobsDeps): Jobs {
   const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
   const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, log: deps.log });
   const embed = createIndexCorpusJob({ prisma: deps.prisma, vectors: deps.vectors, dataDir: deps.dataDir, modelsDir: deps.modelsDir, log: deps.log });
+  const report = createReportJob({ prisma: deps.prisma, reportsDir: deps.reportsDir, log: deps.log });
   return {
     handlerFor(kind) {
       switch (kind) {
@@ -45,6 +47,8 @@ export function createJobs(deps: JobsDeps): Jobs {
           return evaluate;
         case 'EMBED':
           return embed;
+        case 'REPORT':
+          return report;
         default:
           return assertNever(kind);
       }

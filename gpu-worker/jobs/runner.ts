@@ -17,6 +17,8 @@ export interface RunnerDeps {
   maxDeliveries: number;
   heartbeatMs: number;
   retryDelayMs: (attempt: number) => number;
+  /** Called once a job reached a final state (work that follows from it, e.g. an experiment's next jobs). Errors are logged. */
+  afterSettled?: (job: { id: string; kind: JobKind; experimentId: string | null }, status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED') => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -52,7 +54,14 @@ export function createJobRunner(deps: RunnerDeps) {
     };
   }
 
-  async function settleFailure(delivery: JobDelivery, jobId: string, runId: string | null, err: unknown): Promise<void> {
+  type SettledJob = { id: string; kind: JobKind; experimentId: string | null };
+  async function settled(job: SettledJob, final: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'): Promise<void> {
+    if (!deps.afterSettled) return;
+    await deps.afterSettled(job, final).catch((err) => log(`job ${job.id}: after ${final}: ${describe(err)}`));
+  }
+
+  async function settleFailure(delivery: JobDelivery, job: SettledJob, runId: string | null, err: unknown): Promise<void> {
+    const jobId = job.id;
     const message = describe(err);
     const final = err instanceof JobError && !err.retryable;
     if (final || delivery.attempt >= deps.maxDeliveries) {
@@ -60,6 +69,7 @@ export function createJobRunner(deps: RunnerDeps) {
       log(`job ${jobId}: failed: ${error}`);
       await status.fail(jobId, runId, error);
       delivery.reject();
+      await settled(job, 'FAILED');
       return;
     }
     const delay = deps.retryDelayMs(delivery.attempt);
@@ -90,12 +100,14 @@ export function createJobRunner(deps: RunnerDeps) {
       log(`job ${jobId}: ${error}`);
       await status.fail(jobId, runId, error);
       delivery.reject();
+      await settled(job, 'FAILED');
       return;
     }
     const run = job.runId ? await prisma.run.findUnique({ where: { id: job.runId } }) : null;
     if (runId && (!run || run.status === 'CANCELLED')) {
       await status.cancel(jobId, runId);
       await delivery.ack();
+      await settled(job, 'CANCELLED');
       return;
     }
     const started = await status.start(jobId, runId, delivery.attempt);
@@ -129,14 +141,16 @@ export function createJobRunner(deps: RunnerDeps) {
         await status.cancel(jobId, runId);
         await delivery.ack();
         log(`job ${jobId}: cancelled`);
+        await settled(job, 'CANCELLED');
         return;
       case undefined:
         break;
     }
-    if (failure) return settleFailure(delivery, jobId, runId, failure.error);
+    if (failure) return settleFailure(delivery, job, runId, failure.error);
     await status.succeed(jobId, runId);
     await delivery.ack();
     log(`job ${jobId}: done`);
+    await settled(job, 'SUCCEEDED');
   }
 
   return {

@@ -18,6 +18,7 @@ export function drivenRunId(job: { kind: JobKind; runId: string | null }): strin
       return job.runId;
     case 'EVALUATE':
     case 'EMBED':
+    case 'REPORT':
       return null;
     default:
       return assertNever(job.kind);

@@ -18,8 +18,8 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startApp(entry: string, env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [path.join(distRoot, entry)], {
+export function startApp(entry: string, env: Record<string, string>, args: readonly string[] = []): AppProcess {
+  const child = spawn(process.execPath, [path.join(distRoot, entry), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,136 @@
+// startExperiment: a preset becomes a plan (schema/experiment.ts), every planned run is checked
+// the way startTrainingRun checks one, and the experiment, its runs with their TRAIN jobs and the
+// baseline evaluations are written in one transaction, then published. Workers chain the rest
+// (schema/experiment-progress.ts): each run's evaluation, then the report.
+
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { Prisma, type Experiment as ExperimentRow } from '../../prisma/generated/client.js';
+import type { EvaluationRequest } from '../../schema/evaluation.js';
+import { evaluationSuitesOf, planExperiment, plannedRuns, type ExperimentPlan, type ExperimentPreset } from '../../schema/experiment.js';
+import type { JobKind } from '../../schema/jobs.js';
+import type { TrainingSpec } from '../../schema/training.js';
+import type { GatewayServices } from '../context.js';
+import { listDatasets } from '../dataset/registry.js';
+import { badUserInput, isBadUserInput } from '../errors.js';
+import { publishJob } from '../job/outbox.js';
+import { resolveTrainingInput } from '../run/training-input.js';
+import { LIMITS } from '../run/training-options.js';
+import { checkExperimentInput } from './experiment.input.js';
+
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+const MAX_SEEDS = 10;
+
+export interface StartExperimentData {
+  preset: ExperimentPreset;
+  seeds?: number[] | null;
+  steps?: number | null;
+  name?: string | null;
+  description?: string | null;
+}
+
+function checkPlanInput(input: StartExperimentData): ExperimentPlan {
+  const { seeds, steps } = input;
+  if (seeds != null) {
+    if (seeds.length < 1 || seeds.length > MAX_SEEDS) throw badUserInput('input.seeds', seeds, `must name 1 to ${MAX_SEEDS} seeds`);
+    seeds.forEach((seed, i) => {
+      if (!Number.isInteger(seed) || seed < LIMITS.seed[0] || seed > LIMITS.seed[1]) throw badUserInput(`input.seeds[${i}]`, seed, `is not an integer in [${LIMITS.seed.join(', ')}]`);
+      if (seeds.indexOf(seed) !== i) throw badUserInput(`input.seeds[${i}]`, seed, 'is listed twice');
+    });
+  }
+  if (steps != null && (!Number.isInteger(steps) || steps < LIMITS.steps[0] || steps > LIMITS.steps[1])) {
+    throw badUserInput('input.steps', steps, `is not an integer in [${LIMITS.steps.join(', ')}]`);
+  }
+  return planExperiment(input.preset, { ...(seeds != null ? { seeds } : {}), ...(steps != null ? { steps } : {}) });
+}
+
+/** Every run of the plan as startTrainingRun would store it; a dataset problem names the preset. */
+async function planSpecs(services: GatewayServices, plan: ExperimentPlan) {
+  const datasets = await listDatasets(services);
+  return plannedRuns(plan).map(({ protocol, arm, seed }) => {
+    try {
+      const { spec } = resolveTrainingInput(
+        {
+          strategy: arm.strategy,
+          alpha: arm.alpha,
+          trainDatasets: protocol.trainDatasets,
+          languages: protocol.languages,
+          evaluationSuites: evaluationSuitesOf(plan, protocol),
+          model: { ...plan.model },
+          steps: plan.steps,
+          batchSize: plan.batchSize,
+          validateEvery: plan.validateEvery,
+          seed,
+        },
+        datasets,
+      );
+      return spec;
+    } catch (error) {
+      if (isBadUserInput(error)) throw badUserInput('input.preset', plan.preset, `cannot run here: ${(error as GraphQLError).message}`);
+      throw error;
+    }
+  });
+}
+
+interface NewJob {
+  kind: JobKind;
+  idempotencyKey: string;
+  payload?: Prisma.InputJsonValue;
+}
+
+function baselineJobs(experimentKey: string, plan: ExperimentPlan): NewJob[] {
+  return plan.protocols.flatMap((protocol, i) =>
+    (['BM25', 'RANDOM'] as const).map((baseline) => {
+      // BM25 has no embeddings to align; the untrained encoder is the alignment floor.
+      const suites = baseline === 'RANDOM' && i === 0 && plan.evaluation.xnli ? [protocol.suite, 'XNLI_ALIGNMENT' as const] : [protocol.suite];
+      const request: EvaluationRequest = {
+        target: { kind: 'baseline', baseline },
+        suites,
+        bootstrap: plan.evaluation.bootstrap,
+        seed: 0,
+        ...(plan.evaluation.queriesPerLanguage !== null ? { queriesPerLanguage: plan.evaluation.queriesPerLanguage } : {}),
+      };
+      return { kind: 'EVALUATE' as const, idempotencyKey: `${experimentKey}:baseline:${baseline}:${protocol.suite}`, payload: json(request) };
+    }),
+  );
+}
+
+export async function startExperiment(services: GatewayServices, input: StartExperimentData): Promise<ExperimentRow> {
+  const plan = checkPlanInput(input);
+  const { name, description } = checkExperimentInput({ name: input.name ?? `${plan.preset} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`, description: input.description });
+  const specs: TrainingSpec[] = await planSpecs(services, plan);
+  const { prisma } = services;
+  if (await prisma.experiment.findUnique({ where: { name }, select: { id: true } })) throw badUserInput('input.name', name, 'is already the name of an experiment');
+
+  const id = randomUUID();
+  const key = `experiment:${id}`;
+  const created = await prisma.$transaction(async (tx) => {
+    const experiment = await tx.experiment.create({ data: { id, name, description, preset: plan.preset, plan: json(plan), status: 'RUNNING' } });
+    const jobs: Array<{ id: string; kind: JobKind; runId?: string }> = [];
+    for (const [i, spec] of specs.entries()) {
+      const run = await tx.run.create({
+        data: {
+          experimentId: id,
+          strategy: spec.strategy,
+          alpha: spec.alpha,
+          trainDatasets: spec.trainDatasets,
+          languages: spec.languages,
+          seed: spec.seed,
+          evaluationSuites: spec.evaluationSuites,
+          model: json(spec.model),
+          hyperParameters: json(spec.hyperParameters),
+          jobs: { create: { kind: 'TRAIN', idempotencyKey: `${key}:train:${i}`, experimentId: id } },
+        },
+        include: { jobs: { select: { id: true } } },
+      });
+      jobs.push({ id: run.jobs[0]!.id, kind: 'TRAIN', runId: run.id });
+    }
+    for (const job of baselineJobs(key, plan)) {
+      const row = await tx.job.create({ data: { ...job, experimentId: id }, select: { id: true } });
+      jobs.push({ id: row.id, kind: job.kind });
+    }
+    return { experiment, jobs };
+  });
+  for (const job of created.jobs) await publishJob(services, { jobId: job.id, kind: job.kind, ...(job.runId ? { runId: job.runId } : {}) });
+  return created.experiment;
+}

@@ -1,0 +1,138 @@
+// `npm run experiment -- --preset <smoke|quick|paper-cpu> [--seeds 1,2,3] [--steps N] [--concurrency 2] [--url <GraphQL URL>]`
+//
+// Starts an experiment through the platform's GraphQL API (startExperiment), shows a progress bar
+// per training run and one for all jobs, and prints where the report was written. Without --url
+// it runs the platform in this process on embedded defaults (as `npm start` does), with a worker
+// that takes --concurrency jobs at a time (default 2). Exits 1 if the experiment fails.
+
+import { loadApiConfig } from '../api/config.js';
+import { loadWorkerConfig } from '../gpu-worker/config.js';
+import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
+import { startPlatform, type RunningPlatform } from './platform.js';
+import { jobsLine, runLines, type RunLine } from './progress-bars.js';
+
+interface Options {
+  preset: string;
+  seeds?: number[];
+  steps?: number;
+  url?: string;
+  /** Jobs the in-process worker runs at once. */
+  concurrency: number;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const preset = value('preset');
+  if (!preset || !(EXPERIMENT_PRESETS as readonly string[]).includes(preset)) {
+    throw new Error(`--preset must be one of ${EXPERIMENT_PRESETS.join(', ')} (got ${preset ?? 'nothing'})`);
+  }
+  const seeds = value('seeds')?.split(',').map(Number);
+  const steps = value('steps');
+  const url = value('url');
+  const concurrency = Number(value('concurrency') ?? 2);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer (got ${value('concurrency')})`);
+  return { preset, concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}) };
+}
+
+async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data!;
+}
+
+const START = `mutation($input: StartExperimentInput!) { startExperiment(input: $input) { id name } }`;
+const STATUS = `query($id: ID!) { experiment(id: $id) {
+  status reportPath
+  progress { jobs queued running succeeded failed runs runsFinished }
+  runs { id status strategy alpha seed evaluationSuites hyperParameters { steps } }
+} }`;
+const STEP = `query($id: ID!, $since: Int) { run(id: $id) { metrics(names: ["loss"], sinceStep: $since) { step } } }`;
+
+interface RunRow {
+  id: string;
+  status: string;
+  strategy: string;
+  alpha: number;
+  seed: number;
+  evaluationSuites: string[];
+  hyperParameters: { steps: number };
+}
+interface Status {
+  experiment: {
+    status: string;
+    reportPath: string | null;
+    progress: { jobs: number; queued: number; running: number; succeeded: number; failed: number; runs: number; runsFinished: number };
+    runs: RunRow[];
+  };
+}
+
+const label = (run: RunRow) => `${run.evaluationSuites[0] ?? ''} ${run.strategy === 'HYBRID' ? `HYBRID(${run.alpha})` : run.strategy} seed ${run.seed}`;
+
+async function follow(url: string, id: string): Promise<Status['experiment']> {
+  const tty = process.stdout.isTTY === true;
+  const steps = new Map<string, number>();
+  const started = Date.now();
+  let drawn = 0;
+  let lastPrint = 0;
+  for (;;) {
+    const { experiment } = await gql<Status>(url, STATUS, { id });
+    for (const run of experiment.runs.filter((r) => r.status === 'RUNNING')) {
+      const since = steps.get(run.id);
+      const { run: found } = await gql<{ run: { metrics: Array<{ step: number }> } }>(url, STEP, { id: run.id, ...(since !== undefined ? { since: since + 1 } : {}) });
+      const last = found.metrics.at(-1)?.step;
+      if (last !== undefined) steps.set(run.id, last);
+    }
+    const runs: RunLine[] = [...experiment.runs]
+      .sort((a, b) => label(a).localeCompare(label(b)))
+      .map((run) => ({ label: label(run), status: run.status, step: steps.get(run.id) ?? 0, steps: run.hyperParameters.steps }));
+    const lines = [...runLines(runs), jobsLine(experiment.progress, (Date.now() - started) / 1000)];
+    const done = experiment.status !== 'RUNNING';
+    if (tty) {
+      // Redraw in place: move up over the previous block and clear each line.
+      if (drawn > 0) process.stdout.write(`\x1b[${drawn}F`);
+      process.stdout.write(lines.map((l) => `\x1b[2K${l}\n`).join(''));
+      drawn = lines.length;
+    } else if (done || Date.now() - lastPrint > 15_000) {
+      console.log(lines.at(-1));
+      lastPrint = Date.now();
+    }
+    if (done) return experiment;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const workerConfig = loadWorkerConfig();
+  // Two jobs at a time by default: training runs are single-threaded on the CPU backends.
+  workerConfig.concurrency = options.concurrency;
+  let platform: RunningPlatform | undefined;
+  const logs: string[] = [];
+  const url = options.url ?? (platform = await startPlatform(loadApiConfig(), workerConfig, (line) => logs.push(line))).url;
+  try {
+    const input = { preset: options.preset.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}) };
+    const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(url, START, { input });
+    console.log(`experiment ${startExperiment.name} (${startExperiment.id}) started on ${url}`);
+    const result = await follow(url, startExperiment.id);
+    if (result.status !== 'SUCCEEDED') {
+      console.error(`experiment ${result.status}; last log lines:\n${logs.slice(-20).join('\n')}`);
+      return 1;
+    }
+    console.log(`report: ${result.reportPath}/report.md`);
+    return 0;
+  } finally {
+    await platform?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,38 @@
+// The whole platform in this process: gateway and worker sharing one database connection, one
+// bus and one vector store (embedded defaults unless DATABASE_URL / NATS_URL / QDRANT_URL say
+// otherwise). `npm start` and the experiment CLI run it.
+
+import { buildApp } from '../api/app.js';
+import type { ApiConfig } from '../api/config.js';
+import { buildWorker } from '../gpu-worker/app.js';
+import type { WorkerConfig } from '../gpu-worker/config.js';
+import { openDatabase } from '../prisma/db.js';
+import { openBus } from '../schema/bus/open.js';
+import { openVectorStore } from '../schema/vectors/open.js';
+
+export interface RunningPlatform {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerConfig, log: (line: string) => void): Promise<RunningPlatform> {
+  const { settings } = apiConfig;
+  const db = await openDatabase(settings.database, { migrate: true });
+  const bus = await openBus(settings);
+  // The embedded vector store locks its folder for one store per process: gateway and worker share it.
+  const vectors = await openVectorStore(settings);
+  const worker = buildWorker({ config: workerConfig, db, bus, vectors, log: (line) => log(`[worker] ${line}`) });
+  const gateway = buildApp({ config: apiConfig, db, bus, vectors, log });
+  await worker.start();
+  const { url } = await gateway.start();
+  return {
+    url,
+    async stop() {
+      await gateway.stop();
+      await worker.stop();
+      await vectors.close();
+      await bus.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// Experiment presets: the study's comparison (MONO vs CROSS vs HYBRID(alpha), several seeds, two
+// zero-shot protocols) sized for a machine. startExperiment expands a preset into a plan, stored
+// on the Experiment row; the gateway creates its runs and baseline evaluations from it, workers
+// chain each run's evaluation and finally the report (experiment-progress.ts).
+
+import { DEFAULT_MODEL, type BatchStrategy, type EvaluationSuite, type ModelSpec } from './training.js';
+
+export const EXPERIMENT_PRESETS = ['smoke', 'quick', 'paper-cpu'] as const;
+export type ExperimentPreset = (typeof EXPERIMENT_PRESETS)[number];
+
+export interface ArmSpec {
+  /** MONO, CROSS, HYBRID(0.5), ... */
+  label: string;
+  strategy: BatchStrategy;
+  alpha: number;
+}
+
+export interface ProtocolSpec {
+  /** Evaluated on this suite, zero-shot: */
+  suite: 'XQUAD_R' | 'MLQA_R';
+  /** trained on these datasets, in these languages. */
+  trainDatasets: string[];
+  languages: string[];
+}
+
+export interface ExperimentPlan {
+  preset: ExperimentPreset;
+  seeds: number[];
+  arms: ArmSpec[];
+  protocols: ProtocolSpec[];
+  model: ModelSpec;
+  steps: number;
+  batchSize: number;
+  /** Validation loss every this many steps (the study early-stops on it; here it is monitored). */
+  validateEvery: number;
+  evaluation: {
+    bootstrap: number;
+    /** First N questions (and XNLI sentences) per language; null: the whole suites. */
+    queriesPerLanguage: number | null;
+    /** XNLI alignment of the first protocol's runs. */
+    xnli: boolean;
+  };
+  /** What the preset is sized for on a 2-core machine with one worker of concurrency 2. */
+  budgetMinutes: number;
+}
+
+const MLQA_LANGUAGES = ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh'];
+const XQUAD_LANGUAGES = ['ar', 'de', 'el', 'en', 'es', 'hi', 'ru', 'th', 'tr', 'vi', 'zh'];
+
+/** Train on MLQA-R pairs to evaluate on XQuAD-R, and the other way round (method.md). */
+export const PROTOCOLS: readonly ProtocolSpec[] = [
+  { suite: 'XQUAD_R', trainDatasets: ['mlqa-r'], languages: MLQA_LANGUAGES },
+  { suite: 'MLQA_R', trainDatasets: ['xquad-r'], languages: XQUAD_LANGUAGES },
+];
+
+export function armLabel(strategy: BatchStrategy, alpha: number): string {
+  switch (strategy) {
+    case 'MONO':
+    case 'CROSS':
+      return strategy;
+    case 'HYBRID':
+      return `HYBRID(${alpha})`;
+  }
+}
+
+/** MONO and CROSS are the sweep's ends (alpha 1 and 0); HYBRID takes the alphas in between. */
+export function armsOf(hybridAlphas: readonly number[]): ArmSpec[] {
+  const arm = (strategy: BatchStrategy, alpha: number): ArmSpec => ({ label: armLabel(strategy, alpha), strategy, alpha });
+  return [arm('MONO', 1), arm('CROSS', 0), ...hybridAlphas.map((a) => arm('HYBRID', a))];
+}
+
+const PRESETS: Record<ExperimentPreset, Omit<ExperimentPlan, 'preset' | 'seeds'> & { seeds: number }> = {
+  // Plumbing check for tests: every job kind and report section, on a sliver of the data.
+  smoke: {
+    seeds: 1,
+    arms: armsOf([0.5]),
+    protocols: [...PROTOCOLS],
+    model: DEFAULT_MODEL,
+    steps: 40,
+    batchSize: 16,
+    validateEvery: 40,
+    evaluation: { bootstrap: 100, queriesPerLanguage: 40, xnli: true },
+    budgetMinutes: 2,
+  },
+  quick: {
+    seeds: 3,
+    arms: armsOf([0.25, 0.5, 0.75]),
+    protocols: [...PROTOCOLS],
+    model: DEFAULT_MODEL,
+    steps: 250,
+    batchSize: 32,
+    validateEvery: 250,
+    evaluation: { bootstrap: 200, queriesPerLanguage: 150, xnli: true },
+    budgetMinutes: 10,
+  },
+  'paper-cpu': {
+    seeds: 3,
+    arms: armsOf([0.25, 0.5, 0.75]),
+    protocols: [...PROTOCOLS],
+    model: DEFAULT_MODEL,
+    steps: 1500,
+    batchSize: 32,
+    validateEvery: 500,
+    evaluation: { bootstrap: 1000, queriesPerLanguage: null, xnli: true },
+    budgetMinutes: 60,
+  },
+};
+
+export interface PlanOptions {
+  /** Seeds to run (default 1..n of the preset). */
+  seeds?: readonly number[];
+  steps?: number;
+}
+
+export function planExperiment(preset: ExperimentPreset, options: PlanOptions = {}): ExperimentPlan {
+  const { seeds: count, ...rest } = PRESETS[preset];
+  return {
+    preset,
+    ...structuredClone(rest),
+    seeds: options.seeds ? [...options.seeds] : Array.from({ length: count }, (_, i) => i + 1),
+    ...(options.steps !== undefined ? { steps: options.steps, validateEvery: Math.min(rest.validateEvery, options.steps) } : {}),
+  };
+}
+
+/** The runs of a plan: protocol x arm x seed. */
+export function plannedRuns(plan: ExperimentPlan): Array<{ protocol: ProtocolSpec; arm: ArmSpec; seed: number }> {
+  return plan.protocols.flatMap((protocol) => plan.arms.flatMap((arm) => plan.seeds.map((seed) => ({ protocol, arm, seed }))));
+}
+
+/** A run's evaluation: its protocol's suite, plus XNLI for the first protocol when the plan has it. */
+export function evaluationSuitesOf(plan: ExperimentPlan, protocol: ProtocolSpec): EvaluationSuite[] {
+  return plan.evaluation.xnli && protocol.suite === plan.protocols[0]?.suite ? [protocol.suite, 'XNLI_ALIGNMENT'] : [protocol.suite];
+}
+
+export function isExperimentPlan(value: unknown): value is ExperimentPlan {
+  const plan = value as ExperimentPlan | null;
+  return typeof plan === 'object' && plan !== null && Array.isArray(plan.seeds) && Array.isArray(plan.arms) && Array.isArray(plan.protocols);
+}
