@@ -31,8 +31,10 @@ export interface ExperimentPlan {
   model: ModelSpec;
   steps: number;
   batchSize: number;
-  /** Validation loss every this many steps (the study early-stops on it; here it is monitored). */
+  /** Validation loss every this many steps. */
   validateEvery: number;
+  /** Stop after this many validations without improvement, keeping the best weights, as the study does; 0: train every step. */
+  earlyStoppingPatience: number;
   evaluation: {
     bootstrap: number;
     /** First N questions (and XNLI sentences) per language; null: the whole suites. */
@@ -79,6 +81,7 @@ const PRESETS: Record<ExperimentPreset, Omit<ExperimentPlan, 'preset' | 'seeds'>
     steps: 40,
     batchSize: 16,
     validateEvery: 40,
+    earlyStoppingPatience: 0,
     evaluation: { bootstrap: 100, queriesPerLanguage: 40, xnli: true },
     budgetMinutes: 2,
   },
@@ -90,6 +93,7 @@ const PRESETS: Record<ExperimentPreset, Omit<ExperimentPlan, 'preset' | 'seeds'>
     steps: 250,
     batchSize: 32,
     validateEvery: 250,
+    earlyStoppingPatience: 0,
     evaluation: { bootstrap: 200, queriesPerLanguage: 150, xnli: true },
     budgetMinutes: 10,
   },
@@ -100,7 +104,8 @@ const PRESETS: Record<ExperimentPreset, Omit<ExperimentPlan, 'preset' | 'seeds'>
     model: DEFAULT_MODEL,
     steps: 1500,
     batchSize: 32,
-    validateEvery: 500,
+    validateEvery: 250,
+    earlyStoppingPatience: 2,
     evaluation: { bootstrap: 1000, queriesPerLanguage: null, xnli: true },
     budgetMinutes: 60,
   },

@@ -1,6 +1,8 @@
 // EVALUATE jobs and the periodic evaluation during training, on a worker with an in-memory PGlite
 // database and the in-process bus; the test plays the gateway (Run and Job rows, publishing).
 
+import { macroMean } from '../gpu-worker/evaluation/stats.js';
+import { decodeUnitTables, STORED_HEADLINES } from '../gpu-worker/evaluation/unit-tables.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -106,7 +108,7 @@ test('a run is evaluated at its latest checkpoint: reports with pair rows, writt
   assert.equal(job.attempts, 1);
   const [mlqa, xnli] = await reportsOf(job.id);
 
-  const { id: _id, createdAt: _at, headlines: _h, evaluations: _e, ...identity } = mlqa!;
+  const { id: _id, createdAt: _at, headlines: _h, evaluations: _e, unitTables, ...identity } = mlqa!;
   assert.deepEqual(identity, {
     jobId: job.id, runId: run.id, checkpointId: trained.checkpoints[0]!.id, baseline: null,
     suite: 'MLQA_R', dataset: 'mlqa-r', step: null, alignment: null, queries: 4199,
@@ -114,6 +116,13 @@ test('a run is evaluated at its latest checkpoint: reports with pair rows, writt
   const headlines = mlqa!.headlines as unknown as Headlines;
   assert.equal(Object.keys(headlines).length, 16, 'five metrics in three settings, and the rank distance');
   assertIntervals(headlines, Object.keys(headlines));
+  // The per-question values stored with the report give back its headlines (float32: 1e-5 relative).
+  const tables = decodeUnitTables(unitTables!);
+  assert.deepEqual([...tables.keys()], [...STORED_HEADLINES]);
+  for (const [name, table] of tables) {
+    const expected = headlines[name]!.estimate;
+    assert.ok(Math.abs(macroMean(table) - expected) <= 1e-5 * Math.max(1, Math.abs(expected)), `${name}: ${macroMean(table)} vs ${expected}`);
+  }
   const rows = mlqa!.evaluations;
   const bySetting = (s: string) => rows.filter((r) => r.setting === s);
   assert.deepEqual([bySetting('MONO').length, bySetting('CROSS').length, bySetting('MULTI').length], [7, 42, 7]);

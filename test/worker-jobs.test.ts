@@ -182,7 +182,7 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation lo
     assert.equal(weights.get('embedding')!.length, rows * 16);
 
     const worker = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
-    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE', 'EMBED']);
+    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT']);
     assert.equal(worker.backend, 'wasm');
     await waitFor('lastSeen refreshed', async () => {
       const row = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });

@@ -60,6 +60,7 @@ async function planSpecs(services: GatewayServices, plan: ExperimentPlan) {
           steps: plan.steps,
           batchSize: plan.batchSize,
           validateEvery: plan.validateEvery,
+          earlyStoppingPatience: plan.earlyStoppingPatience,
           seed,
         },
         datasets,
