@@ -14,6 +14,7 @@ import type { GatewayServices } from '../context.js';
 import { listDatasets } from '../dataset/registry.js';
 import { badUserInput, isBadUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
+import { runWithTrainJob } from '../run/run.service.js';
 import { resolveTrainingInput } from '../run/training-input.js';
 import { LIMITS } from '../run/training-options.js';
 import { checkExperimentInput } from './experiment.input.js';
@@ -110,18 +111,7 @@ export async function startExperiment(services: GatewayServices, input: StartExp
     const jobs: Array<{ id: string; kind: JobKind; runId?: string }> = [];
     for (const [i, spec] of specs.entries()) {
       const run = await tx.run.create({
-        data: {
-          experimentId: id,
-          strategy: spec.strategy,
-          alpha: spec.alpha,
-          trainDatasets: spec.trainDatasets,
-          languages: spec.languages,
-          seed: spec.seed,
-          evaluationSuites: spec.evaluationSuites,
-          model: json(spec.model),
-          hyperParameters: json(spec.hyperParameters),
-          jobs: { create: { kind: 'TRAIN', idempotencyKey: `${key}:train:${i}`, experimentId: id } },
-        },
+        data: runWithTrainJob(spec, { experimentId: id, jobKey: `${key}:train:${i}`, jobExperimentId: id }),
         include: { jobs: { select: { id: true } } },
       });
       jobs.push({ id: run.jobs[0]!.id, kind: 'TRAIN', runId: run.id });

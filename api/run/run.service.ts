@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Run as RunRow } from '../../prisma/generated/client.js';
 import type { RunStatus } from '../../schema/events.js';
+import type { TrainingSpec } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
 import { listDatasets } from '../dataset/registry.js';
@@ -20,6 +21,22 @@ const isUniqueViolation = (error: unknown) =>
 /** Job keys share one namespace with other job kinds; the prefix keeps a user's key to training. */
 export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`;
 
+/** A Run row and its TRAIN job, for one nested create. */
+export function runWithTrainJob(spec: TrainingSpec, options: { experimentId: string | null; jobKey: string; jobExperimentId?: string }) {
+  return {
+    experimentId: options.experimentId,
+    strategy: spec.strategy,
+    alpha: spec.alpha,
+    trainDatasets: spec.trainDatasets,
+    languages: spec.languages,
+    seed: spec.seed,
+    evaluationSuites: spec.evaluationSuites,
+    model: json(spec.model),
+    hyperParameters: json(spec.hyperParameters),
+    jobs: { create: { kind: 'TRAIN' as const, idempotencyKey: options.jobKey, ...(options.jobExperimentId ? { experimentId: options.jobExperimentId } : {}) } },
+  };
+}
+
 export async function startTrainingRun(services: GatewayServices, input: TrainingRunInputData): Promise<RunRow> {
   const { prisma } = services;
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
@@ -35,18 +52,7 @@ export async function startTrainingRun(services: GatewayServices, input: Trainin
   try {
     // One nested write, so the run and its job commit together or not at all.
     run = await prisma.run.create({
-      data: {
-        experimentId,
-        strategy: spec.strategy,
-        alpha: spec.alpha,
-        trainDatasets: spec.trainDatasets,
-        languages: spec.languages,
-        seed: spec.seed,
-        evaluationSuites: spec.evaluationSuites,
-        model: json(spec.model),
-        hyperParameters: json(spec.hyperParameters),
-        jobs: { create: { kind: 'TRAIN', idempotencyKey: jobKey } },
-      },
+      data: runWithTrainJob(spec, { experimentId, jobKey }),
       include: { jobs: { select: { id: true } } },
     });
   } catch (error) {
