@@ -30,7 +30,9 @@ function parseArgs(argv: readonly string[]): Options {
     throw new Error(`--preset must be one of ${EXPERIMENT_PRESETS.join(', ')} (got ${preset ?? 'nothing'})`);
   }
   const seeds = value('seeds')?.split(',').map(Number);
+  if (seeds?.some((seed) => !Number.isInteger(seed))) throw new Error(`--seeds must be integers separated by commas (got ${value('seeds')})`);
   const steps = value('steps');
+  if (steps !== undefined && !(Number.isInteger(Number(steps)) && Number(steps) > 0)) throw new Error(`--steps must be a positive integer (got ${steps})`);
   const url = value('url');
   const concurrency = Number(value('concurrency') ?? 2);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer (got ${value('concurrency')})`);
@@ -70,6 +72,8 @@ interface Status {
   };
 }
 
+const MAX_POLL_FAILURES = 30;
+
 const label = (run: RunRow) => `${run.evaluationSuites[0] ?? ''} ${run.strategy === 'HYBRID' ? `HYBRID(${run.alpha})` : run.strategy} seed ${run.seed}`;
 
 async function follow(url: string, id: string): Promise<Status['experiment']> {
@@ -78,8 +82,18 @@ async function follow(url: string, id: string): Promise<Status['experiment']> {
   const started = Date.now();
   let drawn = 0;
   let lastPrint = 0;
+  let failures = 0;
   for (;;) {
-    const { experiment } = await gql<Status>(url, STATUS, { id });
+    let experiment: Status['experiment'];
+    try {
+      ({ experiment } = await gql<Status>(url, STATUS, { id }));
+      failures = 0;
+    } catch (error) {
+      // A gateway restart or a network blip must not abandon an hour-long experiment.
+      if (++failures >= MAX_POLL_FAILURES) throw error;
+      await new Promise((r) => setTimeout(r, 1000 * failures));
+      continue;
+    }
     for (const run of experiment.runs.filter((r) => r.status === 'RUNNING')) {
       const since = steps.get(run.id);
       const { run: found } = await gql<{ run: { metrics: Array<{ step: number }> } }>(url, STEP, { id: run.id, ...(since !== undefined ? { since: since + 1 } : {}) });
@@ -113,6 +127,8 @@ async function main(): Promise<number> {
   let platform: RunningPlatform | undefined;
   const logs: string[] = [];
   const url = options.url ?? (platform = await startPlatform(loadApiConfig(), workerConfig, (line) => logs.push(line))).url;
+  // Ctrl-C stops the in-process platform cleanly (jobs in flight are redelivered on the next start).
+  process.once('SIGINT', () => void (platform?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
   try {
     const input = { preset: options.preset.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}) };
     const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(url, START, { input });

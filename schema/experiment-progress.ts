@@ -33,10 +33,27 @@ export async function advanceExperiment(publisher: Publisher, experimentId: stri
   const { prisma } = publisher;
   const experiment = await prisma.experiment.findUnique({ where: { id: experimentId }, select: { plan: true, status: true } });
   if (!experiment || experiment.status !== 'RUNNING' || !isExperimentPlan(experiment.plan)) return;
+  const report = await prisma.job.findUnique({ where: { idempotencyKey: reportJobKey(experimentId) }, select: { status: true } });
+  if (report) {
+    // Its worker may have died before recording the outcome on the experiment.
+    if (report.status === 'FAILED' || report.status === 'CANCELLED') {
+      await prisma.experiment.updateMany({ where: { id: experimentId, status: 'RUNNING' }, data: { status: 'FAILED', finishedAt: new Date() } });
+    }
+    return;
+  }
   const { evaluation } = experiment.plan;
 
+  // Counted before the runs are read: a TRAIN job settles after its run, so when nothing was
+  // active here, every run read below has its final status.
+  const activeBefore = await countActive(prisma, experimentId);
   const trained = await prisma.run.findMany({ where: { experimentId, status: 'SUCCEEDED' }, select: { id: true, evaluationSuites: true } });
+  const existing = new Set(
+    (await prisma.job.findMany({ where: { experimentId, kind: 'EVALUATE', runId: { in: trained.map((r) => r.id) } }, select: { idempotencyKey: true } })).map((j) => j.idempotencyKey),
+  );
+  let created = 0;
   for (const run of trained) {
+    const key = evaluationJobKey(experimentId, run.id);
+    if (existing.has(key)) continue;
     const request: EvaluationRequest = {
       target: { kind: 'run', runId: run.id },
       suites: run.evaluationSuites as EvaluationSuite[],
@@ -45,10 +62,14 @@ export async function advanceExperiment(publisher: Publisher, experimentId: stri
       seed: 0,
       ...(evaluation.queriesPerLanguage !== null ? { queriesPerLanguage: evaluation.queriesPerLanguage } : {}),
     };
-    await createOnce(publisher, { kind: 'EVALUATE', idempotencyKey: evaluationJobKey(experimentId, run.id), experimentId, runId: run.id, payload: request as unknown as Prisma.InputJsonValue });
+    await createOnce(publisher, { kind: 'EVALUATE', idempotencyKey: key, experimentId, runId: run.id, payload: request as unknown as Prisma.InputJsonValue });
+    created++;
   }
-
-  const pending = await prisma.job.count({ where: { experimentId, kind: { not: 'REPORT' }, status: { in: ACTIVE } } });
-  if (pending > 0) return;
+  if (activeBefore > 0 || created > 0) return;
+  // Another process may have chained an evaluation since the first count.
+  if ((await countActive(prisma, experimentId)) > 0) return;
   await createOnce(publisher, { kind: 'REPORT', idempotencyKey: reportJobKey(experimentId), experimentId });
 }
+
+const countActive = (prisma: PrismaClient, experimentId: string) =>
+  prisma.job.count({ where: { experimentId, kind: { not: 'REPORT' }, status: { in: ACTIVE } } });

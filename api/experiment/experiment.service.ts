@@ -107,6 +107,7 @@ export async function startExperiment(services: GatewayServices, input: StartExp
   const id = randomUUID();
   const key = `experiment:${id}`;
   const created = await prisma.$transaction(async (tx) => {
+    // (A concurrent start with the same name fails the create below with P2002, mapped after.)
     const experiment = await tx.experiment.create({ data: { id, name, description, preset: plan.preset, plan: json(plan), status: 'RUNNING' } });
     const jobs: Array<{ id: string; kind: JobKind; runId?: string }> = [];
     for (const [i, spec] of specs.entries()) {
@@ -121,6 +122,9 @@ export async function startExperiment(services: GatewayServices, input: StartExp
       jobs.push({ id: row.id, kind: job.kind });
     }
     return { experiment, jobs };
+  }).catch((error: unknown) => {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw badUserInput('input.name', name, 'is already the name of an experiment');
+    throw error;
   });
   for (const job of created.jobs) await publishJob(services, { jobId: job.id, kind: job.kind, ...(job.runId ? { runId: job.runId } : {}) });
   return created.experiment;

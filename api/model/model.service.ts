@@ -3,7 +3,7 @@
 // the gateway once (Serving.pretrained) and runs texts through it in small batches.
 
 import path from 'node:path';
-import type { RegisteredModel as ModelRow } from '../../prisma/generated/client.js';
+import { Prisma, type RegisteredModel as ModelRow } from '../../prisma/generated/client.js';
 import type { EncodingRole } from '../../schema/encoding/checkpoint-encoder.js';
 import { HfModelError } from '../../schema/encoding/hf/config.js';
 import { embedWithHfModel } from '../../schema/encoding/hf/embed.js';
@@ -29,7 +29,7 @@ export async function registerModel(services: GatewayServices, modelsDir: string
     throw badUserInput('input.path', input.path, `has no tokenizer.json: a registered model turns text into ids with it (expected ${path.join(info.dir, 'tokenizer.json')})`);
   }
   const { config } = info;
-  return services.prisma.registeredModel.create({
+  const created = services.prisma.registeredModel.create({
     data: {
       name: input.name,
       path: input.path,
@@ -44,6 +44,11 @@ export async function registerModel(services: GatewayServices, modelsDir: string
       hasPooler: info.hasPooler,
       headerSha256: info.headerSha256,
     },
+  });
+  return created.catch((error: unknown) => {
+    // A concurrent registration of the same name won.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw badUserInput('input.name', input.name, 'is already the name of a registered model');
+    throw error;
   });
 }
 

@@ -68,11 +68,20 @@ function pooledHeadlines(tables: ReadonlyMap<string, MacroTable>, bootstrap: num
   return out;
 }
 
+/** An EVALUATE job of the experiment that did not succeed. */
+export interface FailedEvaluation {
+  runId: string | null;
+  baseline: string | null;
+  suite: string;
+  error: string;
+}
+
 export function buildReportInput(
   experiment: ExperimentRecord,
   runs: readonly RunRecord[],
   reports: readonly ReportRecord[],
   finishedAt: Date,
+  failedEvaluations: readonly FailedEvaluation[] = [],
 ): ExperimentReportInput {
   const { plan } = experiment;
   const B = plan.evaluation.bootstrap;
@@ -82,14 +91,14 @@ export function buildReportInput(
     runs.filter((run) => armOf([arm], run) && run.trainDatasets.join() === trainDatasets.join()).sort((a, b) => a.seed - b.seed);
 
   const protocols: Protocol[] = plan.protocols.map((protocol) => {
-    const averaged = new Map<string, Map<string, MacroTable>>();
+    const bySeed = new Map<string, Map<number, ReportRecord>>();
     const arms: Arm[] = plan.arms.map((arm) => {
       const evaluated = runsOf(protocol.trainDatasets, arm).flatMap((run) => {
         const report = byRun.get(run.id)?.find((r) => r.suite === protocol.suite);
         return report ? [{ run, report }] : [];
       });
       const tables = seedAveraged(evaluated.map((e) => e.report));
-      averaged.set(arm.label, tables);
+      bySeed.set(arm.label, new Map(evaluated.map((e) => [e.run.seed, e.report])));
       return {
         label: arm.label,
         strategy: arm.strategy,
@@ -100,9 +109,14 @@ export function buildReportInput(
     });
     const paired: PairedComparison[] = [];
     for (const [a, b] of PAIRS) {
-      const ta = averaged.get(a);
-      const tb = averaged.get(b);
-      if (!ta || !tb) continue;
+      const ra = bySeed.get(a);
+      const rb = bySeed.get(b);
+      if (!ra || !rb) continue;
+      // Both sides averaged over the same seeds: a seed that failed in one arm leaves both.
+      const seeds = [...ra.keys()].filter((seed) => rb.has(seed));
+      if (seeds.length === 0) continue;
+      const ta = seedAveraged(seeds.map((seed) => ra.get(seed)!));
+      const tb = seedAveraged(seeds.map((seed) => rb.get(seed)!));
       for (const headline of PAIRED_HEADLINES) {
         const x = ta.get(headline);
         const y = tb.get(headline);
@@ -139,7 +153,16 @@ export function buildReportInput(
   const suiteOf = (run: RunRecord) => (plan.protocols.find((p) => p.trainDatasets.join() === run.trainDatasets.join())?.suite ?? 'XQUAD_R') as RetrievalSuiteName;
   const failures = runs
     .filter((run) => run.status !== 'SUCCEEDED')
-    .map((run) => ({ suite: suiteOf(run), label: armOf(plan.arms, run)?.label ?? run.strategy, seed: run.seed, error: run.error ?? run.status }));
+    .map((run) => ({ suite: suiteOf(run), label: armOf(plan.arms, run)?.label ?? run.strategy, seed: run.seed, error: `training: ${run.error ?? run.status}` }));
+  for (const failed of failedEvaluations) {
+    const run = runs.find((r) => r.id === failed.runId);
+    const suite = (failed.suite === 'MLQA_R' ? 'MLQA_R' : 'XQUAD_R') as RetrievalSuiteName;
+    failures.push(
+      run
+        ? { suite: suiteOf(run), label: armOf(plan.arms, run)?.label ?? run.strategy, seed: run.seed, error: `evaluation: ${failed.error}` }
+        : { suite, label: failed.baseline ?? 'baseline', seed: 0, error: `evaluation: ${failed.error}` },
+    );
+  }
 
   return {
     experiment: {

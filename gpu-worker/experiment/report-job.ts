@@ -12,7 +12,7 @@ import { isExperimentPlan } from '../../schema/experiment.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import { decodeUnitTables } from '../evaluation/unit-tables.js';
 import type { JobHandler } from '../jobs/types.js';
-import { buildReportInput, type ReportRecord, type RunRecord } from './report-data.js';
+import { buildReportInput, type FailedEvaluation, type ReportRecord, type RunRecord } from './report-data.js';
 import { renderReport } from './report.js';
 
 export interface ReportJobDeps {
@@ -67,15 +67,28 @@ export function createReportJob(deps: ReportJobDeps): JobHandler {
         tables: r.unitTables ? decodeUnitTables(r.unitTables) : null,
       };
     });
-    return { experiment: { id: experiment.id, name: experiment.name, createdAt: experiment.createdAt, plan: experiment.plan }, runs, reports };
+    const failedJobs = await prisma.job.findMany({
+      where: { experimentId, kind: 'EVALUATE', status: { in: ['FAILED', 'CANCELLED'] } },
+      select: { runId: true, payload: true, error: true, status: true },
+    });
+    const failedEvaluations: FailedEvaluation[] = failedJobs.map((j) => {
+      const payload = j.payload as { target?: EvaluationTarget; suites?: string[] } | null;
+      return {
+        runId: j.runId,
+        baseline: payload?.target?.kind === 'baseline' ? payload.target.baseline : null,
+        suite: payload?.suites?.[0] ?? 'XQUAD_R',
+        error: j.error ?? j.status,
+      };
+    });
+    return { experiment: { id: experiment.id, name: experiment.name, createdAt: experiment.createdAt, plan: experiment.plan }, runs, reports, failedEvaluations };
   }
 
   return async ({ job, signal }) => {
     if (!job.experimentId) throw nonRetryable(`REPORT job ${job.id} names no experiment`);
-    const { experiment, runs, reports } = await gather(job.experimentId);
+    const { experiment, runs, reports, failedEvaluations } = await gather(job.experimentId);
     if (signal.aborted) return { kind: 'aborted' };
     const finishedAt = new Date();
-    const input = buildReportInput(experiment, runs, reports, finishedAt);
+    const input = buildReportInput(experiment, runs, reports, finishedAt, failedEvaluations);
     const { markdown, files } = renderReport(input);
 
     const target = path.resolve(deps.reportsDir, experiment.id);

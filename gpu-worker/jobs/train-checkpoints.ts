@@ -4,7 +4,7 @@
 // picks up: the newest checkpoint this worker can read that fits the run's model.
 
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseHfConfig } from '../../schema/encoding/hf/config.js';
@@ -57,12 +57,12 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
    * final checkpoint): the safetensors, config.json and tokenizer.json that transformers and
    * sentence-transformers load. Written to a temporary name first, so the folder is whole or absent.
    */
-  async function exportHuggingFace(result: Completed): Promise<void> {
-    const state = result.pipeline as PipelineState;
+  async function exportHuggingFace(step: number, pipeline: unknown, weights: readonly NamedWeights[]): Promise<void> {
+    const state = pipeline as PipelineState;
     const config = parseHfConfig(state.pretrained?.config, 'the run\'s base model config');
-    const target = path.join(checkpointPath(deps.checkpointDir, runId, result.step), HF_EXPORT_DIR);
+    const target = path.join(checkpointPath(deps.checkpointDir, runId, step), HF_EXPORT_DIR);
     const temp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
-    await writeHuggingFaceFolder(temp, config, toHuggingFaceLayout(result.weights), { tokenizerFrom: pretrainedDir(deps.model, deps.modelsDir ?? '.') });
+    await writeHuggingFaceFolder(temp, config, toHuggingFaceLayout(weights), { tokenizerFrom: pretrainedDir(deps.model, deps.modelsDir ?? '.') });
     await rm(target, { recursive: true, force: true });
     await rename(temp, target);
     deps.log(`run ${runId}: Hugging Face export at ${target}`);
@@ -82,7 +82,19 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
       const metrics: Record<string, number> = { loss: result.loss };
       if (result.validation) Object.assign(metrics, { validation_loss: result.validation.loss, best_step: result.validation.bestStep });
       await write(result.step, { tokenizer: result.pipeline, metrics, final: true }, result.weights);
-      if (deps.model.family === 'PRETRAINED') await exportHuggingFace(result);
+      // Checkpoints past the result (written by an earlier delivery that went further before early
+      // stopping differently, or on another worker's disk) must not pass for the run's latest.
+      await prisma.checkpoint.deleteMany({ where: { runId, step: { gt: result.step } } });
+      if (deps.model.family === 'PRETRAINED') await exportHuggingFace(result.step, result.pipeline, result.weights);
+    },
+
+    /** A redelivered PRETRAINED run whose final checkpoint exists: writes its Hugging Face export if an earlier delivery did not. */
+    async ensureExport(step: number): Promise<void> {
+      if (deps.model.family !== 'PRETRAINED') return;
+      const location = checkpointPath(deps.checkpointDir, runId, step);
+      if ((await stat(path.join(location, HF_EXPORT_DIR)).catch(() => null))?.isDirectory()) return;
+      const { manifest, weights } = await loadCheckpoint(location);
+      await exportHuggingFace(step, manifest.tokenizer, manifest.weights.map(({ name, shape }) => ({ name, shape, values: weights.get(name)! })));
     },
 
     async latest(): Promise<Resumption | null> {

@@ -67,6 +67,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
     const found = await checkpoints.latest();
     if (found?.kind === 'final') {
       deps.log(`run ${run.id}: final checkpoint at step ${found.step} exists; nothing to train`);
+      await checkpoints.ensureExport(found.step);
       return { kind: 'succeeded' };
     }
     if (found) deps.log(`run ${run.id}: resuming from step ${found.state.step}`);

@@ -78,6 +78,11 @@ function weightDefs(config: HfEncoderConfig, withPooler: boolean): WeightDef[] {
   return defs;
 }
 
+/** Every tensor the encoder needs, with its shape in a Hugging Face file ([out, in] for linear weights). */
+export function expectedFileShapes(config: HfEncoderConfig, withPooler: boolean): Map<string, number[]> {
+  return new Map(weightDefs(config, withPooler).map((d) => [d.name, d.linear ? [d.shape[1]!, d.shape[0]!] : d.shape]));
+}
+
 /**
  * Finds the encoder's tensors among a checkpoint's (which may carry a "bert." / "roberta." prefix,
  * old gamma/beta LayerNorm names, and heads that are not the encoder's: those are ignored).

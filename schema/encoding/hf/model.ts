@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeAtomic } from '../../vectors/files.js';
 import { loadSubwordTokenizer, type SubwordTokenizer } from '../tokenizer-json.js';
 import { configForSave, HfModelError, maxTokens, parameterCount, parseHfConfig, type HfEncoderConfig } from './config.js';
-import { createHfEncoder, selectEncoderTensors, type HfEncoder, type HfPooling } from './encoder.js';
+import { createHfEncoder, expectedFileShapes, selectEncoderTensors, type HfEncoder, type HfPooling } from './encoder.js';
 import { parseSafetensors, readSafetensorsHeader, serializeSafetensors, type Tensor } from './safetensors.js';
 
 export const CONFIG_FILE = 'config.json';
@@ -68,22 +68,17 @@ export async function inspectHfModel(dir: string): Promise<HfModelInfo> {
     await handle.close();
   }
   const { tensors } = readSafetensorsHeader(headerBytes, weightsFile, (await stat(weightsFile)).size);
-  const shapes = new Map([...tensors].map(([name, t]) => [name, { shape: t.shape, values: new Float32Array(0) }]));
-  const { weights } = selectEncoderTensors(shapes, weightsFile);
-  const expected = [['embeddings.word_embeddings.weight', [config.vocabSize, config.hiddenSize]], ['encoder.layer.0.intermediate.dense.weight', [config.intermediateSize, config.hiddenSize]]] as const;
-  for (const [name, shape] of expected) {
-    const found = weights.get(name);
-    if (config.layers === 0 && name.startsWith('encoder.')) continue;
-    if (!found) throw new HfModelError(`${weightsFile}: tensor ${name} is missing`);
-    if (found.shape.join() !== shape.join()) throw new HfModelError(`${weightsFile}: tensor ${name} has shape [${found.shape}], expected [${shape}] from config.json`);
-  }
-  if (!weights.has(`encoder.layer.${config.layers - 1}.output.dense.weight`) && config.layers > 0) {
-    throw new HfModelError(`${weightsFile}: no tensors for layer ${config.layers - 1}; config.json says num_hidden_layers ${config.layers}`);
-  }
-  if ([...weights.keys()].some((name) => name.startsWith(`encoder.layer.${config.layers}.`))) {
-    throw new HfModelError(`${weightsFile}: has tensors for layer ${config.layers}; config.json says num_hidden_layers ${config.layers}`);
-  }
+  const headers = new Map([...tensors].map(([name, t]) => [name, { shape: t.shape, values: new Float32Array(0), dtype: t.dtype }]));
+  const { weights } = selectEncoderTensors(headers, weightsFile);
   const hasPooler = weights.has('pooler.dense.weight');
+  // Every tensor's name, shape and dtype, so that a folder that registers also loads.
+  for (const [name, shape] of expectedFileShapes(config, hasPooler)) {
+    const found = weights.get(name);
+    if (!found) throw new HfModelError(`${weightsFile}: tensor ${name} is missing (config.json: ${config.layers} layers, hidden ${config.hiddenSize})`);
+    if (found.shape.join() !== shape.join()) throw new HfModelError(`${weightsFile}: tensor ${name} has shape [${found.shape}], expected [${shape}] from config.json`);
+    const { dtype } = found as typeof found & { dtype: string };
+    if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new HfModelError(`${weightsFile}: tensor ${name} has dtype ${dtype}; expected F32, F16 or BF16`);
+  }
   const hasTokenizer = (await stat(path.join(resolved, TOKENIZER_FILE)).catch(() => null))?.isFile() ?? false;
   return {
     dir: resolved,

@@ -176,7 +176,7 @@ test('F32 tensors at aligned offsets are views on the file bytes; unaligned ones
 
 test('malformed files are refused with what was wrong', () => {
   const source = { source: 'broken.safetensors' };
-  assert.throws(() => parseSafetensors(new Uint8Array(5), source), /^Error: broken\.safetensors: shorter than the 8-byte header length$/);
+  assert.throws(() => parseSafetensors(new Uint8Array(5), source), /^HfModelError: broken\.safetensors: shorter than the 8-byte header length$/);
 
   const tooLong = new Uint8Array(20);
   new DataView(tooLong.buffer).setBigUint64(0, 1000n, true);
@@ -211,7 +211,7 @@ test('an unsupported dtype fails only when that tensor is read', () => {
 
   const { tensors: infos } = readSafetensorsHeader(bytes, 'mixed.safetensors');
   assert.deepEqual(infos.get('ids'), { dtype: 'I64', shape: [2], bytes: 16, begin: bytes.length - 20 });
-  assert.throws(() => parseSafetensors(bytes, { source: 'mixed.safetensors' }), /^Error: mixed\.safetensors: tensor ids has dtype I64; expected F32, F16 or BF16$/);
+  assert.throws(() => parseSafetensors(bytes, { source: 'mixed.safetensors' }), /^HfModelError: mixed\.safetensors: tensor ids has dtype I64; expected F32, F16 or BF16$/);
   const { tensors } = parseSafetensors(bytes, { only: (name) => name !== 'ids' });
   assert.deepEqual([...tensors.keys()], ['w']);
   assert.deepEqual([...tensors.get('w')!.values], [2.5]);

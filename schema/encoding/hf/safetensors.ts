@@ -3,6 +3,8 @@
 // header (plus an optional "__metadata__" string map), then the raw little-endian tensor bytes.
 // Encoders compute in float32, so F16 and BF16 tensors are widened on read; files are written F32.
 
+import { HfModelError } from './config.js';
+
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
 
 export interface Tensor {
@@ -24,19 +26,19 @@ const MAX_HEADER = 100 << 20; // the reference implementation's limit
  * length bytes when `fileSize` gives the whole file's size (offsets are checked against it).
  */
 export function readSafetensorsHeader(bytes: Uint8Array, source = 'safetensors', fileSize = bytes.byteLength): { metadata: Record<string, string>; tensors: Map<string, TensorInfo & { begin: number }>; dataStart: number } {
-  if (bytes.byteLength < 8) throw new Error(`${source}: shorter than the 8-byte header length`);
+  if (bytes.byteLength < 8) throw new HfModelError(`${source}: shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength > MAX_HEADER || 8 + headerLength > Math.min(fileSize, bytes.byteLength)) {
-    throw new Error(`${source}: header length ${headerLength} does not fit a file of ${fileSize} bytes`);
+    throw new HfModelError(`${source}: header length ${headerLength} does not fit a file of ${fileSize} bytes`);
   }
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch (error) {
-    throw new Error(`${source}: header is not JSON (${(error as Error).message})`);
+    throw new HfModelError(`${source}: header is not JSON (${(error as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${source}: header is not a JSON object`);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new HfModelError(`${source}: header is not a JSON object`);
   const dataStart = 8 + headerLength;
   const dataBytes = fileSize - dataStart;
   const tensors = new Map<string, TensorInfo & { begin: number }>();
@@ -46,17 +48,17 @@ export function readSafetensorsHeader(bytes: Uint8Array, source = 'safetensors',
       metadata = entry as Record<string, string>;
       continue;
     }
-    if (typeof entry !== 'object' || entry === null) throw new Error(`${source}: tensor ${name} is ${JSON.stringify(entry)}, not a {dtype, shape, data_offsets} object`);
+    if (typeof entry !== 'object' || entry === null) throw new HfModelError(`${source}: tensor ${name} is ${JSON.stringify(entry)}, not a {dtype, shape, data_offsets} object`);
     const { dtype, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`${source}: tensor ${name} has shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n >= 0)) throw new HfModelError(`${source}: tensor ${name} has shape ${JSON.stringify(shape)}`);
     const validOffsets = Array.isArray(offsets) && offsets.length === 2 && offsets.every((n) => Number.isInteger(n) && n >= 0);
     if (!validOffsets || !(offsets[0] <= offsets[1]) || offsets[1] > dataBytes) {
-      throw new Error(`${source}: tensor ${name} has data_offsets ${JSON.stringify(offsets)} outside the ${dataBytes} data bytes`);
+      throw new HfModelError(`${source}: tensor ${name} has data_offsets ${JSON.stringify(offsets)} outside the ${dataBytes} data bytes`);
     }
     const width = dtype === 'F32' ? 4 : dtype === 'F16' || dtype === 'BF16' ? 2 : null;
     const count = shape.reduce((a, b) => a * b, 1);
     if (width !== null && count * width !== offsets[1] - offsets[0]) {
-      throw new Error(`${source}: tensor ${name} (${dtype} ${JSON.stringify(shape)}) needs ${count * width} bytes, has ${offsets[1] - offsets[0]}`);
+      throw new HfModelError(`${source}: tensor ${name} (${dtype} ${JSON.stringify(shape)}) needs ${count * width} bytes, has ${offsets[1] - offsets[0]}`);
     }
     tensors.set(name, { dtype, shape, bytes: offsets[1] - offsets[0], begin: dataStart + offsets[0] });
   }
@@ -99,7 +101,7 @@ function decode(bytes: Uint8Array, info: TensorInfo & { begin: number }, what: s
       return out;
     }
     default:
-      throw new Error(`${what} has dtype ${info.dtype}; expected F32, F16 or BF16`);
+      throw new HfModelError(`${what} has dtype ${info.dtype}; expected F32, F16 or BF16`);
   }
 }
 
@@ -120,7 +122,7 @@ export function serializeSafetensors(tensors: ReadonlyMap<string, Tensor>, metad
   for (const name of names) {
     const { shape, values } = tensors.get(name)!;
     const count = shape.reduce((a, b) => a * b, 1);
-    if (count !== values.length) throw new Error(`tensor ${name}: shape ${JSON.stringify(shape)} needs ${count} values, has ${values.length}`);
+    if (count !== values.length) throw new HfModelError(`tensor ${name}: shape ${JSON.stringify(shape)} needs ${count} values, has ${values.length}`);
     header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;
   }
