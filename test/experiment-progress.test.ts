@@ -1,0 +1,92 @@
+// advanceExperiment against a real (embedded) Postgres: the EVALUATE job of each trained run, the
+// REPORT job only once nothing is left to do, each created once however many callers race, and
+// a failed report failing the experiment.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDatabase, type Database } from '../prisma/db.js';
+import { createMemoryBus } from '../schema/bus/memory.js';
+import type { JobMessage } from '../schema/jobs.js';
+import { planExperiment } from '../schema/experiment.js';
+import { advanceExperiment, evaluationJobKey, reportJobKey } from '../schema/experiment-progress.js';
+
+let db: Database;
+const bus = createMemoryBus({ maxDeliveries: 2, ackWaitMs: 60_000, duplicateWindowMs: 0 });
+const published: JobMessage[] = [];
+
+before(async () => {
+  db = await openDatabase({ kind: 'embedded', dataDir: null }, { migrate: true });
+  const original = bus.jobs.publish.bind(bus.jobs);
+  bus.jobs.publish = async (message) => {
+    published.push(message);
+    return original(message);
+  };
+});
+after(async () => {
+  await bus.close();
+  await db?.close();
+});
+
+async function experimentWithRuns(name: string, runs: number) {
+  const plan = planExperiment('smoke');
+  const experiment = await db.prisma.experiment.create({ data: { name, preset: 'smoke', plan: plan as object, status: 'RUNNING' } });
+  const created = [];
+  for (let i = 0; i < runs; i++) {
+    created.push(
+      await db.prisma.run.create({
+        data: {
+          experimentId: experiment.id, strategy: 'MONO', alpha: 1, trainDatasets: ['mlqa-r'], languages: ['en'], seed: i, evaluationSuites: ['XQUAD_R'],
+          model: {}, hyperParameters: {}, jobs: { create: { kind: 'TRAIN', idempotencyKey: `${name}:train:${i}`, experimentId: experiment.id } },
+        },
+        include: { jobs: true },
+      }),
+    );
+  }
+  return { experiment, runs: created };
+}
+
+const publisher = () => ({ prisma: db.prisma, bus, log: () => {} });
+const jobsOf = (experimentId: string, kind: 'EVALUATE' | 'REPORT') => db.prisma.job.findMany({ where: { experimentId, kind } });
+
+async function finish(runId: string, jobId: string, status: 'SUCCEEDED' | 'FAILED') {
+  await db.prisma.run.update({ where: { id: runId }, data: { status } });
+  await db.prisma.job.update({ where: { id: jobId }, data: { status } });
+}
+
+test('each trained run gets one evaluation; the report waits for every job, then is created once', async () => {
+  const { experiment, runs } = await experimentWithRuns('e1', 3);
+  await finish(runs[0]!.id, runs[0]!.jobs[0]!.id, 'SUCCEEDED');
+  await finish(runs[1]!.id, runs[1]!.jobs[0]!.id, 'FAILED');
+  await Promise.all([advanceExperiment(publisher(), experiment.id), advanceExperiment(publisher(), experiment.id)]);
+  const evaluations = await jobsOf(experiment.id, 'EVALUATE');
+  assert.deepEqual(evaluations.map((j) => j.idempotencyKey), [evaluationJobKey(experiment.id, runs[0]!.id)], 'one evaluation, for the run that trained');
+  assert.deepEqual(evaluations[0]!.payload, { target: { kind: 'run', runId: runs[0]!.id }, suites: ['XQUAD_R'], bootstrap: 100, seed: 0, queriesPerLanguage: 40 });
+  assert.ok(published.some((m) => m.jobId === evaluations[0]!.id && m.kind === 'EVALUATE'));
+  assert.equal((await jobsOf(experiment.id, 'REPORT')).length, 0, 'run 2 still trains');
+
+  // The last run trains; its evaluation is created before any report.
+  await finish(runs[2]!.id, runs[2]!.jobs[0]!.id, 'SUCCEEDED');
+  await advanceExperiment(publisher(), experiment.id);
+  assert.equal((await jobsOf(experiment.id, 'EVALUATE')).length, 2);
+  assert.equal((await jobsOf(experiment.id, 'REPORT')).length, 0, 'evaluations are queued');
+
+  await db.prisma.job.updateMany({ where: { experimentId: experiment.id, kind: 'EVALUATE' }, data: { status: 'SUCCEEDED' } });
+  await Promise.all([1, 2, 3].map(() => advanceExperiment(publisher(), experiment.id)));
+  const reports = await jobsOf(experiment.id, 'REPORT');
+  assert.deepEqual(reports.map((j) => j.idempotencyKey), [reportJobKey(experiment.id)]);
+  assert.equal(published.filter((m) => m.jobId === reports[0]!.id).length, 1, 'published once');
+});
+
+test('a failed report fails the experiment; a finished experiment is left alone', async () => {
+  const { experiment, runs } = await experimentWithRuns('e2', 1);
+  await finish(runs[0]!.id, runs[0]!.jobs[0]!.id, 'FAILED');
+  await advanceExperiment(publisher(), experiment.id);
+  const [report] = await jobsOf(experiment.id, 'REPORT');
+  assert.ok(report, 'nothing trained, nothing to evaluate: the report (of the failures) is due');
+  await db.prisma.job.update({ where: { id: report.id }, data: { status: 'FAILED' } });
+  await advanceExperiment(publisher(), experiment.id);
+  assert.equal((await db.prisma.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).status, 'FAILED');
+  const jobs = await db.prisma.job.count({ where: { experimentId: experiment.id } });
+  await advanceExperiment(publisher(), experiment.id);
+  assert.equal(await db.prisma.job.count({ where: { experimentId: experiment.id } }), jobs);
+});
