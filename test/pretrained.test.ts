@@ -156,6 +156,14 @@ test('a run fine-tunes tiny-bert; the final checkpoint exports a Hugging Face fo
   assert.ok([...saved.values()].every((t) => t.dtype === 'F32'));
   const config = JSON.parse(await fs.readFile(path.join(exported, 'config.json'), 'utf8'));
   assert.deepEqual([config.model_type, config.architectures, config.vocab_size], ['bert', ['BertModel'], 1124]);
+  // sentence-transformers embeds as the platform does: mean pooling, normalised, the role prefixes as prompts.
+  const readJson = async (file: string) => JSON.parse(await fs.readFile(path.join(exported, file), 'utf8'));
+  const modules = await readJson('modules.json');
+  assert.deepEqual(modules.map((m: { type: string }) => m.type.split('.').pop()), ['Transformer', 'Pooling', 'Normalize']);
+  const pooling = await readJson('1_Pooling/config.json');
+  assert.deepEqual([pooling.word_embedding_dimension, pooling.pooling_mode_mean_tokens, pooling.pooling_mode_cls_token], [32, true, false]);
+  assert.deepEqual((await readJson('config_sentence_transformers.json')).prompts, { query: 'Query: ', passage: 'Passage: ' });
+  assert.equal((await readJson('sentence_bert_config.json')).max_seq_length, 32);
 
   await tf.setBackend('cpu');
   const fromCheckpoint = await loadCheckpointEncoder(checkpoint.location, { modelsDir });

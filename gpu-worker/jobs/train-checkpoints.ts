@@ -62,7 +62,10 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
     const config = parseHfConfig(state.pretrained?.config, 'the run\'s base model config');
     const target = path.join(checkpointPath(deps.checkpointDir, runId, step), HF_EXPORT_DIR);
     const temp = `${target}.tmp-${randomBytes(4).toString('hex')}`;
-    await writeHuggingFaceFolder(temp, config, toHuggingFaceLayout(weights), { tokenizerFrom: pretrainedDir(deps.model, deps.modelsDir ?? '.') });
+    await writeHuggingFaceFolder(temp, config, toHuggingFaceLayout(weights), {
+      tokenizerFrom: pretrainedDir(deps.model, deps.modelsDir ?? '.'),
+      sentenceTransformers: { pooling: deps.model.pooling, maxLength: deps.model.maxLength, prompts: { query: QUERY_PREFIX, passage: PASSAGE_PREFIX } },
+    });
     await rm(target, { recursive: true, force: true });
     await rename(temp, target);
     deps.log(`run ${runId}: Hugging Face export at ${target}`);

@@ -12,6 +12,7 @@ import { loadSubwordTokenizer, type SubwordTokenizer } from '../tokenizer-json.j
 import { configForSave, HfModelError, maxTokens, parameterCount, parseHfConfig, type HfEncoderConfig } from './config.js';
 import { createHfEncoder, expectedFileShapes, selectEncoderTensors, type HfEncoder, type HfPooling } from './encoder.js';
 import { parseSafetensors, readSafetensorsHeader, serializeSafetensors, type Tensor } from './safetensors.js';
+import { sentenceTransformersFiles, type SentenceTransformersOptions } from './sentence-transformers.js';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -120,8 +121,19 @@ export async function loadHfTokenizer(dir: string): Promise<SubwordTokenizer> {
  * Writes config.json and model.safetensors (and copies tokenizer.json from the folder
  * `tokenizerFrom`) into `dir`, each file replaced atomically: a folder Hugging Face tools load.
  */
-export async function writeHuggingFaceFolder(dir: string, config: HfEncoderConfig, tensors: ReadonlyMap<string, Tensor>, options: { tokenizerFrom?: string } = {}): Promise<void> {
+export async function writeHuggingFaceFolder(
+  dir: string,
+  config: HfEncoderConfig,
+  tensors: ReadonlyMap<string, Tensor>,
+  options: { tokenizerFrom?: string; sentenceTransformers?: SentenceTransformersOptions } = {},
+): Promise<void> {
   await mkdir(dir, { recursive: true });
+  if (options.sentenceTransformers) {
+    for (const [name, content] of sentenceTransformersFiles(config.hiddenSize, tensors, options.sentenceTransformers)) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await writeAtomic(path.join(dir, name), async (handle) => void (await handle.writeFile(content)));
+    }
+  }
   const bytes = serializeSafetensors(tensors);
   await writeAtomic(path.join(dir, WEIGHTS_FILE), async (handle) => void (await handle.write(bytes)));
   const json = `${JSON.stringify(configForSave(config), null, 2)}\n`;
