@@ -1,4 +1,5 @@
 // `npm run experiment -- --preset <smoke|quick|paper-cpu> [--seeds 1,2,3] [--steps N] [--concurrency 2] [--url <GraphQL URL>]`
+// `npm run experiment -- --experiment <id>` follows one started earlier (after an interruption, say).
 //
 // Starts an experiment through the platform's GraphQL API (startExperiment), shows a progress bar
 // per training run and one for all jobs, and prints where the report was written. Without --url
@@ -12,7 +13,9 @@ import { startPlatform, type RunningPlatform } from './platform.js';
 import { jobsLine, runLines, type RunLine } from './progress-bars.js';
 
 interface Options {
-  preset: string;
+  preset?: string;
+  /** Follow an experiment started earlier instead of starting one. */
+  experiment?: string;
   seeds?: number[];
   steps?: number;
   url?: string;
@@ -26,8 +29,9 @@ function parseArgs(argv: readonly string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const preset = value('preset');
-  if (!preset || !(EXPERIMENT_PRESETS as readonly string[]).includes(preset)) {
-    throw new Error(`--preset must be one of ${EXPERIMENT_PRESETS.join(', ')} (got ${preset ?? 'nothing'})`);
+  const experiment = value('experiment');
+  if (experiment === undefined && (!preset || !(EXPERIMENT_PRESETS as readonly string[]).includes(preset))) {
+    throw new Error(`--preset must be one of ${EXPERIMENT_PRESETS.join(', ')} (got ${preset ?? 'nothing'}), or --experiment <id> to follow one`);
   }
   const seeds = value('seeds')?.split(',').map(Number);
   if (seeds?.some((seed) => !Number.isInteger(seed))) throw new Error(`--seeds must be integers separated by commas (got ${value('seeds')})`);
@@ -36,7 +40,7 @@ function parseArgs(argv: readonly string[]): Options {
   const url = value('url');
   const concurrency = Number(value('concurrency') ?? 2);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer (got ${value('concurrency')})`);
-  return { preset, concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}) };
+  return { ...(preset ? { preset } : {}), ...(experiment ? { experiment } : {}), concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}) };
 }
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -88,9 +92,10 @@ async function follow(url: string, id: string): Promise<Status['experiment']> {
     try {
       ({ experiment } = await gql<Status>(url, STATUS, { id }));
       failures = 0;
+      if (!experiment) throw new Error(`no experiment with id ${id}`);
     } catch (error) {
       // A gateway restart or a network blip must not abandon an hour-long experiment.
-      if (++failures >= MAX_POLL_FAILURES) throw error;
+      if (String(error).includes('no experiment with id') || ++failures >= MAX_POLL_FAILURES) throw error;
       await new Promise((r) => setTimeout(r, 1000 * failures));
       continue;
     }
@@ -130,10 +135,16 @@ async function main(): Promise<number> {
   // Ctrl-C stops the in-process platform cleanly (jobs in flight are redelivered on the next start).
   process.once('SIGINT', () => void (platform?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
   try {
-    const input = { preset: options.preset.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}) };
-    const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(url, START, { input });
-    console.log(`experiment ${startExperiment.name} (${startExperiment.id}) started on ${url}`);
-    const result = await follow(url, startExperiment.id);
+    let id = options.experiment;
+    if (id === undefined) {
+      const input = { preset: options.preset!.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}) };
+      const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(url, START, { input });
+      id = startExperiment.id;
+      console.log(`experiment ${startExperiment.name} (${id}) started on ${url}`);
+    } else {
+      console.log(`following experiment ${id} on ${url}`);
+    }
+    const result = await follow(url, id);
     if (result.status !== 'SUCCEEDED') {
       console.error(`experiment ${result.status}; last log lines:\n${logs.slice(-20).join('\n')}`);
       return 1;

@@ -7,6 +7,7 @@ import type { ApiConfig } from '../api/config.js';
 import { buildWorker } from '../gpu-worker/app.js';
 import type { WorkerConfig } from '../gpu-worker/config.js';
 import { openDatabase } from '../prisma/db.js';
+import type { PrismaClient } from '../prisma/generated/client.js';
 import { openBus } from '../schema/bus/open.js';
 import { openVectorStore } from '../schema/vectors/open.js';
 
@@ -18,6 +19,7 @@ export interface RunningPlatform {
 export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerConfig, log: (line: string) => void): Promise<RunningPlatform> {
   const { settings } = apiConfig;
   const db = await openDatabase(settings.database, { migrate: true });
+  if (settings.bus.kind === 'memory') await requeueOrphanedJobs(db.prisma, log);
   const bus = await openBus(settings);
   // The embedded vector store locks its folder for one store per process: gateway and worker share it.
   const vectors = await openVectorStore(settings);
@@ -35,4 +37,15 @@ export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerCo
       await db.close();
     },
   };
+}
+
+/**
+ * The in-process bus lives and dies with this process: jobs it held when the previous process
+ * stopped (queued, or running on its worker) are in no queue. Marked unpublished and queued, the
+ * outbox publishes them again; a TRAIN job resumes from its latest checkpoint.
+ */
+async function requeueOrphanedJobs(prisma: PrismaClient, log: (line: string) => void): Promise<void> {
+  const { count } = await prisma.job.updateMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'QUEUED', publishedAt: null } });
+  await prisma.run.updateMany({ where: { status: 'RUNNING' }, data: { status: 'QUEUED' } });
+  if (count > 0) log(`in-process bus: ${count} job(s) left by the previous process are queued again`);
 }

@@ -40,11 +40,38 @@ test('embedded mode runs a training run end to end and keeps it across a restart
   assert.equal(await first.app.kill('SIGTERM'), 0, 'clean shutdown');
 
   const second = await startEmbedded();
+  let longId = '';
+  let stepsBeforeKill: number[] = [];
   try {
     const again = await gql(second.url, RUN, { id: runId });
     assert.equal(again.data.run.status, 'SUCCEEDED', 'run persisted under XLING_HOME');
     assert.deepEqual(again.data.run.metrics, data.run.metrics);
+
+    // A process killed mid-run takes its in-process queue with it; the next start queues the
+    // jobs it left again, and the run finishes from its checkpoint.
+    const long = await gql(second.url, START_RUN, { input: smallRun({ steps: 400, checkpointEvery: 20, seed: 11 }) });
+    longId = long.data.startTrainingRun.id as string;
+    stepsBeforeKill = await waitFor('a checkpoint of the long run', async () => {
+      const steps = (await gql(second.url, RUN, { id: longId })).data.run.checkpoints.map((c: { step: number }) => c.step);
+      return steps.length > 0 ? steps : undefined;
+    });
+    await second.app.kill('SIGKILL');
   } finally {
     await second.app.kill('SIGTERM');
+  }
+  const third = await startEmbedded();
+  try {
+    assert.match(third.app.output(), /1 job\(s\) left by the previous process are queued again/);
+    const done = await waitFor('the interrupted run', async () => {
+      const { data: d } = await gql(third.url, RUN, { id: longId });
+      return ['SUCCEEDED', 'FAILED'].includes(d.run.status) ? d.run : undefined;
+    }, 120_000);
+    assert.equal(done.status, 'SUCCEEDED', done.error ?? '');
+    assert.equal(done.jobs.length, 1, 'the same job, queued again');
+    const steps = done.checkpoints.map((c: { step: number }) => c.step);
+    for (const step of stepsBeforeKill) assert.ok(steps.includes(step), `checkpoint ${step} from before the kill is kept`);
+    assert.equal(Math.max(...steps), 400);
+  } finally {
+    await third.app.kill('SIGTERM');
   }
 });
