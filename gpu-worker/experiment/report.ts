@@ -189,7 +189,7 @@ function claimsSection(input: ExperimentReportInput): string {
   return [
     '## Claims',
     '',
-    `The study's claims, judged per protocol from the 95% paired bootstrap interval of the difference (seed-averaged models, resampled over questions): an interval entirely on the claimed side **supports** the claim, entirely on the other side **contradicts** it, and an interval containing 0 **cannot decide** (the two are not significantly different). HYBRID is ${HYBRID}. Claim (e) compares the best arm's interval with BM25's; overlapping intervals cannot decide.`,
+    `The study's claims, judged per protocol from the 95% paired bootstrap interval of the difference (seed-averaged models, resampled over questions): an interval entirely on the claimed side **supports** the claim, entirely on the other side **contradicts** it, and an interval containing 0 **cannot decide** (the two are not significantly different). HYBRID is ${HYBRID}. Claim (e) compares the best arm's interval with BM25's; overlapping intervals cannot decide. These intervals cover the sampling of questions, not of training seeds: where the seed-to-seed spread (*Over seeds*) is as large as a difference, more seeds are needed before trusting its verdict.`,
     '',
     input.protocols.length === 0 ? `${DASH} (no protocol)` : table(['claim', 'protocol', 'verdict', 'difference [95% interval]'], rows),
   ].join('\n');
