@@ -25,7 +25,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   const settings = loadPlatformSettings(env, cwd, fs.existsSync);
   const tfBackend = env.TF_BACKEND || undefined;
   if (tfBackend !== undefined && !isBackendName(tfBackend)) {
-    throw new ConfigError('TF_BACKEND', tfBackend, 'one of tensorflow-gpu, tensorflow, wasm, cpu');
+    throw new ConfigError('TF_BACKEND', tfBackend, 'one of tensorflow-gpu, tensorflow, wasm, cpu, native-cpu');
   }
   return {
     settings,

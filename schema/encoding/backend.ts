@@ -8,8 +8,15 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'native-cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/**
+ * The automatic choice. 'native-cpu' (the CPU backend with the project's native matrix products)
+ * is chosen only by TF_BACKEND until its other kernels are native too: on its own it speeds up
+ * matMul, not yet a whole training step.
+ */
+const AUTOMATIC: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendChoice {
   name: BackendName;
@@ -30,6 +37,7 @@ const PACKAGES: Readonly<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs',
+  'native-cpu': 'native/build/xling_native.node',
 };
 
 /** How the run shows its backend: "wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)". */
@@ -72,6 +80,13 @@ async function setUp(name: BackendName, importModule: (specifier: string) => Pro
     case 'cpu':
       await activate('cpu');
       return 'pure-JS kernels';
+    case 'native-cpu': {
+      const { registerNativeBackend } = await import('./native/backend.js');
+      const registered = registerNativeBackend();
+      if (!registered.ok) throw new Error(registered.reason);
+      await activate('native-cpu');
+      return `native matMul (${registered.isa}, 2 threads), other kernels pure JS`;
+    }
   }
 }
 
@@ -95,7 +110,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
   }
   const skipped: string[] = [];
-  for (const name of BACKEND_NAMES) {
+  for (const name of AUTOMATIC) {
     try {
       const note = await setUp(name, importModule);
       const choice = { name, reason: [...skipped, note].join('; ') };

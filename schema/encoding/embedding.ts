@@ -10,7 +10,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 
-const HOST_MEMORY_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
+const HOST_MEMORY_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu', 'native-cpu']);
 
 /**
  * The table's values where they live. WASM's dataSync copies the whole tensor out of its heap

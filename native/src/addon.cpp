@@ -1,0 +1,217 @@
+// N-API entry points: matmul over float32 arrays (batched, transposes as strides, optional bias)
+// on the widest instruction set this CPU has, rows split across two threads for large products.
+#include <node_api.h>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+#include "gemm.h"
+#include "strided.h"
+
+namespace {
+GemmKernel kernel = gemm_rows_generic;
+const char* isaName = "generic";
+
+void chooseIsa(const std::string& wanted) {
+  __builtin_cpu_init();
+  const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if ((wanted.empty() || wanted == "avx512") && avx512) { kernel = gemm_rows_avx512; isaName = "avx512"; return; }
+  if ((wanted.empty() || wanted == "avx512" || wanted == "avx2") && avx2) { kernel = gemm_rows_avx2; isaName = "avx2"; return; }
+  kernel = gemm_rows_generic;
+  isaName = "generic";
+}
+
+napi_value fail(napi_env env, const char* message) {
+  napi_throw_error(env, nullptr, message);
+  return nullptr;
+}
+
+bool floats(napi_env env, napi_value value, float** data, size_t* length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  void* raw;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != napi_float32_array) return false;
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+int64_t integer(napi_env env, napi_value value) {
+  int64_t out = 0;
+  napi_get_value_int64(env, value, &out);
+  return out;
+}
+
+bool boolean(napi_env env, napi_value value) {
+  bool out = false;
+  napi_get_value_bool(env, value, &out);
+  return out;
+}
+
+// matmul(a, b, out, batch, m, n, k, transposeA, transposeB, batchA, batchB, bias | null)
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 12) return fail(env, "matmul: 12 arguments expected");
+  float *a, *b, *c, *bias = nullptr;
+  size_t la, lb, lc, lbias = 0;
+  if (!floats(env, argv[0], &a, &la) || !floats(env, argv[1], &b, &lb) || !floats(env, argv[2], &c, &lc)) return fail(env, "matmul: a, b and out must be Float32Arrays");
+  const int64_t batch = integer(env, argv[3]), m = integer(env, argv[4]), n = integer(env, argv[5]), k = integer(env, argv[6]);
+  const bool ta = boolean(env, argv[7]), tb = boolean(env, argv[8]);
+  const int64_t batchA = integer(env, argv[9]), batchB = integer(env, argv[10]);
+  napi_valuetype biasType;
+  napi_typeof(env, argv[11], &biasType);
+  if (biasType != napi_null && biasType != napi_undefined && !floats(env, argv[11], &bias, &lbias)) return fail(env, "matmul: bias must be a Float32Array or null");
+  if (batch < 1 || m < 0 || n < 0 || k < 0 || batchA < 1 || batchB < 1) return fail(env, "matmul: bad sizes");
+  if ((int64_t)la < batchA * m * k || (int64_t)lb < batchB * k * n || (int64_t)lc < batch * m * n || (bias && (int64_t)lbias < n)) return fail(env, "matmul: arrays shorter than the sizes");
+
+  const int64_t np = (n + 15) / 16 * 16;
+  std::vector<float> packed(static_cast<size_t>(k * np));
+  const int64_t rsa = ta ? 1 : k, csa = ta ? m : 1;
+  const int64_t rsb = tb ? 1 : n, csb = tb ? k : 1;
+  const unsigned hardware = std::thread::hardware_concurrency();
+  const int64_t threads = (m * n * k >= (1 << 18) && m >= 12 && hardware > 1) ? 2 : 1;
+  int64_t packedFor = -1;
+  for (int64_t bi = 0; bi < batch; bi++) {
+    const float* ab = a + (bi % batchA) * m * k;
+    const int64_t bIndex = bi % batchB;
+    if (bIndex != packedFor) {
+      const float* bb = b + bIndex * k * n;
+      for (int64_t p = 0; p < k; p++) {
+        float* row = packed.data() + p * np;
+        for (int64_t j = 0; j < n; j++) row[j] = bb[p * rsb + j * csb];
+        for (int64_t j = n; j < np; j++) row[j] = 0.f;
+      }
+      packedFor = bIndex;
+    }
+    float* cb = c + bi * m * n;
+    if (threads == 1) {
+      kernel(ab, packed.data(), cb, m, n, k, rsa, csa, np, 1, 0, m);
+    } else {
+      const int64_t half = (m / 2 + 5) / 6 * 6;  // whole 6-row tiles on the first thread
+      std::thread other(kernel, ab, packed.data(), cb, m, n, k, rsa, csa, np, (int64_t)1, half, m);
+      kernel(ab, packed.data(), cb, m, n, k, rsa, csa, np, 1, 0, half);
+      other.join();
+    }
+    if (bias)
+      for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) cb[i * n + j] += bias[j];
+  }
+  return nullptr;
+}
+
+bool int32s(napi_env env, napi_value value, int32_t** data, size_t* length) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  void* raw;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != napi_int32_array) return false;
+  *data = static_cast<int32_t*>(raw);
+  return true;
+}
+
+constexpr int MAX_RANK = 8;
+
+// A view: input, offset, strides (Int32Array, one per output dimension). Checks that every
+// element the view can reach lies inside the input.
+bool view(napi_env env, napi_value array, napi_value offsetValue, napi_value stridesValue, const int64_t* shape, int rank,
+          const float** base, int64_t* strides) {
+  float* data;
+  size_t length, count;
+  int32_t* raw;
+  if (!floats(env, array, &data, &length) || !int32s(env, stridesValue, &raw, &count) || (int)count != rank) return false;
+  const int64_t offset = integer(env, offsetValue);
+  int64_t lo = offset, hi = offset;
+  for (int d = 0; d < rank; d++) {
+    strides[d] = raw[d];
+    if (shape[d] == 0) return true;
+    const int64_t reach = strides[d] * (shape[d] - 1);
+    if (reach < 0) lo += reach; else hi += reach;
+  }
+  if (lo < 0 || hi >= (int64_t)length) return false;
+  *base = data + offset;
+  return true;
+}
+
+bool shapeOf(napi_env env, napi_value value, int64_t* shape, int* rank, int64_t* size) {
+  int32_t* raw;
+  size_t count;
+  if (!int32s(env, value, &raw, &count) || count > MAX_RANK) return false;
+  *rank = (int)count;
+  *size = 1;
+  for (size_t d = 0; d < count; d++) {
+    if (raw[d] < 0) return false;
+    shape[d] = raw[d];
+    *size *= raw[d];
+  }
+  return true;
+}
+
+// copy(input, offset, strides, shape, out): out (contiguous) = the view.
+napi_value Copy(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t shape[MAX_RANK], strides[MAX_RANK], size;
+  int rank;
+  const float* in;
+  float* out;
+  size_t lout;
+  if (argc < 5 || !shapeOf(env, argv[3], shape, &rank, &size)) return fail(env, "copy: bad shape");
+  if (!view(env, argv[0], argv[1], argv[2], shape, rank, &in, strides)) return fail(env, "copy: the view reaches outside its input");
+  if (!floats(env, argv[4], &out, &lout) || (int64_t)lout < size) return fail(env, "copy: out is too short");
+  if (size > 0) strided_copy(in, strides, shape, rank, out);
+  return nullptr;
+}
+
+// binary(op, a, aOffset, aStrides, b, bOffset, bStrides, shape, out): 0 add, 1 sub, 2 mul, 3 div.
+napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t shape[MAX_RANK], as[MAX_RANK], bs[MAX_RANK], size;
+  int rank;
+  const float *a, *b;
+  float* out;
+  size_t lout;
+  if (argc < 9 || !shapeOf(env, argv[7], shape, &rank, &size)) return fail(env, "binary: bad shape");
+  const int64_t op = integer(env, argv[0]);
+  if (op < 0 || op > 3) return fail(env, "binary: unknown op");
+  if (!view(env, argv[1], argv[2], argv[3], shape, rank, &a, as) || !view(env, argv[4], argv[5], argv[6], shape, rank, &b, bs)) return fail(env, "binary: a view reaches outside its input");
+  if (!floats(env, argv[8], &out, &lout) || (int64_t)lout < size) return fail(env, "binary: out is too short");
+  if (size > 0) strided_binary((int)op, a, as, b, bs, shape, rank, out);
+  return nullptr;
+}
+
+// useIsa("avx512" | "avx2" | "generic" | ""): "" picks the widest available; returns the one in use.
+napi_value UseIsa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  char wanted[32] = {0};
+  size_t length = 0;
+  if (argc >= 1) napi_get_value_string_utf8(env, argv[0], wanted, sizeof wanted, &length);
+  chooseIsa(std::string(wanted, length));
+  napi_value out;
+  napi_create_string_utf8(env, isaName, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  chooseIsa("");
+  napi_value fn;
+  napi_create_function(env, "matmul", NAPI_AUTO_LENGTH, Matmul, nullptr, &fn);
+  napi_set_named_property(env, exports, "matmul", fn);
+  napi_create_function(env, "useIsa", NAPI_AUTO_LENGTH, UseIsa, nullptr, &fn);
+  napi_set_named_property(env, exports, "useIsa", fn);
+  napi_create_function(env, "copy", NAPI_AUTO_LENGTH, Copy, nullptr, &fn);
+  napi_set_named_property(env, exports, "copy", fn);
+  napi_create_function(env, "binary", NAPI_AUTO_LENGTH, Binary, nullptr, &fn);
+  napi_set_named_property(env, exports, "binary", fn);
+  return exports;
+}
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

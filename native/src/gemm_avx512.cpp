@@ -1,0 +1,69 @@
+// AVX-512 rows of C from a packed B (k-major, each row padded to a multiple of 16 floats with
+// zeros: rsb = padded width, csb = 1). Tiles of up to 6 rows x 32 columns accumulate in 12
+// registers over blocks of 256 k, broadcasting A; partial column tiles use masked loads and stores.
+// No standard-library code here: this file is compiled with AVX-512 enabled.
+#include <immintrin.h>
+#include "gemm.h"
+
+namespace {
+constexpr int64_t KC = 256;
+
+template <int R>
+void tile(const float* a, const float* bp, float* c, int64_t n, int64_t rsa, int64_t csa, int64_t np,
+          int64_t i, int64_t j, int64_t k0, int64_t k1, bool first) {
+  const int64_t cols = n - j;
+  const __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1u);
+  const __mmask16 m1 = cols >= 32 ? (__mmask16)0xFFFF : cols > 16 ? (__mmask16)((1u << (cols - 16)) - 1u) : (__mmask16)0;
+  __m512 acc0[R], acc1[R];
+  for (int r = 0; r < R; r++) {
+    float* cr = c + (i + r) * n + j;
+    acc0[r] = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m0, cr);
+    acc1[r] = first || m1 == 0 ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m1, cr + 16);
+  }
+  for (int64_t p = k0; p < k1; p++) {
+    const float* bk = bp + p * np + j;
+    const __m512 b0 = _mm512_loadu_ps(bk);
+    const __m512 b1 = m1 ? _mm512_loadu_ps(bk + 16) : _mm512_setzero_ps();
+    for (int r = 0; r < R; r++) {
+      const __m512 av = _mm512_set1_ps(a[(i + r) * rsa + p * csa]);
+      acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    float* cr = c + (i + r) * n + j;
+    _mm512_mask_storeu_ps(cr, m0, acc0[r]);
+    if (m1) _mm512_mask_storeu_ps(cr + 16, m1, acc1[r]);
+  }
+}
+
+template <int R>
+void rows(const float* a, const float* bp, float* c, int64_t n, int64_t rsa, int64_t csa, int64_t np, int64_t i, int64_t k0, int64_t k1, bool first) {
+  for (int64_t j = 0; j < n; j += 32) tile<R>(a, bp, c, n, rsa, csa, np, i, j, k0, k1, first);
+}
+}  // namespace
+
+void gemm_rows_avx512(const float* a, const float* bp, float* c, int64_t m, int64_t n, int64_t k,
+                      int64_t rsa, int64_t csa, int64_t np, int64_t csb, int64_t row0, int64_t row1) {
+  (void)m;
+  (void)csb;
+  if (k == 0) {
+    for (int64_t i = row0; i < row1; i++)
+      for (int64_t j = 0; j < n; j++) c[i * n + j] = 0.f;
+    return;
+  }
+  for (int64_t k0 = 0; k0 < k; k0 += KC) {
+    const int64_t k1 = k0 + KC < k ? k0 + KC : k;
+    const bool first = k0 == 0;
+    int64_t i = row0;
+    for (; i + 6 <= row1; i += 6) rows<6>(a, bp, c, n, rsa, csa, np, i, k0, k1, first);
+    switch (row1 - i) {
+      case 5: rows<5>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
+      case 4: rows<4>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
+      case 3: rows<3>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
+      case 2: rows<2>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
+      case 1: rows<1>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
+      default: break;
+    }
+  }
+}

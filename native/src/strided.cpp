@@ -1,0 +1,83 @@
+// The innermost dimension runs as a plain loop (vectorised by the compiler when its strides are
+// 1 or 0); the outer dimensions advance like an odometer.
+#include "strided.h"
+
+namespace {
+template <typename Inner>
+void walk(const int64_t* shape, int rank, Inner inner) {
+  int64_t outer = 1;
+  for (int d = 0; d < rank - 1; d++) outer *= shape[d];
+  const int64_t n = shape[rank - 1];
+  int64_t index[8] = {0};
+  for (int64_t o = 0; o < outer; o++) {
+    inner(o * n, n, index);
+    for (int d = rank - 2; d >= 0; d--) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+inline int64_t offsetOf(const int64_t* index, const int64_t* strides, int rank) {
+  int64_t at = 0;
+  for (int d = 0; d < rank - 1; d++) at += index[d] * strides[d];
+  return at;
+}
+
+template <int Op>
+inline float apply(float x, float y) {
+  return Op == ADD ? x + y : Op == SUB ? x - y : Op == MUL ? x * y : x / y;
+}
+
+// The common stride pairs get loops the compiler can vectorise.
+template <int Op>
+void binaryLoop(const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n) {
+  if (sa == 1 && sb == 1) {
+    for (int64_t j = 0; j < n; j++) out[j] = apply<Op>(a[j], b[j]);
+  } else if (sa == 1 && sb == 0) {
+    const float y = b[0];
+    for (int64_t j = 0; j < n; j++) out[j] = apply<Op>(a[j], y);
+  } else if (sa == 0 && sb == 1) {
+    const float x = a[0];
+    for (int64_t j = 0; j < n; j++) out[j] = apply<Op>(x, b[j]);
+  } else {
+    for (int64_t j = 0; j < n; j++) out[j] = apply<Op>(a[j * sa], b[j * sb]);
+  }
+}
+}  // namespace
+
+void strided_copy(const float* in, const int64_t* strides, const int64_t* shape, int rank, float* out) {
+  if (rank == 0) {
+    out[0] = in[0];
+    return;
+  }
+  const int64_t s = strides[rank - 1];
+  walk(shape, rank, [&](int64_t at, int64_t n, const int64_t* index) {
+    const float* src = in + offsetOf(index, strides, rank);
+    float* dst = out + at;
+    if (s == 1)
+      for (int64_t j = 0; j < n; j++) dst[j] = src[j];
+    else
+      for (int64_t j = 0; j < n; j++) dst[j] = src[j * s];
+  });
+}
+
+void strided_binary(int op, const float* a, const int64_t* as, const float* b, const int64_t* bs, const int64_t* shape, int rank, float* out) {
+  if (rank == 0) {
+    const float x = a[0], y = b[0];
+    out[0] = op == ADD ? x + y : op == SUB ? x - y : op == MUL ? x * y : x / y;
+    return;
+  }
+  const int64_t sa = as[rank - 1], sb = bs[rank - 1];
+  walk(shape, rank, [&](int64_t at, int64_t n, const int64_t* index) {
+    const float* pa = a + offsetOf(index, as, rank);
+    const float* pb = b + offsetOf(index, bs, rank);
+    float* po = out + at;
+    switch (op) {
+      case ADD: binaryLoop<ADD>(pa, sa, pb, sb, po, n); break;
+      case SUB: binaryLoop<SUB>(pa, sa, pb, sb, po, n); break;
+      case MUL: binaryLoop<MUL>(pa, sa, pb, sb, po, n); break;
+      default: binaryLoop<DIV>(pa, sa, pb, sb, po, n); break;
+    }
+  });
+}

@@ -1,0 +1,41 @@
+// The project's native kernels (native/src, built at install by native/build.mjs), loaded once.
+// Their absence is an expected outcome with a reason (no compiler, a failed build), never an error.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeAddon {
+  /** out[b] = op(a[b % batchA]) x op(b[b % batchB]) (+ bias over columns); op transposes when asked. */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, batch: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, batchA: number, batchB: number, bias: Float32Array | null): void;
+  /** "avx512" | "avx2" | "generic" | "" (the widest this CPU has); returns the one in use. */
+  useIsa(name: string): string;
+  /** out (contiguous, `shape`) = the view of `input` at `offset` with one stride per dimension. */
+  copy(input: Float32Array, offset: number, strides: Int32Array, shape: Int32Array, out: Float32Array): void;
+  /** out = a op b over two views broadcast to `shape` (stride 0 where a view broadcasts); op 0 add, 1 sub, 2 mul, 3 div. */
+  binary(op: number, a: Float32Array, aOffset: number, aStrides: Int32Array, b: Float32Array, bOffset: number, bStrides: Int32Array, shape: Int32Array, out: Float32Array): void;
+}
+
+export type NativeStatus = { kind: 'loaded'; addon: NativeAddon; isa: string } | { kind: 'unavailable'; reason: string };
+
+const buildDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'native', 'build');
+let cached: NativeStatus | undefined;
+
+export function loadNative(): NativeStatus {
+  if (cached) return cached;
+  try {
+    const addon = createRequire(import.meta.url)(path.join(buildDir, 'xling_native.node')) as NativeAddon;
+    cached = { kind: 'loaded', addon, isa: addon.useIsa('') };
+  } catch (error) {
+    let reason = `native/build/xling_native.node does not load (${(error as Error).message.split('\n')[0]})`;
+    try {
+      const status = JSON.parse(readFileSync(path.join(buildDir, 'status.json'), 'utf8')) as { ok: boolean; reason?: string };
+      if (!status.ok && status.reason) reason = `native kernels were not built: ${status.reason}`;
+    } catch {
+      // no status: the build never ran (npm install with --ignore-scripts)
+    }
+    cached = { kind: 'unavailable', reason };
+  }
+  return cached;
+}

@@ -1,0 +1,155 @@
+// 'native-cpu': TF.js's CPU backend with the kernels that dominate training replaced by the
+// project's native ones: matrix products (BatchMatMul, _FusedMatMul; SIMD, two threads), the
+// layout kernels (Transpose, Slice, SplitV) and the broadcasting arithmetic (Add, Sub, Multiply,
+// RealDiv) on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
+// gradients are registered by kernel name, so they apply unchanged. The reference 'cpu' backend
+// stays registered, which is what the equality tests compare against.
+
+import * as tf from '@tensorflow/tfjs';
+import { loadNative, type NativeAddon } from './addon.js';
+
+export const NATIVE_BACKEND = 'native-cpu';
+
+interface CpuBackend extends tf.KernelBackend {
+  data: { get(dataId: object): { values: unknown } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: CpuBackend; attrs?: tf.NamedAttrMap };
+
+const valuesOf = (backend: CpuBackend, t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+/** Dense float32 values of the tensor's size (the CPU backend keeps some tensors in other forms). */
+const dense = (backend: CpuBackend, t: tf.TensorInfo) => {
+  const values = backend.data.get(t.dataId).values;
+  return t.dtype === 'float32' && values instanceof Float32Array && values.length === size(t.shape);
+};
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The product in native code, or null when the inputs are outside what it handles (the caller falls back). */
+function nativeMatMul(addon: NativeAddon, backend: CpuBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias: tf.TensorInfo | null): tf.TensorInfo | null {
+  if (!dense(backend, a) || !dense(backend, b) || (bias && !dense(backend, bias))) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) return null;
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kb) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = size(outerA);
+  const batchB = size(outerB);
+  // Batch broadcasting only between equal batches or a single matrix; anything else falls back.
+  let outer: number[];
+  if (batchA === batchB && outerA.join() === outerB.join()) outer = outerA;
+  else if (batchB === 1) outer = outerA;
+  else if (batchA === 1) outer = outerB;
+  else return null;
+  // A bias over columns only: [n], [1, n], ...
+  if (bias && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return null;
+  const batch = Math.max(batchA, batchB);
+  const out = new Float32Array(batch * m * n);
+  addon.matmul(valuesOf(backend, a), valuesOf(backend, b), out, batch, m, n, k, transposeA, transposeB, batchA, batchB, bias ? valuesOf(backend, bias) : null);
+  return backend.makeTensorInfo([...outer, m, n], 'float32', out);
+}
+
+const stridesOf = (shape: readonly number[]) => {
+  const strides = new Array<number>(shape.length);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d]!;
+  }
+  return strides;
+};
+
+/** A contiguous copy of the view of x at `offset` with `strides`, shaped `shape`. */
+function copyView(addon: NativeAddon, backend: CpuBackend, x: tf.TensorInfo, offset: number, strides: number[], shape: number[]): tf.TensorInfo {
+  const out = new Float32Array(size(shape));
+  addon.copy(valuesOf(backend, x), offset, Int32Array.from(strides), Int32Array.from(shape), out);
+  return backend.makeTensorInfo(shape, 'float32', out);
+}
+
+const BINARY_OPS: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 };
+
+function binary(addon: NativeAddon, backend: CpuBackend, op: number, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
+  if (!dense(backend, a) || !dense(backend, b)) return null;
+  const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  if (shape.length > 8) return null;
+  // Right-aligned broadcasting: a dimension of 1 (or a missing one) repeats with stride 0.
+  const broadcastStrides = (s: readonly number[]) => {
+    const own = stridesOf(s);
+    return shape.map((_, d) => {
+      const i = d - (shape.length - s.length);
+      return i < 0 || s[i] === 1 ? 0 : own[i]!;
+    });
+  };
+  const out = new Float32Array(size(shape));
+  addon.binary(op, valuesOf(backend, a), 0, Int32Array.from(broadcastStrides(a.shape)), valuesOf(backend, b), 0, Int32Array.from(broadcastStrides(b.shape)), Int32Array.from(shape), out);
+  return backend.makeTensorInfo(shape, 'float32', out);
+}
+
+/** Registers 'native-cpu' (once); false, with the reason, when the addon is unavailable. */
+export function registerNativeBackend(): { ok: true; isa: string } | { ok: false; reason: string } {
+  const native = loadNative();
+  if (native.kind === 'unavailable') return { ok: false, reason: native.reason };
+  if (tf.findBackendFactory(NATIVE_BACKEND)) return { ok: true, isa: native.isa };
+  const cpu = tf.findBackend('cpu');
+  if (!cpu) return { ok: false, reason: "TF.js's cpu backend is not registered" };
+  const CpuClass = Object.getPrototypeOf(cpu).constructor as new () => tf.KernelBackend;
+  tf.registerBackend(NATIVE_BACKEND, () => new CpuClass(), 0);
+  tf.copyRegisteredKernels('cpu', NATIVE_BACKEND);
+  const { addon } = native;
+  const override = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo | null) => {
+    const reference = tf.getKernel(kernelName, 'cpu')!;
+    tf.unregisterKernel(kernelName, NATIVE_BACKEND);
+    tf.registerKernel({
+      kernelName,
+      backendName: NATIVE_BACKEND,
+      kernelFunc: ((args: KernelArgs) => run(args) ?? reference.kernelFunc(args as never)) as tf.KernelFunc,
+    });
+  };
+  override('BatchMatMul', ({ inputs, backend, attrs }) =>
+    nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), null),
+  );
+  const overrideMany = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo[] | null) => {
+    const reference = tf.getKernel(kernelName, 'cpu')!;
+    tf.unregisterKernel(kernelName, NATIVE_BACKEND);
+    tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: ((args: KernelArgs) => run(args) ?? reference.kernelFunc(args as never)) as tf.KernelFunc });
+  };
+  for (const [kernelName, op] of Object.entries(BINARY_OPS)) override(kernelName, ({ inputs, backend }) => binary(addon, backend, op, inputs.a!, inputs.b!));
+  override('Transpose', ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    const perm = attrs!.perm as number[];
+    if (!dense(backend, x) || x.shape.length > 8) return null;
+    const strides = stridesOf(x.shape);
+    return copyView(addon, backend, x, 0, perm.map((p) => strides[p]!), perm.map((p) => x.shape[p]!));
+  });
+  override('Slice', ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    if (!dense(backend, x) || x.shape.length > 8) return null;
+    const [begin, sliceSize] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs!.begin as number[], attrs!.size as number[]) as [number[], number[]];
+    const strides = stridesOf(x.shape);
+    return copyView(addon, backend, x, begin.reduce((at, b, d) => at + b * strides[d]!, 0), strides, sliceSize);
+  });
+  overrideMany('SplitV', ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    if (!dense(backend, x) || x.shape.length > 8) return null;
+    const axis = tf.util.parseAxisParam(attrs!.axis as number, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs!.numOrSizeSplits as number[] | number, axis);
+    const strides = stridesOf(x.shape);
+    let start = 0;
+    return sizes.map((s) => {
+      const shape = [...x.shape];
+      shape[axis] = s;
+      const part = copyView(addon, backend, x, start * strides[axis]!, strides, shape);
+      start += s;
+      return part;
+    });
+  });
+  override('_FusedMatMul', ({ inputs, backend, attrs }) => {
+    if ((attrs?.activation ?? 'linear') !== 'linear' || inputs.preluActivationWeights) return null;
+    return nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), inputs.bias ?? null);
+  });
+  return { ok: true, isa: native.isa };
+}
