@@ -16,6 +16,7 @@ const units = [
   ['addon', []],
   ['gemm_generic', []],
   ['strided', []],
+  ['rows', []],
   ['gemm_avx2', ['-mavx2', '-mfma']],
   ['gemm_avx512', ['-mavx512f', '-mfma']],
 ];

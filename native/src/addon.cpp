@@ -7,6 +7,7 @@
 #include <vector>
 #include "gemm.h"
 #include "strided.h"
+#include "rows.h"
 
 namespace {
 GemmKernel kernel = gemm_rows_generic;
@@ -185,6 +186,35 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// rows(kind, input, rows, cols, out, scale): kind 0 sums rows (times scale), 1 softmax of rows.
+napi_value Rows(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *in, *out;
+  size_t lin, lout;
+  if (argc < 6 || !floats(env, argv[1], &in, &lin) || !floats(env, argv[4], &out, &lout)) return fail(env, "rows: Float32Arrays expected");
+  const int64_t kind = integer(env, argv[0]), rows = integer(env, argv[2]), cols = integer(env, argv[3]);
+  double scale = 1;
+  napi_get_value_double(env, argv[5], &scale);
+  if (rows < 0 || cols < 0 || (int64_t)lin < rows * cols || (int64_t)lout < (kind == 0 ? rows : rows * cols)) return fail(env, "rows: arrays shorter than the sizes");
+  if (kind == 0) reduce_rows(in, rows, cols, scale, out);
+  else softmax_rows(in, rows, cols, out);
+  return nullptr;
+}
+
+// unary(op, input, out): 0 exp, 1 erf.
+napi_value Unary(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *in, *out;
+  size_t lin, lout;
+  if (argc < 3 || !floats(env, argv[1], &in, &lin) || !floats(env, argv[2], &out, &lout) || lout < lin) return fail(env, "unary: Float32Arrays of equal length expected");
+  unary((int)integer(env, argv[0]), in, (int64_t)lin, out);
+  return nullptr;
+}
+
 // useIsa("avx512" | "avx2" | "generic" | ""): "" picks the widest available; returns the one in use.
 napi_value UseIsa(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -210,6 +240,10 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "copy", fn);
   napi_create_function(env, "binary", NAPI_AUTO_LENGTH, Binary, nullptr, &fn);
   napi_set_named_property(env, exports, "binary", fn);
+  napi_create_function(env, "rows", NAPI_AUTO_LENGTH, Rows, nullptr, &fn);
+  napi_set_named_property(env, exports, "rows", fn);
+  napi_create_function(env, "unary", NAPI_AUTO_LENGTH, Unary, nullptr, &fn);
+  napi_set_named_property(env, exports, "unary", fn);
   return exports;
 }
 }  // namespace

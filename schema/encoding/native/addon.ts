@@ -15,6 +15,10 @@ export interface NativeAddon {
   copy(input: Float32Array, offset: number, strides: Int32Array, shape: Int32Array, out: Float32Array): void;
   /** out = a op b over two views broadcast to `shape` (stride 0 where a view broadcasts); op 0 add, 1 sub, 2 mul, 3 div. */
   binary(op: number, a: Float32Array, aOffset: number, aStrides: Int32Array, b: Float32Array, bOffset: number, bStrides: Int32Array, shape: Int32Array, out: Float32Array): void;
+  /** kind 0: out[r] = scale * sum of row r; kind 1: softmax of every row (out has rows x cols). */
+  rows(kind: 0 | 1, input: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
+  /** op 0: exp; 1: erf (TF.js's approximation). */
+  unary(op: 0 | 1, input: Float32Array, out: Float32Array): void;
 }
 
 export type NativeStatus = { kind: 'loaded'; addon: NativeAddon; isa: string } | { kind: 'unavailable'; reason: string };

@@ -112,3 +112,65 @@ test('gradients through the dense layer match, and no tensor is left behind', { 
   const scale = Math.max(...reference.map(Math.abs));
   assertClose(native, reference, scale, 'gradients of sum(dense(x)^2)');
 });
+
+test('layout, broadcasting arithmetic, reductions, softmax, exp and erf equal the CPU kernels', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const x = random([3, 5, 7, 2], 21);
+  const shapes: Array<[number[], number[]]> = [
+    [[3, 5, 7, 2], [3, 5, 7, 2]],
+    [[3, 5, 7, 2], [2]],
+    [[3, 5, 7, 2], [5, 1, 1]],
+    [[1], [3, 5, 7, 2]],
+    [[3, 1, 7, 1], [1, 5, 1, 2]],
+    [[], [4, 3]],
+  ];
+  const ops = [tf.add, tf.sub, tf.mul, tf.div] as const;
+  for (const [sa, sb] of shapes) {
+    for (const [i, op] of ops.entries()) {
+      const a = random(sa, 30 + i);
+      // Division: keep the divisor away from 0.
+      const b = random(sb, 40 + i).map((v) => (i === 3 ? 0.5 + Math.abs(v) : v));
+      const { reference, native } = await both(() => tf.tidy(() => op(tf.tensor(a, sa), tf.tensor(b, sb))));
+      assertClose(native, reference, Math.max(1, ...reference.map(Math.abs)), `${op.name} ${JSON.stringify([sa, sb])}`);
+    }
+  }
+  const cases: Array<[string, () => tf.Tensor]> = [
+    ['transpose [2,0,3,1]', () => tf.transpose(tf.tensor(x, [3, 5, 7, 2]), [2, 0, 3, 1])],
+    ['slice', () => tf.slice(tf.tensor(x, [3, 5, 7, 2]), [1, 2, 0, 1], [2, -1, 4, 1])],
+    ['split on axis 2', () => tf.concat(tf.split(tf.tensor(x, [3, 5, 7, 2]), [3, 4], 2).map((t) => t.reshape([-1])))],
+    ['sum over axes 1 and 3, kept', () => tf.sum(tf.tensor(x, [3, 5, 7, 2]), [1, 3], true)],
+    ['sum over the last axis', () => tf.sum(tf.tensor(x, [3, 5, 7, 2]), -1)],
+    ['mean over axis 0', () => tf.mean(tf.tensor(x, [3, 5, 7, 2]), 0)],
+    ['sum of everything', () => tf.sum(tf.tensor(x, [3, 5, 7, 2]))],
+    ['softmax', () => tf.softmax(tf.tensor(x, [3, 5, 14]).mul(5))],
+    ['exp', () => tf.exp(tf.tensor(x, [3, 5, 7, 2]))],
+    ['erf', () => tf.erf(tf.tensor(x, [3, 5, 7, 2]).mul(3))],
+  ];
+  for (const [what, run] of cases) {
+    const { reference, native } = await both(() => tf.tidy(run));
+    assertClose(native, reference, Math.max(1, ...reference.map(Math.abs)), what);
+  }
+});
+
+test('a training step of a small transformer gives the same loss and gradients on both backends', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const { createTransformerEncoder } = await import('../transformer.js');
+  const { DEFAULT_MODEL } = await import('../../training.js');
+  const model = { ...DEFAULT_MODEL, family: 'TRANSFORMER' as const, dimension: 32, layers: 2, heads: 4, ffnDimension: 64, vocabularySize: 100, maxLength: 12 };
+  const ids = Int32Array.from({ length: 6 * 12 }, (_, i) => 2 + ((i * 37) % 97));
+  const mask = Float32Array.from({ length: 6 * 12 }, (_, i) => (i % 12 < 4 + (Math.floor(i / 12) % 8) ? 1 : 0));
+  const batch = { ids, mask, rows: 6, width: 12 };
+  const { reference, native } = await both(() => {
+    const encoder = createTransformerEncoder(model, { rows: 100, seed: 3 });
+    const result = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const e = encoder.encode(batch);
+        const logits = tf.matMul(e, e.reverse(0), false, true).mul(20);
+        return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(e, e.reverse(0)), 1).mul(20))) as tf.Scalar;
+      }, encoder.weights.map((w) => w.variable));
+      return tf.concat([value.reshape([1]), ...Object.values(grads).map((g) => g.reshape([-1]))]);
+    });
+    encoder.dispose();
+    return result;
+  });
+  assertClose(native.subarray(0, 1), reference.subarray(0, 1), Math.abs(reference[0]!), 'loss');
+  assertClose(native, reference, Math.max(...reference.map(Math.abs)), 'loss and every gradient');
+});

@@ -1,7 +1,7 @@
 // 'native-cpu': TF.js's CPU backend with the kernels that dominate training replaced by the
 // project's native ones: matrix products (BatchMatMul, _FusedMatMul; SIMD, two threads), the
-// layout kernels (Transpose, Slice, SplitV) and the broadcasting arithmetic (Add, Sub, Multiply,
-// RealDiv) on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
+// layout kernels (Transpose, Slice, SplitV), the broadcasting arithmetic (Add, Sub, Multiply,
+// RealDiv), reductions (Sum, Mean), Softmax, Exp and Erf, on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
 // gradients are registered by kernel name, so they apply unchanged. The reference 'cpu' backend
 // stays registered, which is what the equality tests compare against.
 
@@ -12,6 +12,7 @@ export const NATIVE_BACKEND = 'native-cpu';
 
 interface CpuBackend extends tf.KernelBackend {
   data: { get(dataId: object): { values: unknown } };
+  disposeData(dataId: object): boolean;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
 }
 
@@ -147,6 +148,44 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
       return part;
     });
   });
+  /** Sum or mean over `axis`: the reduced axes moved last (a native transpose when needed), then rows. */
+  const reduce = (mean: boolean) => ({ inputs, backend, attrs }: KernelArgs) => {
+    const x = inputs.x!;
+    if (!dense(backend, x) || x.shape.length > 8) return null;
+    const axes = tf.util.parseAxisParam(attrs!.axis as number | number[], x.shape);
+    const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+    const perm = [...kept, ...axes];
+    const strides = stridesOf(x.shape);
+    const moved = perm.every((p, i) => p === i) ? null : copyView(addon, backend, x, 0, perm.map((p) => strides[p]!), perm.map((p) => x.shape[p]!));
+    const rows = size(kept.map((d) => x.shape[d]!));
+    const cols = size(axes.map((d) => x.shape[d]!));
+    const out = new Float32Array(rows);
+    addon.rows(0, valuesOf(backend, moved ?? x), rows, cols, out, mean ? 1 / cols : 1);
+    if (moved) backend.disposeData(moved.dataId);
+    const shape = attrs!.keepDims ? x.shape.map((n, d) => (axes.includes(d) ? 1 : n)) : kept.map((d) => x.shape[d]!);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+  override('Sum', reduce(false));
+  override('Mean', reduce(true));
+  override('Softmax', ({ inputs, backend, attrs }) => {
+    const logits = inputs.logits!;
+    const rank = logits.shape.length;
+    const dim = attrs!.dim as number;
+    if (!dense(backend, logits) || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
+    const cols = logits.shape[rank - 1]!;
+    const out = new Float32Array(size(logits.shape));
+    addon.rows(1, valuesOf(backend, logits), size(logits.shape) / cols, cols, out, 1);
+    return backend.makeTensorInfo([...logits.shape], 'float32', out);
+  });
+  for (const [kernelName, op] of [['Exp', 0], ['Erf', 1]] as const) {
+    override(kernelName, ({ inputs, backend }) => {
+      const x = inputs.x!;
+      if (!dense(backend, x)) return null;
+      const out = new Float32Array(size(x.shape));
+      addon.unary(op, valuesOf(backend, x), out);
+      return backend.makeTensorInfo([...x.shape], 'float32', out);
+    });
+  }
   override('_FusedMatMul', ({ inputs, backend, attrs }) => {
     if ((attrs?.activation ?? 'linear') !== 'linear' || inputs.preluActivationWeights) return null;
     return nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), inputs.bias ?? null);

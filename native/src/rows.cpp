@@ -1,0 +1,47 @@
+#include "rows.h"
+#include <cmath>
+
+void reduce_rows(const float* in, int64_t rows, int64_t cols, double scale, float* out) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = in + r * cols;
+    double sum = 0;
+    for (int64_t c = 0; c < cols; c++) sum += row[c];
+    out[r] = (float)(sum * scale);
+  }
+}
+
+void softmax_rows(const float* in, int64_t rows, int64_t cols, float* out) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = in + r * cols;
+    float* o = out + r * cols;
+    float max = -INFINITY;
+    for (int64_t c = 0; c < cols; c++) max = row[c] > max ? row[c] : max;
+    double sum = 0;
+    for (int64_t c = 0; c < cols; c++) {
+      // TF.js rounds exp(x - max) to float32 before summing and dividing; so does this.
+      o[c] = (float)std::exp((double)(row[c] - max));
+      sum += o[c];
+    }
+    for (int64_t c = 0; c < cols; c++) o[c] = (float)(o[c] / sum);
+  }
+}
+
+// Abramowitz and Stegun 7.1.26, the approximation TF.js's CPU kernel evaluates.
+static double erfApprox(double x) {
+  const double p = 0.3275911, a1 = 0.254829592, a2 = -0.284496736, a3 = 1.421413741, a4 = -1.453152027, a5 = 1.061405429;
+  const double sign = x > 0 ? 1 : x < 0 ? -1 : 0;
+  const double v = std::fabs(x);
+  const double t = 1.0 / (1.0 + p * v);
+  return sign * (1.0 - (((((a5 * t + a4) * t) + a3) * t + a2) * t + a1) * t * std::exp(-v * v));
+}
+
+void unary(int op, const float* in, int64_t n, float* out) {
+  switch (op) {
+    case EXP:
+      for (int64_t i = 0; i < n; i++) out[i] = (float)std::exp((double)in[i]);
+      break;
+    default:
+      for (int64_t i = 0; i < n; i++) out[i] = (float)erfApprox(in[i]);
+      break;
+  }
+}
