@@ -186,20 +186,48 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// rows(kind, input, rows, cols, out, scale): kind 0 sums rows (times scale), 1 softmax of rows.
-napi_value Rows(napi_env env, napi_callback_info info) {
+// reduce(input, outer, middle, inner, out, scale): out[o][i] = scale * sum over m of input[o][m][i].
+napi_value Reduce(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   float *in, *out;
   size_t lin, lout;
-  if (argc < 6 || !floats(env, argv[1], &in, &lin) || !floats(env, argv[4], &out, &lout)) return fail(env, "rows: Float32Arrays expected");
-  const int64_t kind = integer(env, argv[0]), rows = integer(env, argv[2]), cols = integer(env, argv[3]);
+  if (argc < 6 || !floats(env, argv[0], &in, &lin) || !floats(env, argv[4], &out, &lout)) return fail(env, "reduce: Float32Arrays expected");
+  const int64_t outer = integer(env, argv[1]), middle = integer(env, argv[2]), inner = integer(env, argv[3]);
   double scale = 1;
   napi_get_value_double(env, argv[5], &scale);
-  if (rows < 0 || cols < 0 || (int64_t)lin < rows * cols || (int64_t)lout < (kind == 0 ? rows : rows * cols)) return fail(env, "rows: arrays shorter than the sizes");
-  if (kind == 0) reduce_rows(in, rows, cols, scale, out);
-  else softmax_rows(in, rows, cols, out);
+  if (outer < 0 || middle < 0 || inner < 0 || (int64_t)lin < outer * middle * inner || (int64_t)lout < outer * inner) return fail(env, "reduce: arrays shorter than the sizes");
+  reduce_middle(in, outer, middle, inner, scale, out);
+  return nullptr;
+}
+
+// softmax(input, rows, cols, out): softmax of every row.
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *in, *out;
+  size_t lin, lout;
+  if (argc < 4 || !floats(env, argv[0], &in, &lin) || !floats(env, argv[3], &out, &lout)) return fail(env, "softmax: Float32Arrays expected");
+  const int64_t rows = integer(env, argv[1]), cols = integer(env, argv[2]);
+  if (rows < 0 || cols < 0 || (int64_t)lin < rows * cols || (int64_t)lout < rows * cols) return fail(env, "softmax: arrays shorter than the sizes");
+  softmax_rows(in, rows, cols, out);
+  return nullptr;
+}
+
+// gather(table, tableRows, width, ids, out): rows of the table; throws on an id out of range.
+napi_value Gather(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *table, *out;
+  int32_t* ids;
+  size_t ltable, lids, lout;
+  if (argc < 5 || !floats(env, argv[0], &table, &ltable) || !int32s(env, argv[3], &ids, &lids) || !floats(env, argv[4], &out, &lout)) return fail(env, "gather: table, ids and out expected");
+  const int64_t rows = integer(env, argv[1]), width = integer(env, argv[2]);
+  if (rows < 0 || width < 0 || (int64_t)ltable < rows * width || (int64_t)lout < (int64_t)lids * width) return fail(env, "gather: arrays shorter than the sizes");
+  if (!gather_rows(table, rows, width, ids, (int64_t)lids, out)) return fail(env, "gather: an id is outside the table");
   return nullptr;
 }
 
@@ -240,8 +268,12 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "copy", fn);
   napi_create_function(env, "binary", NAPI_AUTO_LENGTH, Binary, nullptr, &fn);
   napi_set_named_property(env, exports, "binary", fn);
-  napi_create_function(env, "rows", NAPI_AUTO_LENGTH, Rows, nullptr, &fn);
-  napi_set_named_property(env, exports, "rows", fn);
+  napi_create_function(env, "reduce", NAPI_AUTO_LENGTH, Reduce, nullptr, &fn);
+  napi_set_named_property(env, exports, "reduce", fn);
+  napi_create_function(env, "softmax", NAPI_AUTO_LENGTH, Softmax, nullptr, &fn);
+  napi_set_named_property(env, exports, "softmax", fn);
+  napi_create_function(env, "gather", NAPI_AUTO_LENGTH, Gather, nullptr, &fn);
+  napi_set_named_property(env, exports, "gather", fn);
   napi_create_function(env, "unary", NAPI_AUTO_LENGTH, Unary, nullptr, &fn);
   napi_set_named_property(env, exports, "unary", fn);
   return exports;

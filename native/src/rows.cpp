@@ -1,13 +1,37 @@
 #include "rows.h"
 #include <cmath>
 
-void reduce_rows(const float* in, int64_t rows, int64_t cols, double scale, float* out) {
-  for (int64_t r = 0; r < rows; r++) {
-    const float* row = in + r * cols;
-    double sum = 0;
-    for (int64_t c = 0; c < cols; c++) sum += row[c];
-    out[r] = (float)(sum * scale);
+void reduce_middle(const float* in, int64_t outer, int64_t middle, int64_t inner, double scale, float* out) {
+  if (inner == 1) {
+    for (int64_t o = 0; o < outer; o++) {
+      const float* row = in + o * middle;
+      double sum = 0;
+      for (int64_t m = 0; m < middle; m++) sum += row[m];
+      out[o] = (float)(sum * scale);
+    }
+    return;
   }
+  double* acc = new double[inner];
+  for (int64_t o = 0; o < outer; o++) {
+    for (int64_t i = 0; i < inner; i++) acc[i] = 0;
+    for (int64_t m = 0; m < middle; m++) {
+      const float* row = in + (o * middle + m) * inner;
+      for (int64_t i = 0; i < inner; i++) acc[i] += row[i];
+    }
+    for (int64_t i = 0; i < inner; i++) out[o * inner + i] = (float)(acc[i] * scale);
+  }
+  delete[] acc;
+}
+
+bool gather_rows(const float* table, int64_t tableRows, int64_t width, const int32_t* ids, int64_t count, float* out) {
+  for (int64_t r = 0; r < count; r++) {
+    const int64_t id = ids[r];
+    if (id < 0 || id >= tableRows) return false;
+    const float* src = table + id * width;
+    float* dst = out + r * width;
+    for (int64_t c = 0; c < width; c++) dst[c] = src[c];
+  }
+  return true;
 }
 
 void softmax_rows(const float* in, int64_t rows, int64_t cols, float* out) {

@@ -5,8 +5,10 @@
 
 enum UnaryOp { EXP = 0, ERF = 1 };
 
-/** out[r] = scale * sum of row r of in[rows][cols]. */
-void reduce_rows(const float* in, int64_t rows, int64_t cols, double scale, float* out);
+/** out[o][i] = scale * sum over m of in[o][m][i] (inner 1: the sum of each row). */
+void reduce_middle(const float* in, int64_t outer, int64_t middle, int64_t inner, double scale, float* out);
+/** out[r] = table[ids[r]] for rows of `width` floats; false when an id is outside [0, rows). */
+bool gather_rows(const float* table, int64_t tableRows, int64_t width, const int32_t* ids, int64_t count, float* out);
 /** Softmax of every row of in[rows][cols]. */
 void softmax_rows(const float* in, int64_t rows, int64_t cols, float* out);
 void unary(int op, const float* in, int64_t n, float* out);

@@ -10,7 +10,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 
-const HOST_MEMORY_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu', 'native-cpu']);
+// native-cpu has a native GatherV2, faster than either.
+const HOST_MEMORY_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
 
 /**
  * The table's values where they live. WASM's dataSync copies the whole tensor out of its heap

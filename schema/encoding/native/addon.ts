@@ -15,8 +15,12 @@ export interface NativeAddon {
   copy(input: Float32Array, offset: number, strides: Int32Array, shape: Int32Array, out: Float32Array): void;
   /** out = a op b over two views broadcast to `shape` (stride 0 where a view broadcasts); op 0 add, 1 sub, 2 mul, 3 div. */
   binary(op: number, a: Float32Array, aOffset: number, aStrides: Int32Array, b: Float32Array, bOffset: number, bStrides: Int32Array, shape: Int32Array, out: Float32Array): void;
-  /** kind 0: out[r] = scale * sum of row r; kind 1: softmax of every row (out has rows x cols). */
-  rows(kind: 0 | 1, input: Float32Array, rows: number, cols: number, out: Float32Array, scale: number): void;
+  /** out[o][i] = scale * sum over m of input[o][m][i]. */
+  reduce(input: Float32Array, outer: number, middle: number, inner: number, out: Float32Array, scale: number): void;
+  /** Softmax of every row of input[rows][cols]. */
+  softmax(input: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** out[r] = table[ids[r]] (rows of `width`); throws when an id is outside the table. */
+  gather(table: Float32Array, tableRows: number, width: number, ids: Int32Array, out: Float32Array): void;
   /** op 0: exp; 1: erf (TF.js's approximation). */
   unary(op: 0 | 1, input: Float32Array, out: Float32Array): void;
 }

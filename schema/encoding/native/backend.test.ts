@@ -142,6 +142,9 @@ test('layout, broadcasting arithmetic, reductions, softmax, exp and erf equal th
     ['mean over axis 0', () => tf.mean(tf.tensor(x, [3, 5, 7, 2]), 0)],
     ['sum of everything', () => tf.sum(tf.tensor(x, [3, 5, 7, 2]))],
     ['softmax', () => tf.softmax(tf.tensor(x, [3, 5, 14]).mul(5))],
+    ['gather rows', () => tf.gather(tf.tensor(x, [15, 14]), tf.tensor2d([[3, 0, 14], [7, 7, 1]], [2, 3], 'int32'))],
+    ['gather on axis 1 (the CPU kernel)', () => tf.gather(tf.tensor(x, [15, 14]), tf.tensor1d([2, 13], 'int32'), 1)],
+    ['sum over a middle block', () => tf.sum(tf.tensor(x, [3, 5, 7, 2]), [1, 2])],
     ['exp', () => tf.exp(tf.tensor(x, [3, 5, 7, 2]))],
     ['erf', () => tf.erf(tf.tensor(x, [3, 5, 7, 2]).mul(3))],
   ];

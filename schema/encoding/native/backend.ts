@@ -1,7 +1,7 @@
 // 'native-cpu': TF.js's CPU backend with the kernels that dominate training replaced by the
 // project's native ones: matrix products (BatchMatMul, _FusedMatMul; SIMD, two threads), the
-// layout kernels (Transpose, Slice, SplitV), the broadcasting arithmetic (Add, Sub, Multiply,
-// RealDiv), reductions (Sum, Mean), Softmax, Exp and Erf, on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
+// layout kernels (Transpose, Slice, SplitV, GatherV2), the broadcasting arithmetic (Add, Sub,
+// Multiply, RealDiv), reductions (Sum, Mean), Softmax, Exp and Erf, on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
 // gradients are registered by kernel name, so they apply unchanged. The reference 'cpu' backend
 // stays registered, which is what the equality tests compare against.
 
@@ -148,19 +148,24 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
       return part;
     });
   });
-  /** Sum or mean over `axis`: the reduced axes moved last (a native transpose when needed), then rows. */
+  /** Sum or mean over `axis`: directly when the axes are one contiguous block, else after moving them last. */
   const reduce = (mean: boolean) => ({ inputs, backend, attrs }: KernelArgs) => {
     const x = inputs.x!;
     if (!dense(backend, x) || x.shape.length > 8) return null;
-    const axes = tf.util.parseAxisParam(attrs!.axis as number | number[], x.shape);
+    const axes = [...tf.util.parseAxisParam(attrs!.axis as number | number[], x.shape)].sort((a, b) => a - b);
     const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
-    const perm = [...kept, ...axes];
-    const strides = stridesOf(x.shape);
-    const moved = perm.every((p, i) => p === i) ? null : copyView(addon, backend, x, 0, perm.map((p) => strides[p]!), perm.map((p) => x.shape[p]!));
-    const rows = size(kept.map((d) => x.shape[d]!));
-    const cols = size(axes.map((d) => x.shape[d]!));
-    const out = new Float32Array(rows);
-    addon.rows(0, valuesOf(backend, moved ?? x), rows, cols, out, mean ? 1 / cols : 1);
+    const block = axes.every((a, i) => i === 0 || a === axes[i - 1]! + 1);
+    let source = x;
+    let moved: tf.TensorInfo | null = null;
+    let [outer, middle, inner] = [size(x.shape.slice(0, axes[0] ?? 0)), size(axes.map((d) => x.shape[d]!)), size(x.shape.slice((axes.at(-1) ?? -1) + 1))];
+    if (!block) {
+      const perm = [...kept, ...axes];
+      const strides = stridesOf(x.shape);
+      source = moved = copyView(addon, backend, x, 0, perm.map((p) => strides[p]!), perm.map((p) => x.shape[p]!));
+      [outer, middle, inner] = [size(kept.map((d) => x.shape[d]!)), middle, 1];
+    }
+    const out = new Float32Array(outer * inner);
+    addon.reduce(valuesOf(backend, source), outer, middle, inner, out, mean ? 1 / middle : 1);
     if (moved) backend.disposeData(moved.dataId);
     const shape = attrs!.keepDims ? x.shape.map((n, d) => (axes.includes(d) ? 1 : n)) : kept.map((d) => x.shape[d]!);
     return backend.makeTensorInfo(shape, 'float32', out);
@@ -174,7 +179,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
     if (!dense(backend, logits) || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
     const cols = logits.shape[rank - 1]!;
     const out = new Float32Array(size(logits.shape));
-    addon.rows(1, valuesOf(backend, logits), size(logits.shape) / cols, cols, out, 1);
+    addon.softmax(valuesOf(backend, logits), size(logits.shape) / cols, cols, out);
     return backend.makeTensorInfo([...logits.shape], 'float32', out);
   });
   for (const [kernelName, op] of [['Exp', 0], ['Erf', 1]] as const) {
@@ -186,6 +191,16 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
       return backend.makeTensorInfo([...x.shape], 'float32', out);
     });
   }
+  override('GatherV2', ({ inputs, backend, attrs }) => {
+    const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const axis = tf.util.parseAxisParam(attrs!.axis as number, x.shape)[0]!;
+    const ids = backend.data.get(indices.dataId).values;
+    if (!dense(backend, x) || axis !== 0 || Number(attrs!.batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || !(ids instanceof Int32Array)) return null;
+    const width = size(x.shape.slice(1));
+    const out = new Float32Array(ids.length * width);
+    addon.gather(valuesOf(backend, x), x.shape[0]!, width, ids, out);
+    return backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], 'float32', out);
+  });
   override('_FusedMatMul', ({ inputs, backend, attrs }) => {
     if ((attrs?.activation ?? 'linear') !== 'linear' || inputs.preluActivationWeights) return null;
     return nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), inputs.bias ?? null);
