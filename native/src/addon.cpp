@@ -231,6 +231,38 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// bagMean(table, tableRows, width, ids, mask, rows, tokens, out) and
+// bagMeanGrad(dy, width, ids, mask, rows, tokens, grad): the masked mean of embedding rows.
+napi_value BagMean(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *table, *mask, *out;
+  int32_t* ids;
+  size_t lt, li, lm, lo;
+  if (argc < 8 || !floats(env, argv[0], &table, &lt) || !int32s(env, argv[3], &ids, &li) || !floats(env, argv[4], &mask, &lm) || !floats(env, argv[7], &out, &lo)) return fail(env, "bagMean: bad arrays");
+  const int64_t tableRows = integer(env, argv[1]), width = integer(env, argv[2]), rows = integer(env, argv[5]), tokens = integer(env, argv[6]);
+  if ((int64_t)lt < tableRows * width || (int64_t)li < rows * tokens || (int64_t)lm < rows * tokens || (int64_t)lo < rows * width) return fail(env, "bagMean: arrays shorter than the sizes");
+  if (!bag_mean(table, tableRows, width, ids, mask, rows, tokens, out)) return fail(env, "bagMean: an id is outside the table");
+  return nullptr;
+}
+
+napi_value BagMeanGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *dy, *mask, *grad;
+  int32_t* ids;
+  size_t ld, li, lm, lg;
+  if (argc < 7 || !floats(env, argv[0], &dy, &ld) || !int32s(env, argv[2], &ids, &li) || !floats(env, argv[3], &mask, &lm) || !floats(env, argv[6], &grad, &lg)) return fail(env, "bagMeanGrad: bad arrays");
+  const int64_t width = integer(env, argv[1]), rows = integer(env, argv[4]), tokens = integer(env, argv[5]);
+  if ((int64_t)ld < rows * width || (int64_t)li < rows * tokens || (int64_t)lm < rows * tokens) return fail(env, "bagMeanGrad: arrays shorter than the sizes");
+  for (int64_t i = 0; i < rows * tokens; i++)
+    if (mask[i] != 0.f && (ids[i] < 0 || (int64_t)(ids[i] + 1) * width > (int64_t)lg)) return fail(env, "bagMeanGrad: an id is outside the gradient");
+  bag_mean_grad(dy, width, ids, mask, rows, tokens, grad);
+  return nullptr;
+}
+
 // unary(op, input, out): 0 exp, 1 erf.
 napi_value Unary(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -274,6 +306,10 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "softmax", fn);
   napi_create_function(env, "gather", NAPI_AUTO_LENGTH, Gather, nullptr, &fn);
   napi_set_named_property(env, exports, "gather", fn);
+  napi_create_function(env, "bagMean", NAPI_AUTO_LENGTH, BagMean, nullptr, &fn);
+  napi_set_named_property(env, exports, "bagMean", fn);
+  napi_create_function(env, "bagMeanGrad", NAPI_AUTO_LENGTH, BagMeanGrad, nullptr, &fn);
+  napi_set_named_property(env, exports, "bagMeanGrad", fn);
   napi_create_function(env, "unary", NAPI_AUTO_LENGTH, Unary, nullptr, &fn);
   napi_set_named_property(env, exports, "unary", fn);
   return exports;

@@ -69,3 +69,36 @@ void unary(int op, const float* in, int64_t n, float* out) {
       break;
   }
 }
+
+bool bag_mean(const float* table, int64_t tableRows, int64_t width, const int32_t* ids, const float* mask, int64_t rows, int64_t tokens, float* out) {
+  for (int64_t r = 0; r < rows; r++) {
+    float* o = out + r * width;
+    for (int64_t c = 0; c < width; c++) o[c] = 0.f;
+    double count = 0;
+    for (int64_t t = 0; t < tokens; t++) {
+      if (mask[r * tokens + t] == 0.f) continue;
+      const int64_t id = ids[r * tokens + t];
+      if (id < 0 || id >= tableRows) return false;
+      const float* row = table + id * width;
+      for (int64_t c = 0; c < width; c++) o[c] += row[c];
+      count += 1;
+    }
+    const float inverse = (float)(1.0 / (count > 1 ? count : 1));
+    for (int64_t c = 0; c < width; c++) o[c] *= inverse;
+  }
+  return true;
+}
+
+void bag_mean_grad(const float* dy, int64_t width, const int32_t* ids, const float* mask, int64_t rows, int64_t tokens, float* grad) {
+  for (int64_t r = 0; r < rows; r++) {
+    double count = 0;
+    for (int64_t t = 0; t < tokens; t++) count += mask[r * tokens + t] != 0.f;
+    const float inverse = (float)(1.0 / (count > 1 ? count : 1));
+    const float* d = dy + r * width;
+    for (int64_t t = 0; t < tokens; t++) {
+      if (mask[r * tokens + t] == 0.f) continue;
+      float* g = grad + (int64_t)ids[r * tokens + t] * width;
+      for (int64_t c = 0; c < width; c++) g[c] += d[c] * inverse;
+    }
+  }
+}

@@ -12,3 +12,8 @@ bool gather_rows(const float* table, int64_t tableRows, int64_t width, const int
 /** Softmax of every row of in[rows][cols]. */
 void softmax_rows(const float* in, int64_t rows, int64_t cols, float* out);
 void unary(int op, const float* in, int64_t n, float* out);
+
+/** out[r] = mean over the tokens t with mask[r][t] = 1 of table[ids[r][t]] (zeros for an empty row); false on an id outside the table. */
+bool bag_mean(const float* table, int64_t tableRows, int64_t width, const int32_t* ids, const float* mask, int64_t rows, int64_t tokens, float* out);
+/** grad[ids[r][t]] += dy[r] / count(r) for every masked-in token: the gradient of bag_mean (grad zeroed by the caller). */
+void bag_mean_grad(const float* dy, int64_t width, const int32_t* ids, const float* mask, int64_t rows, int64_t tokens, float* grad);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../training.js';
 import { embeddingLookup } from './embedding.js';
+import { nativeBagMean } from './native/bag.js';
 import type { PaddedBatch } from './tokenizer.js';
 
 export const QUERY_PREFIX = 'Query: ';
@@ -89,6 +90,8 @@ export function createBagOfSubwordsEncoder(model: ModelSpec, seed: number, initi
     weights,
     encode(batch) {
       return tf.tidy(() => {
+        const native = nativeBagMean(table, batch);
+        if (native) return l2Normalize(native);
         const ids = tf.tensor2d(batch.ids, [batch.rows, batch.width], 'int32');
         const mask = tf.tensor2d(batch.mask, [batch.rows, batch.width]);
         const tokens = embeddingLookup(table, ids) as tf.Tensor3D;

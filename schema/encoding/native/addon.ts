@@ -21,6 +21,10 @@ export interface NativeAddon {
   softmax(input: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** out[r] = table[ids[r]] (rows of `width`); throws when an id is outside the table. */
   gather(table: Float32Array, tableRows: number, width: number, ids: Int32Array, out: Float32Array): void;
+  /** out[r] = masked mean of table rows ids[r][*] (zeros for an empty row). */
+  bagMean(table: Float32Array, tableRows: number, width: number, ids: Int32Array, mask: Float32Array, rows: number, tokens: number, out: Float32Array): void;
+  /** grad[ids[r][t]] += dy[r] / count(r) for every masked-in token (grad zeroed by the caller). */
+  bagMeanGrad(dy: Float32Array, width: number, ids: Int32Array, mask: Float32Array, rows: number, tokens: number, grad: Float32Array): void;
   /** op 0: exp; 1: erf (TF.js's approximation). */
   unary(op: 0 | 1, input: Float32Array, out: Float32Array): void;
 }

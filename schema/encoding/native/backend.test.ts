@@ -177,3 +177,56 @@ test('a training step of a small transformer gives the same loss and gradients o
   assertClose(native.subarray(0, 1), reference.subarray(0, 1), Math.abs(reference[0]!), 'loss');
   assertClose(native, reference, Math.max(...reference.map(Math.abs)), 'loss and every gradient');
 });
+
+test('the bag-of-subwords pooling, forward and gradient, equals the composite form', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const { createBagOfSubwordsEncoder } = await import('../encoder.js');
+  const { DEFAULT_MODEL } = await import('../../training.js');
+  const ids = Int32Array.from({ length: 5 * 9 }, (_, i) => (i * 31) % 50);
+  // Row 4 has no token at all: zeros, as the composite form gives.
+  const mask = Float32Array.from({ length: 5 * 9 }, (_, i) => (Math.floor(i / 9) < 4 && i % 9 < 3 + Math.floor(i / 9) ? 1 : 0));
+  const batch = { ids, mask, rows: 5, width: 9 };
+  const { reference, native } = await both(() => {
+    const encoder = createBagOfSubwordsEncoder({ ...DEFAULT_MODEL, dimension: 16, vocabularySize: 50 }, 5);
+    const result = tf.tidy(() => {
+      const weights = encoder.weights.map((w) => w.variable);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(encoder.encode(batch), tf.linspace(-1, 1, 16))) as tf.Scalar, weights);
+      return tf.concat([encoder.encode(batch).reshape([-1]), value.reshape([1]), ...Object.values(grads).map((g) => g.reshape([-1]))]);
+    });
+    encoder.dispose();
+    return result;
+  });
+  assertClose(native, reference, Math.max(...reference.map(Math.abs)), 'embeddings, loss and table gradient');
+});
+
+test('ten training steps follow the same loss curve on both backends', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const { createTransformerEncoder } = await import('../transformer.js');
+  const { DEFAULT_MODEL } = await import('../../training.js');
+  const { createAdamW, clipByGlobalNorm } = await import('../../../gpu-worker/training/optimizer.js');
+  const { infoNce } = await import('../../../gpu-worker/training/loss.js');
+  const model = { ...DEFAULT_MODEL, family: 'TRANSFORMER' as const, dimension: 32, layers: 2, heads: 4, ffnDimension: 64, vocabularySize: 100, maxLength: 10 };
+  const batchOf = (offset: number) => ({
+    ids: Int32Array.from({ length: 8 * 10 }, (_, i) => 2 + ((i * 37 + offset) % 97)),
+    mask: Float32Array.from({ length: 8 * 10 }, (_, i) => (i % 10 < 3 + (Math.floor(i / 10) % 7) ? 1 : 0)),
+    rows: 8,
+    width: 10,
+  });
+  const { reference, native } = await both(() => {
+    const encoder = createTransformerEncoder(model, { rows: 100, seed: 9 });
+    const variables = encoder.weights.map((w) => w.variable);
+    const adam = createAdamW(variables, { weightDecay: 0.01 });
+    const losses: number[] = [];
+    for (let step = 0; step < 10; step++) {
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => infoNce(encoder.encode(batchOf(step)), encoder.encode(batchOf(step + 50)), { scale: 20 }), variables);
+        const { gradients } = clipByGlobalNorm(variables.map((v) => grads[v.name]!), 1);
+        adam.apply(new Map(variables.map((v, j) => [v, gradients[j]!])), 1e-2);
+        losses.push(value.dataSync()[0]!);
+      });
+    }
+    adam.dispose();
+    encoder.dispose();
+    return tf.tensor1d(losses);
+  });
+  assert.ok(reference[9]! < reference[0]!, `the loss falls: ${[...reference].map((l) => l.toFixed(3)).join(' ')}`);
+  assertClose(native, reference, Math.max(...reference.map(Math.abs)), `loss curve ${[...native].map((l) => l.toFixed(4)).join(' ')}`);
+});
