@@ -167,7 +167,7 @@ napi_value Copy(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// binary(op, a, aOffset, aStrides, b, bOffset, bStrides, shape, out): 0 add, 1 sub, 2 mul, 3 div.
+// binary(op, a, aOffset, aStrides, b, bOffset, bStrides, shape, out): 0 add, 1 sub, 2 mul, 3 div, 4 max.
 napi_value Binary(napi_env env, napi_callback_info info) {
   size_t argc = 9;
   napi_value argv[9];
@@ -179,7 +179,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   size_t lout;
   if (argc < 9 || !shapeOf(env, argv[7], shape, &rank, &size)) return fail(env, "binary: bad shape");
   const int64_t op = integer(env, argv[0]);
-  if (op < 0 || op > 3) return fail(env, "binary: unknown op");
+  if (op < 0 || op > 4) return fail(env, "binary: unknown op");
   if (!view(env, argv[1], argv[2], argv[3], shape, rank, &a, as) || !view(env, argv[4], argv[5], argv[6], shape, rank, &b, bs)) return fail(env, "binary: a view reaches outside its input");
   if (!floats(env, argv[8], &out, &lout) || (int64_t)lout < size) return fail(env, "binary: out is too short");
   if (size > 0) strided_binary((int)op, a, as, b, bs, shape, rank, out);
@@ -263,6 +263,31 @@ napi_value BagMeanGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// scatterAdd(updates, offsets (Float64Array), sliceSize, out): out[offset_i + c] += updates[i][c].
+napi_value ScatterAdd(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *updates, *out;
+  size_t lu, lo, lf;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t byteOffset;
+  void* raw;
+  if (argc < 4 || !floats(env, argv[0], &updates, &lu) || !floats(env, argv[3], &out, &lo)) return fail(env, "scatterAdd: Float32Arrays expected");
+  if (napi_get_typedarray_info(env, argv[1], &type, &lf, &raw, &buffer, &byteOffset) != napi_ok || type != napi_float64_array) return fail(env, "scatterAdd: offsets must be a Float64Array");
+  const int64_t slice = integer(env, argv[2]);
+  const double* offsets = static_cast<const double*>(raw);
+  if (slice < 0 || (int64_t)lu < (int64_t)lf * slice) return fail(env, "scatterAdd: updates shorter than the offsets");
+  std::vector<int64_t> at(lf);
+  for (size_t i = 0; i < lf; i++) {
+    at[i] = (int64_t)offsets[i];
+    if (at[i] < 0 || at[i] + slice > (int64_t)lo) return fail(env, "scatterAdd: an index is outside the output");
+  }
+  scatter_add(updates, at.data(), (int64_t)lf, slice, out);
+  return nullptr;
+}
+
 // unary(op, input, out): 0 exp, 1 erf.
 napi_value Unary(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -271,7 +296,9 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   float *in, *out;
   size_t lin, lout;
   if (argc < 3 || !floats(env, argv[1], &in, &lin) || !floats(env, argv[2], &out, &lout) || lout < lin) return fail(env, "unary: Float32Arrays of equal length expected");
-  unary((int)integer(env, argv[0]), in, (int64_t)lin, out);
+  const int64_t op = integer(env, argv[0]);
+  if (op < 0 || op > 7) return fail(env, "unary: unknown op");
+  unary((int)op, in, (int64_t)lin, out);
   return nullptr;
 }
 
@@ -312,6 +339,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "bagMeanGrad", fn);
   napi_create_function(env, "unary", NAPI_AUTO_LENGTH, Unary, nullptr, &fn);
   napi_set_named_property(env, exports, "unary", fn);
+  napi_create_function(env, "scatterAdd", NAPI_AUTO_LENGTH, ScatterAdd, nullptr, &fn);
+  napi_set_named_property(env, exports, "scatterAdd", fn);
   return exports;
 }
 }  // namespace

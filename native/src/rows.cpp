@@ -64,9 +64,35 @@ void unary(int op, const float* in, int64_t n, float* out) {
     case EXP:
       for (int64_t i = 0; i < n; i++) out[i] = (float)std::exp((double)in[i]);
       break;
-    default:
+    case ERF:
       for (int64_t i = 0; i < n; i++) out[i] = (float)erfApprox(in[i]);
       break;
+    case SQUARE:
+      for (int64_t i = 0; i < n; i++) out[i] = in[i] * in[i];
+      break;
+    case RSQRT:
+      for (int64_t i = 0; i < n; i++) out[i] = (float)(1.0 / std::sqrt((double)in[i]));
+      break;
+    case SQRT:
+      for (int64_t i = 0; i < n; i++) out[i] = (float)std::sqrt((double)in[i]);
+      break;
+    case TANH:
+      for (int64_t i = 0; i < n; i++) out[i] = (float)std::tanh((double)in[i]);
+      break;
+    case LOG:
+      for (int64_t i = 0; i < n; i++) out[i] = (float)std::log((double)in[i]);
+      break;
+    default:
+      for (int64_t i = 0; i < n; i++) out[i] = -in[i];
+      break;
+  }
+}
+
+void scatter_add(const float* updates, const int64_t* offsets, int64_t count, int64_t sliceSize, float* out) {
+  for (int64_t i = 0; i < count; i++) {
+    float* dst = out + offsets[i];
+    const float* src = updates + i * sliceSize;
+    for (int64_t c = 0; c < sliceSize; c++) dst[c] += src[c];
   }
 }
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-enum UnaryOp { EXP = 0, ERF = 1 };
+enum UnaryOp { EXP = 0, ERF = 1, SQUARE = 2, RSQRT = 3, SQRT = 4, TANH = 5, LOG = 6, NEG = 7 };
 
 /** out[o][i] = scale * sum over m of in[o][m][i] (inner 1: the sum of each row). */
 void reduce_middle(const float* in, int64_t outer, int64_t middle, int64_t inner, double scale, float* out);
@@ -17,3 +17,5 @@ void unary(int op, const float* in, int64_t n, float* out);
 bool bag_mean(const float* table, int64_t tableRows, int64_t width, const int32_t* ids, const float* mask, int64_t rows, int64_t tokens, float* out);
 /** grad[ids[r][t]] += dy[r] / count(r) for every masked-in token: the gradient of bag_mean (grad zeroed by the caller). */
 void bag_mean_grad(const float* dy, int64_t width, const int32_t* ids, const float* mask, int64_t rows, int64_t tokens, float* grad);
+/** out[offsets[i] .. + sliceSize] += updates[i * sliceSize ..]: ScatterNd into zeros, sums repeated offsets. */
+void scatter_add(const float* updates, const int64_t* offsets, int64_t count, int64_t sliceSize, float* out);

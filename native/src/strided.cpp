@@ -26,6 +26,8 @@ inline int64_t offsetOf(const int64_t* index, const int64_t* strides, int rank) 
 
 template <int Op>
 inline float apply(float x, float y) {
+  // MAX as JavaScript's Math.max: NaN when either is NaN.
+  if (Op == MAX) return x != x || y != y ? x + y : x > y ? x : y;
   return Op == ADD ? x + y : Op == SUB ? x - y : Op == MUL ? x * y : x / y;
 }
 
@@ -65,7 +67,7 @@ void strided_copy(const float* in, const int64_t* strides, const int64_t* shape,
 void strided_binary(int op, const float* a, const int64_t* as, const float* b, const int64_t* bs, const int64_t* shape, int rank, float* out) {
   if (rank == 0) {
     const float x = a[0], y = b[0];
-    out[0] = op == ADD ? x + y : op == SUB ? x - y : op == MUL ? x * y : x / y;
+    out[0] = op == ADD ? apply<ADD>(x, y) : op == SUB ? apply<SUB>(x, y) : op == MUL ? apply<MUL>(x, y) : op == DIV ? apply<DIV>(x, y) : apply<MAX>(x, y);
     return;
   }
   const int64_t sa = as[rank - 1], sb = bs[rank - 1];
@@ -77,7 +79,8 @@ void strided_binary(int op, const float* a, const int64_t* as, const float* b, c
       case ADD: binaryLoop<ADD>(pa, sa, pb, sb, po, n); break;
       case SUB: binaryLoop<SUB>(pa, sa, pb, sb, po, n); break;
       case MUL: binaryLoop<MUL>(pa, sa, pb, sb, po, n); break;
-      default: binaryLoop<DIV>(pa, sa, pb, sb, po, n); break;
+      case DIV: binaryLoop<DIV>(pa, sa, pb, sb, po, n); break;
+      default: binaryLoop<MAX>(pa, sa, pb, sb, po, n); break;
     }
   });
 }

@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-enum BinaryOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3 };
+enum BinaryOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4 };
 
 void strided_copy(const float* in, const int64_t* strides, const int64_t* shape, int rank, float* out);
 void strided_binary(int op, const float* a, const int64_t* as, const float* b, const int64_t* bs, const int64_t* shape, int rank, float* out);

@@ -13,7 +13,7 @@ export interface NativeAddon {
   useIsa(name: string): string;
   /** out (contiguous, `shape`) = the view of `input` at `offset` with one stride per dimension. */
   copy(input: Float32Array, offset: number, strides: Int32Array, shape: Int32Array, out: Float32Array): void;
-  /** out = a op b over two views broadcast to `shape` (stride 0 where a view broadcasts); op 0 add, 1 sub, 2 mul, 3 div. */
+  /** out = a op b over two views broadcast to `shape` (stride 0 where a view broadcasts); op 0 add, 1 sub, 2 mul, 3 div, 4 max. */
   binary(op: number, a: Float32Array, aOffset: number, aStrides: Int32Array, b: Float32Array, bOffset: number, bStrides: Int32Array, shape: Int32Array, out: Float32Array): void;
   /** out[o][i] = scale * sum over m of input[o][m][i]. */
   reduce(input: Float32Array, outer: number, middle: number, inner: number, out: Float32Array, scale: number): void;
@@ -25,8 +25,10 @@ export interface NativeAddon {
   bagMean(table: Float32Array, tableRows: number, width: number, ids: Int32Array, mask: Float32Array, rows: number, tokens: number, out: Float32Array): void;
   /** grad[ids[r][t]] += dy[r] / count(r) for every masked-in token (grad zeroed by the caller). */
   bagMeanGrad(dy: Float32Array, width: number, ids: Int32Array, mask: Float32Array, rows: number, tokens: number, grad: Float32Array): void;
-  /** op 0: exp; 1: erf (TF.js's approximation). */
-  unary(op: 0 | 1, input: Float32Array, out: Float32Array): void;
+  /** op 0 exp, 1 erf (TF.js's approximation), 2 square, 3 rsqrt, 4 sqrt, 5 tanh, 6 log, 7 neg. */
+  unary(op: number, input: Float32Array, out: Float32Array): void;
+  /** out[offsets[i] + c] += updates[i * sliceSize + c]: ScatterNd into a zeroed out. */
+  scatterAdd(updates: Float32Array, offsets: Float64Array, sliceSize: number, out: Float32Array): void;
 }
 
 export type NativeStatus = { kind: 'loaded'; addon: NativeAddon; isa: string } | { kind: 'unavailable'; reason: string };

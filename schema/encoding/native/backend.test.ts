@@ -146,6 +146,14 @@ test('layout, broadcasting arithmetic, reductions, softmax, exp and erf equal th
     ['gather on axis 1 (the CPU kernel)', () => tf.gather(tf.tensor(x, [15, 14]), tf.tensor1d([2, 13], 'int32'), 1)],
     ['sum over a middle block', () => tf.sum(tf.tensor(x, [3, 5, 7, 2]), [1, 2])],
     ['exp', () => tf.exp(tf.tensor(x, [3, 5, 7, 2]))],
+    ['square, sqrt, rsqrt, log of |x| + 0.1', () => {
+      const t = tf.abs(tf.tensor(x, [3, 5, 7, 2])).add(0.1);
+      return tf.concat([tf.square(t), tf.sqrt(t), tf.rsqrt(t), tf.log(t)].map((u) => u.reshape([-1])));
+    }],
+    ['tanh and neg', () => tf.concat([tf.tanh(tf.tensor(x, [210]).mul(3)), tf.neg(tf.tensor(x, [210]))])],
+    ['maximum, broadcast', () => tf.maximum(tf.tensor(x, [3, 5, 7, 2]), tf.tensor(random([7, 1], 5), [7, 1]))],
+    ['scatterND with repeated rows', () => tf.scatterND(tf.tensor2d([[3], [0], [3], [9]], [4, 1], 'int32'), tf.tensor(random([4, 6], 8), [4, 6]), [10, 6])],
+    ['scatterND into a 3-D shape', () => tf.scatterND(tf.tensor2d([[1, 2], [0, 0], [1, 2]], [3, 2], 'int32'), tf.tensor(random([3, 5], 9), [3, 5]), [2, 3, 5])],
     ['erf', () => tf.erf(tf.tensor(x, [3, 5, 7, 2]).mul(3))],
   ];
   for (const [what, run] of cases) {

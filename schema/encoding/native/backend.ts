@@ -1,7 +1,8 @@
 // 'native-cpu': TF.js's CPU backend with the kernels that dominate training replaced by the
 // project's native ones: matrix products (BatchMatMul, _FusedMatMul; SIMD, two threads), the
-// layout kernels (Transpose, Slice, SplitV, GatherV2), the broadcasting arithmetic (Add, Sub,
-// Multiply, RealDiv), reductions (Sum, Mean), Softmax, Exp and Erf, on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
+// layout kernels (Transpose, Slice, SplitV, GatherV2, ScatterNd), the broadcasting arithmetic
+// (Add, Sub, Multiply, RealDiv, Maximum), reductions (Sum, Mean), Softmax and the unary Exp, Erf,
+// Square, Rsqrt, Sqrt, Tanh, Log, Neg, on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
 // gradients are registered by kernel name, so they apply unchanged. The reference 'cpu' backend
 // stays registered, which is what the equality tests compare against.
 
@@ -71,7 +72,7 @@ function copyView(addon: NativeAddon, backend: CpuBackend, x: tf.TensorInfo, off
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 
-const BINARY_OPS: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 };
+const BINARY_OPS: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4 };
 
 function binary(addon: NativeAddon, backend: CpuBackend, op: number, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
   if (!dense(backend, a) || !dense(backend, b)) return null;
@@ -182,7 +183,32 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
     addon.softmax(valuesOf(backend, logits), size(logits.shape) / cols, cols, out);
     return backend.makeTensorInfo([...logits.shape], 'float32', out);
   });
-  for (const [kernelName, op] of [['Exp', 0], ['Erf', 1]] as const) {
+  override('ScatterNd', ({ inputs, backend, attrs }) => {
+    const { indices, updates } = inputs as { indices: tf.TensorInfo; updates: tf.TensorInfo };
+    const shape = attrs!.shape as number[];
+    const ids = backend.data.get(indices.dataId).values;
+    if (!dense(backend, updates) || indices.dtype !== 'int32' || !(ids instanceof Int32Array) || indices.shape.length < 1) return null;
+    const sliceRank = indices.shape[indices.shape.length - 1]!;
+    const count = ids.length / Math.max(sliceRank, 1);
+    const sliceSize = size(shape.slice(sliceRank));
+    if (sliceRank === 0 || size(updates.shape) !== count * sliceSize) return null;
+    const strides = stridesOf(shape);
+    const offsets = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      let at = 0;
+      for (let j = 0; j < sliceRank; j++) {
+        const id = ids[i * sliceRank + j]!;
+        if (id < 0 || id >= shape[j]!) return null; // the CPU kernel's own error
+        at += id * strides[j]!;
+      }
+      offsets[i] = at;
+    }
+    const out = new Float32Array(size(shape));
+    addon.scatterAdd(valuesOf(backend, updates), offsets, sliceSize, out);
+    return backend.makeTensorInfo([...shape], 'float32', out);
+  });
+  const UNARY = [['Exp', 0], ['Erf', 1], ['Square', 2], ['Rsqrt', 3], ['Sqrt', 4], ['Tanh', 5], ['Log', 6], ['Neg', 7]] as const;
+  for (const [kernelName, op] of UNARY) {
     override(kernelName, ({ inputs, backend }) => {
       const x = inputs.x!;
       if (!dense(backend, x)) return null;
