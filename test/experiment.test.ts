@@ -77,7 +77,8 @@ test('the smoke preset runs every job through the platform and writes the report
     for (const pair of ['HYBRID(0.5)-MONO:mono.map', 'HYBRID(0.5)-CROSS:cross.map', 'CROSS-MONO:multi.rankDistance']) assert.ok(pairs.has(pair), pair);
     for (const p of protocol.paired) assert.ok(p.test.pValue > 0 && p.test.pValue <= 1 && p.test.difference.lo <= p.test.difference.hi);
   }
-  assert.deepEqual(data.alignment.map((a) => a.runs.length), [1, 1, 1], 'XNLI alignment of every arm of the first protocol');
+  assert.deepEqual(data.alignment.map((a) => [a.label, a.runs.length]), [['MONO', 1], ['CROSS', 1], ['HYBRID(0.5)', 1], ['RANDOM (untrained)', 1]], 'XNLI alignment of every arm of the first protocol, and of the untrained encoder');
+  assert.match(markdown, /\| RANDOM \(untrained\) \|/);
 });
 
 test('startExperiment refuses bad input by field and writes nothing', async () => {

@@ -150,6 +150,9 @@ export function buildReportInput(
         }),
       }))
     : [];
+  // The untrained encoder's alignment: the floor the arms are read against.
+  const randomAlignment = reports.find((r) => r.baseline === 'RANDOM' && r.suite === 'XNLI_ALIGNMENT')?.alignment;
+  if (randomAlignment) alignment.push({ label: 'RANDOM (untrained)', runs: [{ seed: 0, summary: randomAlignment }] });
   const suiteOf = (run: RunRecord) => (plan.protocols.find((p) => p.trainDatasets.join() === run.trainDatasets.join())?.suite ?? 'XQUAD_R') as RetrievalSuiteName;
   const failures = runs
     .filter((run) => run.status !== 'SUCCEEDED')
