@@ -4,7 +4,7 @@
 #include "gemm.h"
 
 namespace {
-constexpr int64_t KC = 256;
+#include "gemm_rows.h"
 
 inline __m256i maskOf(int64_t cols) {
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -41,32 +41,16 @@ void tile(const float* a, const float* bp, float* c, int64_t n, int64_t rsa, int
 }
 
 template <int R>
-void rows(const float* a, const float* bp, float* c, int64_t n, int64_t rsa, int64_t csa, int64_t np, int64_t i, int64_t k0, int64_t k1, bool first) {
-  for (int64_t j = 0; j < n; j += 16) tile<R>(a, bp, c, n, rsa, csa, np, i, j, k0, k1, first);
-}
+struct Rows {
+  static void run(const float* a, const float* bp, float* c, int64_t n, int64_t rsa, int64_t csa, int64_t np, int64_t i, int64_t k0, int64_t k1, bool first) {
+    for (int64_t j = 0; j < n; j += 16) tile<R>(a, bp, c, n, rsa, csa, np, i, j, k0, k1, first);
+  }
+};
 }  // namespace
 
 void gemm_rows_avx2(const float* a, const float* bp, float* c, int64_t m, int64_t n, int64_t k,
-                    int64_t rsa, int64_t csa, int64_t np, int64_t csb, int64_t row0, int64_t row1) {
+                      int64_t rsa, int64_t csa, int64_t np, int64_t csb, int64_t row0, int64_t row1) {
   (void)m;
   (void)csb;
-  if (k == 0) {
-    for (int64_t i = row0; i < row1; i++)
-      for (int64_t j = 0; j < n; j++) c[i * n + j] = 0.f;
-    return;
-  }
-  for (int64_t k0 = 0; k0 < k; k0 += KC) {
-    const int64_t k1 = k0 + KC < k ? k0 + KC : k;
-    const bool first = k0 == 0;
-    int64_t i = row0;
-    for (; i + 6 <= row1; i += 6) rows<6>(a, bp, c, n, rsa, csa, np, i, k0, k1, first);
-    switch (row1 - i) {
-      case 5: rows<5>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
-      case 4: rows<4>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
-      case 3: rows<3>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
-      case 2: rows<2>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
-      case 1: rows<1>(a, bp, c, n, rsa, csa, np, i, k0, k1, first); break;
-      default: break;
-    }
-  }
+  drive_rows<Rows>(a, bp, c, n, k, rsa, csa, np, row0, row1);
 }

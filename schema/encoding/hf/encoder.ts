@@ -209,7 +209,8 @@ export function createHfEncoder(config: HfEncoderConfig, options: CreateHfEncode
   };
 
   /** Call inside tf.tidy. */
-  const compute = (batch: HfBatch): { hidden: tf.Tensor3D; pooled: tf.Tensor2D | null } => {
+  /** withPooler: also the pooler output (skipped when the caller pools otherwise: it costs a dense layer). */
+  const compute = (batch: HfBatch, withPooler: boolean): { hidden: tf.Tensor3D; pooled: tf.Tensor2D | null } => {
     const { rows, width } = batch;
     if (width > limit) throw new RangeError(`batch width ${width} exceeds the ${limit} tokens ${config.modelType} positions allow`);
     const ids = tf.tensor2d(batch.ids, [rows, width], 'int32');
@@ -233,13 +234,13 @@ export function createHfEncoder(config: HfEncoderConfig, options: CreateHfEncode
       });
     }
     const hidden = h.reshape([rows, width, d]) as tf.Tensor3D;
-    const pooled = hasPooler ? tf.tanh(linear(firstToken(hidden), 'pooler.dense')) : null;
+    const pooled = hasPooler && withPooler ? tf.tanh(linear(firstToken(hidden), 'pooler.dense')) : null;
     return { hidden, pooled };
   };
 
   const forward = (batch: HfBatch) => {
     const [hidden, pooled] = tf.tidy(() => {
-      const out = compute(batch);
+      const out = compute(batch, true);
       return out.pooled ? [out.hidden, out.pooled] : [out.hidden];
     });
     return { hidden: hidden as tf.Tensor3D, pooled: (pooled as tf.Tensor2D | undefined) ?? null };
@@ -248,7 +249,7 @@ export function createHfEncoder(config: HfEncoderConfig, options: CreateHfEncode
   const embed = (batch: HfBatch, { pooling: mode, normalize }: { pooling: HfPooling; normalize: boolean }): tf.Tensor2D =>
     tf.tidy(() => {
       if (mode === 'POOLER' && !hasPooler) throw new HfModelError('POOLER pooling needs a checkpoint with a pooler');
-      const { hidden, pooled } = compute(batch);
+      const { hidden, pooled } = compute(batch, mode === 'POOLER');
       let vectors: tf.Tensor2D;
       switch (mode) {
         case 'MEAN':

@@ -102,7 +102,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
   tf.registerBackend(NATIVE_BACKEND, () => new CpuClass(), 0);
   tf.copyRegisteredKernels('cpu', NATIVE_BACKEND);
   const { addon } = native;
-  const override = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo | null) => {
+  const override = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null) => {
     const reference = tf.getKernel(kernelName, 'cpu')!;
     tf.unregisterKernel(kernelName, NATIVE_BACKEND);
     tf.registerKernel({
@@ -114,11 +114,6 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
   override('BatchMatMul', ({ inputs, backend, attrs }) =>
     nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), null),
   );
-  const overrideMany = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo[] | null) => {
-    const reference = tf.getKernel(kernelName, 'cpu')!;
-    tf.unregisterKernel(kernelName, NATIVE_BACKEND);
-    tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: ((args: KernelArgs) => run(args) ?? reference.kernelFunc(args as never)) as tf.KernelFunc });
-  };
   for (const [kernelName, op] of Object.entries(BINARY_OPS)) override(kernelName, ({ inputs, backend }) => binary(addon, backend, op, inputs.a!, inputs.b!));
   override('Transpose', ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
@@ -134,7 +129,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
     const strides = stridesOf(x.shape);
     return copyView(addon, backend, x, begin.reduce((at, b, d) => at + b * strides[d]!, 0), strides, sliceSize);
   });
-  overrideMany('SplitV', ({ inputs, backend, attrs }) => {
+  override('SplitV', ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     if (!dense(backend, x) || x.shape.length > 8) return null;
     const axis = tf.util.parseAxisParam(attrs!.axis as number, x.shape)[0]!;
