@@ -238,3 +238,33 @@ test('ten training steps follow the same loss curve on both backends', { skip: !
   assert.ok(reference[9]! < reference[0]!, `the loss falls: ${[...reference].map((l) => l.toFixed(3)).join(' ')}`);
   assertClose(native, reference, Math.max(...reference.map(Math.abs)), `loss curve ${[...native].map((l) => l.toFixed(4)).join(' ')}`);
 });
+
+test('output arrays are reused after dispose, never while a reader or another tensor still sees them', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  await tf.setBackend(NATIVE_BACKEND);
+  const backend = tf.backend() as unknown as { data: { get(id: object): { values: unknown } } };
+  const arrayOf = (t: tf.Tensor) => backend.data.get(t.dataId).values;
+  const [xs, ys] = [random([4, 1000], 1), random([4, 1000], 2)];
+  const x = tf.tensor2d(xs, [4, 1000]);
+  const y = tf.tensor2d(ys, [4, 1000]);
+  const sum = tf.add(x, y);
+  const reused = arrayOf(sum);
+  sum.dispose();
+  const difference = tf.sub(x, y);
+  assert.equal(arrayOf(difference), reused, 'the disposed sum array holds the difference');
+  difference.dispose();
+
+  const read = tf.add(x, y);
+  const values = read.dataSync() as Float32Array;
+  read.dispose();
+  const product = tf.mul(x, y);
+  const rows = tf.unstack(product); // the CPU kernel slices: views of the product's array
+  product.dispose();
+  for (let i = 0; i < 4; i++) tf.tidy(() => [tf.sub(x, y), tf.mul(x, 3), tf.div(x, 2), tf.sub(x, y).reshape([4000]), tf.exp(x)]);
+
+  const after = tf.add(x, y);
+  assert.notEqual(arrayOf(after), values);
+  values.forEach((v, i) => assert.equal(v, Math.fround(xs[i]! + ys[i]!), `read value ${i}`));
+  rows.forEach((row, r) => (row.dataSync() as Float32Array).forEach((v, i) => assert.equal(v, Math.fround(xs[r * 1000 + i]! * ys[r * 1000 + i]!), `row ${r} value ${i}`)));
+  tf.dispose([x, y, after, ...rows]);
+  await tf.setBackend('cpu');
+});

@@ -8,27 +8,42 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { loadNative, type NativeAddon } from './addon.js';
+import { OutputPool } from './pool.js';
 
 export const NATIVE_BACKEND = 'native-cpu';
+/** Masked mean of table rows: inputs table [vocabulary, width], ids [rows, tokens] int32, mask [rows, tokens]. */
+export const BAG_MEAN = 'XlingBagMean';
+/** Its gradient for the table: inputs dy [rows, width], ids, mask; attrs vocabulary. */
+export const BAG_MEAN_GRAD = 'XlingBagMeanGrad';
 
 interface CpuBackend extends tf.KernelBackend {
-  data: { get(dataId: object): { values: unknown } };
-  disposeData(dataId: object): boolean;
+  data: { get(dataId: object): { values: unknown }; has(dataId: object): boolean };
+  write(values: unknown, shape: number[], dtype: tf.DataType): object;
+  move(dataId: object, values: unknown, shape: number[], dtype: tf.DataType, refCount: number): void;
+  disposeData(dataId: object, force?: boolean): boolean;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array): tf.TensorInfo;
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: CpuBackend; attrs?: tf.NamedAttrMap };
+interface NativeCpuBackend extends CpuBackend {
+  /** Where every native kernel takes its output array. */
+  readonly pool: OutputPool;
+}
 
-const valuesOf = (backend: CpuBackend, t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+/** Disposed outputs kept for reuse: about two training steps of the default model's optimizer arrays. */
+const POOL_BYTES = 256 * 2 ** 20;
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: NativeCpuBackend; attrs?: tf.NamedAttrMap };
+
+const valuesOf = (backend: NativeCpuBackend, t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
 /** Dense float32 values of the tensor's size (the CPU backend keeps some tensors in other forms). */
-const dense = (backend: CpuBackend, t: tf.TensorInfo) => {
+const dense = (backend: NativeCpuBackend, t: tf.TensorInfo) => {
   const values = backend.data.get(t.dataId).values;
   return t.dtype === 'float32' && values instanceof Float32Array && values.length === size(t.shape);
 };
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The product in native code, or null when the inputs are outside what it handles (the caller falls back). */
-function nativeMatMul(addon: NativeAddon, backend: CpuBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias: tf.TensorInfo | null): tf.TensorInfo | null {
+function nativeMatMul(addon: NativeAddon, backend: NativeCpuBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias: tf.TensorInfo | null): tf.TensorInfo | null {
   if (!dense(backend, a) || !dense(backend, b) || (bias && !dense(backend, bias))) return null;
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -51,7 +66,7 @@ function nativeMatMul(addon: NativeAddon, backend: CpuBackend, a: tf.TensorInfo,
   // A bias over columns only: [n], [1, n], ...
   if (bias && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return null;
   const batch = Math.max(batchA, batchB);
-  const out = new Float32Array(batch * m * n);
+  const out = backend.pool.take(batch * m * n);
   addon.matmul(valuesOf(backend, a), valuesOf(backend, b), out, batch, m, n, k, transposeA, transposeB, batchA, batchB, bias ? valuesOf(backend, bias) : null);
   return backend.makeTensorInfo([...outer, m, n], 'float32', out);
 }
@@ -66,15 +81,15 @@ const stridesOf = (shape: readonly number[]) => {
 };
 
 /** A contiguous copy of the view of x at `offset` with `strides`, shaped `shape`. */
-function copyView(addon: NativeAddon, backend: CpuBackend, x: tf.TensorInfo, offset: number, strides: number[], shape: number[]): tf.TensorInfo {
-  const out = new Float32Array(size(shape));
+function copyView(addon: NativeAddon, backend: NativeCpuBackend, x: tf.TensorInfo, offset: number, strides: number[], shape: number[]): tf.TensorInfo {
+  const out = backend.pool.take(size(shape));
   addon.copy(valuesOf(backend, x), offset, Int32Array.from(strides), Int32Array.from(shape), out);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 
 const BINARY_OPS: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4 };
 
-function binary(addon: NativeAddon, backend: CpuBackend, op: number, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
+function binary(addon: NativeAddon, backend: NativeCpuBackend, op: number, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
   if (!dense(backend, a) || !dense(backend, b)) return null;
   const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
   if (shape.length > 8) return null;
@@ -86,7 +101,7 @@ function binary(addon: NativeAddon, backend: CpuBackend, op: number, a: tf.Tenso
       return i < 0 || s[i] === 1 ? 0 : own[i]!;
     });
   };
-  const out = new Float32Array(size(shape));
+  const out = backend.pool.take(size(shape));
   addon.binary(op, valuesOf(backend, a), 0, Int32Array.from(broadcastStrides(a.shape)), valuesOf(backend, b), 0, Int32Array.from(broadcastStrides(b.shape)), Int32Array.from(shape), out);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
@@ -98,8 +113,31 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
   if (tf.findBackendFactory(NATIVE_BACKEND)) return { ok: true, isa: native.isa };
   const cpu = tf.findBackend('cpu');
   if (!cpu) return { ok: false, reason: "TF.js's cpu backend is not registered" };
-  const CpuClass = Object.getPrototypeOf(cpu).constructor as new () => tf.KernelBackend;
-  tf.registerBackend(NATIVE_BACKEND, () => new CpuClass(), 0);
+  const CpuClass = Object.getPrototypeOf(cpu).constructor as new () => CpuBackend;
+  // The CPU backend, told when its arrays change hands so that the pool reuses only unshared ones.
+  class NativeCpu extends CpuClass implements NativeCpuBackend {
+    readonly pool = new OutputPool(POOL_BYTES);
+    override write(values: unknown, shape: number[], dtype: tf.DataType) {
+      this.pool.held(values);
+      return super.write(values, shape, dtype);
+    }
+    override move(dataId: object, values: unknown, shape: number[], dtype: tf.DataType, refCount: number) {
+      this.pool.held(values);
+      super.move(dataId, values, shape, dtype, refCount);
+    }
+    override readSync(dataId: object) {
+      // The CPU backend hands out its own array (dataSync, read, bufferSync): it is the reader's now.
+      if (this.data.has(dataId)) this.pool.escaped(this.data.get(dataId).values);
+      return super.readSync(dataId);
+    }
+    override disposeData(dataId: object, force = false) {
+      const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+      const result = super.disposeData(dataId, force);
+      if (values !== undefined && !this.data.has(dataId)) this.pool.released(values);
+      return result;
+    }
+  }
+  tf.registerBackend(NATIVE_BACKEND, () => new NativeCpu(), 0);
   tf.copyRegisteredKernels('cpu', NATIVE_BACKEND);
   const { addon } = native;
   const override = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null) => {
@@ -160,7 +198,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
       source = moved = copyView(addon, backend, x, 0, perm.map((p) => strides[p]!), perm.map((p) => x.shape[p]!));
       [outer, middle, inner] = [size(kept.map((d) => x.shape[d]!)), middle, 1];
     }
-    const out = new Float32Array(outer * inner);
+    const out = backend.pool.take(outer * inner);
     addon.reduce(valuesOf(backend, source), outer, middle, inner, out, mean ? 1 / middle : 1);
     if (moved) backend.disposeData(moved.dataId);
     const shape = attrs!.keepDims ? x.shape.map((n, d) => (axes.includes(d) ? 1 : n)) : kept.map((d) => x.shape[d]!);
@@ -174,7 +212,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
     const dim = attrs!.dim as number;
     if (!dense(backend, logits) || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
     const cols = logits.shape[rank - 1]!;
-    const out = new Float32Array(size(logits.shape));
+    const out = backend.pool.take(size(logits.shape));
     addon.softmax(valuesOf(backend, logits), size(logits.shape) / cols, cols, out);
     return backend.makeTensorInfo([...logits.shape], 'float32', out);
   });
@@ -198,7 +236,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
       }
       offsets[i] = at;
     }
-    const out = new Float32Array(size(shape));
+    const out = backend.pool.take(size(shape)).fill(0);
     addon.scatterAdd(valuesOf(backend, updates), offsets, sliceSize, out);
     return backend.makeTensorInfo([...shape], 'float32', out);
   });
@@ -207,7 +245,7 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
     override(kernelName, ({ inputs, backend }) => {
       const x = inputs.x!;
       if (!dense(backend, x)) return null;
-      const out = new Float32Array(size(x.shape));
+      const out = backend.pool.take(size(x.shape));
       addon.unary(op, valuesOf(backend, x), out);
       return backend.makeTensorInfo([...x.shape], 'float32', out);
     });
@@ -218,9 +256,39 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
     const ids = backend.data.get(indices.dataId).values;
     if (!dense(backend, x) || axis !== 0 || Number(attrs!.batchDims ?? 0) !== 0 || indices.dtype !== 'int32' || !(ids instanceof Int32Array)) return null;
     const width = size(x.shape.slice(1));
-    const out = new Float32Array(ids.length * width);
+    const out = backend.pool.take(ids.length * width);
     addon.gather(valuesOf(backend, x), x.shape[0]!, width, ids, out);
     return backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], 'float32', out);
+  });
+  // The bag-of-subwords pooling (bag.ts): kernels of the project's own, on this backend only.
+  const bagInputs = (backend: NativeCpuBackend, ids: tf.TensorInfo, mask: tf.TensorInfo) => {
+    const [rows, tokens] = ids.shape as [number, number];
+    return { rows: rows, tokens: tokens, ids: backend.data.get(ids.dataId).values as Int32Array, mask: valuesOf(backend, mask) };
+  };
+  tf.registerKernel({
+    kernelName: BAG_MEAN,
+    backendName: NATIVE_BACKEND,
+    kernelFunc: (({ inputs, backend }: KernelArgs) => {
+      const { table, ids, mask } = inputs as { table: tf.TensorInfo; ids: tf.TensorInfo; mask: tf.TensorInfo };
+      const [vocabulary, width] = table.shape as [number, number];
+      const bag = bagInputs(backend, ids, mask);
+      const out = backend.pool.take(bag.rows * width);
+      addon.bagMean(valuesOf(backend, table), vocabulary, width, bag.ids, bag.mask, bag.rows, bag.tokens, out);
+      return backend.makeTensorInfo([bag.rows, width], 'float32', out);
+    }) as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: BAG_MEAN_GRAD,
+    backendName: NATIVE_BACKEND,
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { dy, ids, mask } = inputs as { dy: tf.TensorInfo; ids: tf.TensorInfo; mask: tf.TensorInfo };
+      const vocabulary = attrs!.vocabulary as number;
+      const width = dy.shape[1]!;
+      const bag = bagInputs(backend, ids, mask);
+      const grad = backend.pool.take(vocabulary * width).fill(0);
+      addon.bagMeanGrad(valuesOf(backend, dy), width, bag.ids, bag.mask, bag.rows, bag.tokens, grad);
+      return backend.makeTensorInfo([vocabulary, width], 'float32', grad);
+    }) as tf.KernelFunc,
   });
   override('_FusedMatMul', ({ inputs, backend, attrs }) => {
     if ((attrs?.activation ?? 'linear') !== 'linear' || inputs.preluActivationWeights) return null;

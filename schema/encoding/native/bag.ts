@@ -4,29 +4,23 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { PaddedBatch } from '../tokenizer.js';
-import { loadNative } from './addon.js';
-import { NATIVE_BACKEND } from './backend.js';
+import { BAG_MEAN, BAG_MEAN_GRAD, NATIVE_BACKEND } from './backend.js';
 
 /** Masked mean of `table` rows per batch row, or null when this backend has no native kernel for it. */
 export function nativeBagMean(table: tf.Tensor2D, batch: PaddedBatch): tf.Tensor2D | null {
   if (tf.getBackend() !== NATIVE_BACKEND) return null;
-  const native = loadNative();
-  if (native.kind !== 'loaded') return null;
-  const { addon } = native;
-  const [vocabulary, width] = table.shape;
-  const op = tf.customGrad((t) => {
-    // The CPU backend hands out its own array: no copy of the table.
-    const values = (t as tf.Tensor).dataSync() as Float32Array;
-    const out = new Float32Array(batch.rows * width);
-    addon.bagMean(values, vocabulary, width, batch.ids, batch.mask, batch.rows, batch.width, out);
-    return {
-      value: tf.tensor2d(out, [batch.rows, width]),
-      gradFunc: (dy: tf.Tensor) => {
-        const grad = new Float32Array(vocabulary * width);
-        addon.bagMeanGrad(dy.dataSync() as Float32Array, width, batch.ids, batch.mask, batch.rows, batch.width, grad);
-        return tf.tensor2d(grad, [vocabulary, width]);
-      },
-    };
-  });
+  // Made when a kernel runs (forward, then backward): the tape keeps no tensor of them.
+  const run = (kernel: string, first: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap) => {
+    const ids = tf.tensor2d(batch.ids, [batch.rows, batch.width], 'int32');
+    const mask = tf.tensor2d(batch.mask, [batch.rows, batch.width], 'float32');
+    const out = tf.engine().runKernel(kernel, { ...first, ids, mask }, attrs) as tf.Tensor2D;
+    ids.dispose();
+    mask.dispose();
+    return out;
+  };
+  const op = tf.customGrad((t) => ({
+    value: run(BAG_MEAN, { table: t as tf.Tensor }, {}),
+    gradFunc: (dy: tf.Tensor) => run(BAG_MEAN_GRAD, { dy }, { vocabulary: table.shape[0] }),
+  }));
   return op(table) as tf.Tensor2D;
 }
