@@ -17,6 +17,7 @@ const units = [
   ['gemm_generic', []],
   ['strided', []],
   ['rows', []],
+  ['parallel', []],
   ['gemm_avx2', ['-mavx2', '-mfma']],
   ['gemm_avx512', ['-mavx512f', '-mfma']],
 ];

@@ -1,11 +1,12 @@
 // N-API entry points: matmul over float32 arrays (batched, transposes as strides, optional bias)
-// on the widest instruction set this CPU has, rows split across two threads for large products.
+// on the widest instruction set this CPU has, and the element-wise, layout and reduction kernels;
+// large work is split across the CPU's cores (parallel.h).
 #include <node_api.h>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 #include "gemm.h"
+#include "parallel.h"
 #include "strided.h"
 #include "rows.h"
 
@@ -72,8 +73,9 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   std::vector<float> packed(static_cast<size_t>(k * np));
   const int64_t rsa = ta ? 1 : k, csa = ta ? m : 1;
   const int64_t rsb = tb ? 1 : n, csb = tb ? k : 1;
-  const unsigned hardware = std::thread::hardware_concurrency();
-  const int64_t threads = (m * n * k >= (1 << 18) && m >= 12 && hardware > 1) ? 2 : 1;
+  // Threads take whole 6-row tiles; a product too small to share runs on the caller alone.
+  const int64_t tiles = (m + 5) / 6;
+  const int64_t tileGrain = m * n * k >= (1 << 18) ? 1 : tiles + 1;
   int64_t packedFor = -1;
   for (int64_t bi = 0; bi < batch; bi++) {
     const float* ab = a + (bi % batchA) * m * k;
@@ -88,14 +90,9 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
       packedFor = bIndex;
     }
     float* cb = c + bi * m * n;
-    if (threads == 1) {
-      kernel(ab, packed.data(), cb, m, n, k, rsa, csa, np, 1, 0, m);
-    } else {
-      const int64_t half = (m / 2 + 5) / 6 * 6;  // whole 6-row tiles on the first thread
-      std::thread other(kernel, ab, packed.data(), cb, m, n, k, rsa, csa, np, (int64_t)1, half, m);
-      kernel(ab, packed.data(), cb, m, n, k, rsa, csa, np, 1, 0, half);
-      other.join();
-    }
+    parallel(tiles, tileGrain, [&](int64_t t0, int64_t t1) {
+      kernel(ab, packed.data(), cb, m, n, k, rsa, csa, np, 1, t0 * 6, t1 * 6 < m ? t1 * 6 : m);
+    });
     if (bias)
       for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) cb[i * n + j] += bias[j];
@@ -302,6 +299,52 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adamw(param, m, v, g, paramOut, mOut, vOut, beta1, beta2, epsilon, correction1, correction2, decay, learningRate)
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float* arrays[7];
+  size_t lengths[7];
+  if (argc < 14) return fail(env, "adamw: 14 arguments expected");
+  for (int i = 0; i < 7; i++)
+    if (!floats(env, argv[i], &arrays[i], &lengths[i]) || lengths[i] != lengths[0]) return fail(env, "adamw: seven Float32Arrays of one length expected");
+  double h[7];
+  for (int i = 0; i < 7; i++) napi_get_value_double(env, argv[7 + i], &h[i]);
+  const AdamWStep step{h[0], h[1], h[2], h[3], h[4], h[5], h[6]};
+  adamw(step, arrays[0], arrays[1], arrays[2], arrays[3], (int64_t)lengths[0], arrays[4], arrays[5], arrays[6]);
+  return nullptr;
+}
+
+// concat(inputs: Float32Array[], widths: Int32Array, outer, out): rows of the inputs side by side.
+napi_value Concat(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t count = 0;
+  int32_t* widths;
+  size_t lw, lout;
+  float* out;
+  if (argc < 4 || napi_get_array_length(env, argv[0], &count) != napi_ok || !int32s(env, argv[1], &widths, &lw) || lw != count || !floats(env, argv[3], &out, &lout)) return fail(env, "concat: inputs, widths, outer and out expected");
+  const int64_t outer = integer(env, argv[2]);
+  std::vector<const float*> inputs(count);
+  std::vector<int64_t> w(count);
+  int64_t total = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    float* data;
+    size_t length;
+    napi_get_element(env, argv[0], i, &element);
+    if (!floats(env, element, &data, &length) || widths[i] < 0 || (int64_t)length < outer * widths[i]) return fail(env, "concat: an input is shorter than outer x width");
+    inputs[i] = data;
+    w[i] = widths[i];
+    total += widths[i];
+  }
+  if (outer < 0 || (int64_t)lout < outer * total) return fail(env, "concat: out is too short");
+  concat_rows(inputs.data(), w.data(), (int)count, outer, out);
+  return nullptr;
+}
+
 // useIsa("avx512" | "avx2" | "generic" | ""): "" picks the widest available; returns the one in use.
 napi_value UseIsa(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -341,6 +384,13 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "unary", fn);
   napi_create_function(env, "scatterAdd", NAPI_AUTO_LENGTH, ScatterAdd, nullptr, &fn);
   napi_set_named_property(env, exports, "scatterAdd", fn);
+  napi_create_function(env, "adamw", NAPI_AUTO_LENGTH, AdamW, nullptr, &fn);
+  napi_set_named_property(env, exports, "adamw", fn);
+  napi_create_function(env, "concat", NAPI_AUTO_LENGTH, Concat, nullptr, &fn);
+  napi_set_named_property(env, exports, "concat", fn);
+  napi_value threads;
+  napi_create_int32(env, parallel_threads(), &threads);
+  napi_set_named_property(env, exports, "threads", threads);
   return exports;
 }
 }  // namespace

@@ -85,7 +85,7 @@ async function setUp(name: BackendName, importModule: (specifier: string) => Pro
       const registered = registerNativeBackend();
       if (!registered.ok) throw new Error(registered.reason);
       await activate('native-cpu');
-      return `native kernels (${registered.isa}; matMul on 2 threads) for matMul, layout, arithmetic, reductions, softmax, unary ops; the rest pure JS`;
+      return `native kernels (${registered.isa}, ${registered.threads} threads) for matMul, layout, arithmetic, reductions, softmax, unary ops, AdamW; the rest pure JS`;
     }
   }
 }

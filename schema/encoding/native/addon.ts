@@ -29,6 +29,12 @@ export interface NativeAddon {
   unary(op: number, input: Float32Array, out: Float32Array): void;
   /** out[offsets[i] + c] += updates[i * sliceSize + c]: ScatterNd into a zeroed out. */
   scatterAdd(updates: Float32Array, offsets: Float64Array, sliceSize: number, out: Float32Array): void;
+  /** One AdamW update of a parameter array: new parameters and moments into the three out arrays. */
+  adamw(param: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, decay: number, learningRate: number): void;
+  /** Row o of out is row o of each input in turn, input i having widths[i] floats a row. */
+  concat(inputs: Float32Array[], widths: Int32Array, outer: number, out: Float32Array): void;
+  /** Threads the kernels split large work across (the caller included). */
+  readonly threads: number;
 }
 
 export type NativeStatus = { kind: 'loaded'; addon: NativeAddon; isa: string } | { kind: 'unavailable'; reason: string };

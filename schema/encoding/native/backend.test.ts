@@ -268,3 +268,50 @@ test('output arrays are reused after dispose, never while a reader or another te
   tf.dispose([x, y, after, ...rows]);
   await tf.setBackend('cpu');
 });
+
+test('kernels split across threads give the CPU kernels results on large shapes', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const native = loadNative();
+  assert.equal(native.kind === 'loaded' && native.addon.threads, Math.min((await import('node:os')).cpus().length, 8));
+  // 256,743 elements: a few ranges per thread, each starting inside a row.
+  const shape = [3, 333, 257];
+  const x = random(shape, 51);
+  const y = random([333, 1], 52);
+  const cases: Array<[string, () => tf.Tensor]> = [
+    ['add, broadcast', () => tf.add(tf.tensor(x, shape), tf.tensor(y, [333, 1]))],
+    ['multiply', () => tf.mul(tf.tensor(x, shape), tf.tensor(x, shape))],
+    ['transpose [2, 0, 1]', () => tf.transpose(tf.tensor(x, shape), [2, 0, 1])],
+    ['sum over axis 1', () => tf.sum(tf.tensor(x, shape), 1)],
+    ['sum over axis 0', () => tf.sum(tf.tensor(x, shape), 0)],
+    ['mean over the last axis', () => tf.mean(tf.tensor(x, shape), -1)],
+    ['softmax', () => tf.softmax(tf.tensor(x, shape).mul(4))],
+    ['exp, erf, tanh', () => tf.concat([tf.exp(tf.tensor(x, shape)), tf.erf(tf.tensor(x, shape).mul(2)), tf.tanh(tf.tensor(x, shape).mul(2))])],
+    ['gather rows', () => tf.gather(tf.tensor(x, [999, 257]), tf.tensor1d(Array.from({ length: 1500 }, (_, i) => (i * 7919) % 999), 'int32'))],
+    ['concat on axis 1', () => tf.concat([tf.tensor(x, shape), tf.tensor(x, shape).slice([0, 0, 0], [3, 100, 257])], 1)],
+    ['concat on axis 2, three parts', () => tf.concat([tf.tensor(x, shape), tf.tensor(x, [3, 333, 257]).slice([0, 0, 5], [3, 333, 1]), tf.tensor(x, shape)], 2)],
+    ['matMul', () => tf.matMul(tf.tensor(x, [999, 257]), tf.tensor(x.subarray(0, 257 * 61), [257, 61]))],
+  ];
+  for (const [what, run] of cases) {
+    const { reference, native } = await both(() => tf.tidy(run));
+    assertClose(native, reference, reference.reduce((a, v) => Math.max(a, Math.abs(v)), 1), what);
+  }
+});
+
+test('the fused AdamW kernel updates parameters and moments as the composite form does', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const { createAdamW } = await import('../../../gpu-worker/training/optimizer.js');
+  const shapes = [[300, 257], [7], [1]];
+  const { reference, native } = await both(() => {
+    const variables = shapes.map((shape, i) => tf.variable(tf.tensor(random(shape, 60 + i), shape), true, `adamw-${i}`));
+    const adam = createAdamW(variables, { weightDecay: 0.05, decays: (v) => v.name !== 'adamw-1' });
+    for (let step = 0; step < 4; step++) {
+      const gradients = new Map(variables.map((v, i) => [v, tf.tensor(random(v.shape, 70 + 10 * step + i), v.shape)] as const));
+      adam.apply(gradients, 1e-2 * (step + 1));
+      tf.dispose([...gradients.values()]);
+    }
+    const { m, v } = adam.state();
+    const result = tf.concat([...variables.map((x) => x.reshape([-1])), tf.tensor1d(m.flatMap((a) => [...a])), tf.tensor1d(v.flatMap((a) => [...a]))]);
+    adam.dispose();
+    tf.dispose(variables);
+    return result;
+  });
+  assertClose(native, reference, 1, 'parameters, first and second moments after four steps');
+});

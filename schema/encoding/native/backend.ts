@@ -1,10 +1,12 @@
 // 'native-cpu': TF.js's CPU backend with the kernels that dominate training replaced by the
-// project's native ones: matrix products (BatchMatMul, _FusedMatMul; SIMD, two threads), the
-// layout kernels (Transpose, Slice, SplitV, GatherV2, ScatterNd), the broadcasting arithmetic
+// project's native ones: matrix products (BatchMatMul, _FusedMatMul; widest SIMD), the layout
+// kernels (Transpose, Slice, SplitV, Concat, GatherV2, ScatterNd), the broadcasting arithmetic
 // (Add, Sub, Multiply, RealDiv, Maximum), reductions (Sum, Mean), Softmax and the unary Exp, Erf,
-// Square, Rsqrt, Sqrt, Tanh, Log, Neg, on float32. Anything else, or another dtype, runs the CPU backend's own kernel; the
-// gradients are registered by kernel name, so they apply unchanged. The reference 'cpu' backend
-// stays registered, which is what the equality tests compare against.
+// Square, Rsqrt, Sqrt, Tanh, Log, Neg, on float32, large work split across the cores; plus two
+// kernels of the project's own, the bag-of-subwords pooling and the AdamW update. Anything else,
+// or another dtype, runs the CPU backend's own kernel; the gradients are registered by kernel
+// name, so they apply unchanged. The reference 'cpu' backend stays registered, which is what the
+// equality tests compare against.
 
 import * as tf from '@tensorflow/tfjs';
 import { loadNative, type NativeAddon } from './addon.js';
@@ -15,6 +17,11 @@ export const NATIVE_BACKEND = 'native-cpu';
 export const BAG_MEAN = 'XlingBagMean';
 /** Its gradient for the table: inputs dy [rows, width], ids, mask; attrs vocabulary. */
 export const BAG_MEAN_GRAD = 'XlingBagMeanGrad';
+/**
+ * One AdamW update (gpu-worker/training/optimizer.ts): inputs param, m, v, g of one shape; attrs
+ * beta1, beta2, epsilon, correction1, correction2, decay, learningRate; outputs param, m, v.
+ */
+export const ADAMW = 'XlingAdamW';
 
 interface CpuBackend extends tf.KernelBackend {
   data: { get(dataId: object): { values: unknown }; has(dataId: object): boolean };
@@ -107,10 +114,10 @@ function binary(addon: NativeAddon, backend: NativeCpuBackend, op: number, a: tf
 }
 
 /** Registers 'native-cpu' (once); false, with the reason, when the addon is unavailable. */
-export function registerNativeBackend(): { ok: true; isa: string } | { ok: false; reason: string } {
+export function registerNativeBackend(): { ok: true; isa: string; threads: number } | { ok: false; reason: string } {
   const native = loadNative();
   if (native.kind === 'unavailable') return { ok: false, reason: native.reason };
-  if (tf.findBackendFactory(NATIVE_BACKEND)) return { ok: true, isa: native.isa };
+  if (tf.findBackendFactory(NATIVE_BACKEND)) return { ok: true, isa: native.isa, threads: native.addon.threads };
   const cpu = tf.findBackend('cpu');
   if (!cpu) return { ok: false, reason: "TF.js's cpu backend is not registered" };
   const CpuClass = Object.getPrototypeOf(cpu).constructor as new () => CpuBackend;
@@ -290,9 +297,33 @@ export function registerNativeBackend(): { ok: true; isa: string } | { ok: false
       return backend.makeTensorInfo([vocabulary, width], 'float32', grad);
     }) as tf.KernelFunc,
   });
+  override('Concat', ({ inputs, backend, attrs }) => {
+    const parts = inputs as unknown as tf.TensorInfo[];
+    if (parts.length === 0 || !parts.every((t) => dense(backend, t))) return null;
+    const axis = tf.util.parseAxisParam(attrs!.axis as number, parts[0]!.shape)[0]!;
+    const shape = tf.backend_util.computeOutShape(parts.map((t) => t.shape), axis);
+    const outer = size(shape.slice(0, axis));
+    const out = backend.pool.take(size(shape));
+    addon.concat(parts.map((t) => valuesOf(backend, t)), Int32Array.from(parts.map((t) => size(t.shape.slice(axis)))), outer, out);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  });
+  tf.registerKernel({
+    kernelName: ADAMW,
+    backendName: NATIVE_BACKEND,
+    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
+      const { param, m, v, g } = inputs as Record<'param' | 'm' | 'v' | 'g', tf.TensorInfo>;
+      const h = attrs as Record<'beta1' | 'beta2' | 'epsilon' | 'correction1' | 'correction2' | 'decay' | 'learningRate', number>;
+      const n = size(param.shape);
+      const outs = [backend.pool.take(n), backend.pool.take(n), backend.pool.take(n)] as const;
+      // Gradients of other kernels may come in another array type: dense float32 copies of those.
+      const floats = (t: tf.TensorInfo) => (dense(backend, t) ? valuesOf(backend, t) : Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>));
+      addon.adamw(floats(param), floats(m), floats(v), floats(g), ...outs, h.beta1, h.beta2, h.epsilon, h.correction1, h.correction2, h.decay, h.learningRate);
+      return outs.map((values) => backend.makeTensorInfo([...param.shape], 'float32', values));
+    }) as tf.KernelFunc,
+  });
   override('_FusedMatMul', ({ inputs, backend, attrs }) => {
     if ((attrs?.activation ?? 'linear') !== 'linear' || inputs.preluActivationWeights) return null;
     return nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), inputs.bias ?? null);
   });
-  return { ok: true, isa: native.isa };
+  return { ok: true, isa: native.isa, threads: native.addon.threads };
 }
