@@ -3,19 +3,37 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, selectBackend } from './backend.js';
 import { embeddingLookup } from './embedding.js';
+import { loadNative } from './native/addon.js';
 
 // Stands in for a machine without the native packages, whatever this one has installed.
 const withoutNative = (specifier: string) =>
   specifier.startsWith('@tensorflow/tfjs-node') ? Promise.reject(new Error(`Cannot find package '${specifier}'`)) : import(specifier);
+// ... and without the project's native kernels either (no compiler at install).
+const withoutAnyNative = (specifier: string) =>
+  specifier.includes('/native/') ? Promise.reject(new Error('native kernels were not built: g++ not found')) : withoutNative(specifier);
 
-test('without the native packages the choice is WASM with SIMD, and the reason says why', async () => {
+test("without TensorFlow's native packages the choice is the project's native kernels, and the reason says why", async () => {
+  const native = loadNative();
+  const choice = await selectBackend({ importModule: withoutNative });
+  if (native.kind === 'unavailable') {
+    assert.equal(choice.name, 'wasm');
+    assert.match(choice.reason, new RegExp(`^tfjs-node-gpu not installed; tfjs-node not installed; native-cpu .*; SIMD on$`));
+    return;
+  }
+  assert.equal(choice.name, 'native-cpu');
+  assert.equal(tf.getBackend(), 'native-cpu');
+  assert.match(describeBackend(choice), new RegExp(`^native-cpu \\(tfjs-node-gpu not installed; tfjs-node not installed; native kernels \\(${native.isa}, ${native.addon.threads} threads\\) for `));
+});
+
+test('without any native code the choice is WASM with SIMD, and the reason says why', async () => {
   const lines: string[] = [];
-  const choice = await selectBackend({ importModule: withoutNative, log: (l) => lines.push(l) });
+  const choice = await selectBackend({ importModule: withoutAnyNative, log: (l) => lines.push(l) });
   assert.equal(choice.name, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
-  assert.equal(choice.reason, 'tfjs-node-gpu not installed; tfjs-node not installed; SIMD on');
-  assert.equal(describeBackend(choice), 'wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)');
-  assert.deepEqual(lines, ['tensorflow backend wasm (tfjs-node-gpu not installed; tfjs-node not installed; SIMD on)']);
+  const reason = 'tfjs-node-gpu not installed; tfjs-node not installed; native-cpu native kernels were not built: g++ not found; SIMD on';
+  assert.equal(choice.reason, reason);
+  assert.equal(describeBackend(choice), `wasm (${reason})`);
+  assert.deepEqual(lines, [`tensorflow backend wasm (${reason})`]);
 });
 
 test('the embedding gradient runs on WASM, which has no UnsortedSegmentSum', async () => {

@@ -2,8 +2,11 @@
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadNative } from '../../schema/encoding/native/addon.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+// This machine has no tfjs-node: workers choose the project's native kernels where they built, else WASM.
+export const automaticBackend = loadNative().kind === 'loaded' ? 'native-cpu' : 'wasm';
 export const dataDir = process.env.DATA_DIR ?? path.resolve(repoRoot, '..', 'shared', 'data');
 
 export const START_RUN = `
