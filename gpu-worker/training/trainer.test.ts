@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { JobError } from '../../schema/jobs.js';
+import { NATIVE_BACKEND, registerNativeBackend } from '../../schema/encoding/native/backend.js';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type HyperParameters, type TrainingSpec } from '../../schema/training.js';
 import { checkpointContents, stateFromCheckpoint } from './checkpoint-state.js';
 import { loadCheckpoint, loadTrainingTensors, saveCheckpoint } from '../../schema/encoding/checkpoint.js';
@@ -114,6 +115,25 @@ test('a tiny run learns: the loss falls, and tensors do not accumulate', async (
   assert.equal(done.validation, null);
   assert.deepEqual(done.weights.map((w) => [w.name, w.shape]), [['embedding', [1024, 16]]]);
   assert.equal(done.weights[0]!.values.length, 1024 * 16);
+});
+
+test('on native-cpu the same run follows the same losses, and neither tensors nor pooled arrays accumulate', async (t) => {
+  const registered = registerNativeBackend();
+  if (!registered.ok) return t.skip(`native kernels unavailable: ${registered.reason}`);
+  await tf.setBackend('cpu');
+  const reference = await run(spec());
+  await tf.setBackend(NATIVE_BACKEND);
+  const pool = (tf.backend() as unknown as { pool: { bytesFree: number } }).pool;
+  const before = tf.memory().numTensors;
+  const counts: number[] = [];
+  const pooled: number[] = [];
+  const { points } = await run(spec(), { onPoint: () => (counts.push(tf.memory().numTensors), pooled.push(pool.bytesFree)) });
+  assert.ok(new Set(counts).size === 1, `tensor count per log point: ${counts.join(', ')}`);
+  assert.equal(tf.memory().numTensors, before);
+  // Each step frees what the previous one took: the pool holds about one step's arrays, not more each step.
+  assert.ok(pooled[0]! > 0 && pooled.every((b) => b <= pooled[0]! * 1.5), `pooled bytes per log point: ${pooled.join(', ')}`);
+  points.forEach((p, i) => assert.ok(Math.abs(p.loss - reference.points[i]!.loss) <= 1e-4 * Math.max(1, reference.points[i]!.loss), `step ${p.step}: ${p.loss} against ${reference.points[i]!.loss}`));
+  await tf.setBackend('cpu');
 });
 
 test('training is deterministic for a seed', async () => {
