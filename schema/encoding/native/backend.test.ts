@@ -315,3 +315,22 @@ test('the fused AdamW kernel updates parameters and moments as the composite for
   });
   assertClose(native, reference, 1, 'parameters, first and second moments after four steps');
 });
+
+test('matMul broadcasts batch shapes of different ranks to the CPU kernel\'s output shape', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
+  const cases: Array<[number[], number[]]> = [
+    [[3, 2, 4], [1, 1, 4, 5]],
+    [[2, 4], [1, 1, 4, 5]],
+    [[1, 2, 4], [2, 3, 4, 5]],
+    [[2, 3, 2, 4], [3, 4, 5]],
+  ];
+  for (const [sa, sb] of cases) {
+    const shapes: number[][] = [];
+    const { reference, native } = await both(() => {
+      const product = tf.matMul(tf.tensor(random(sa, 80), sa), tf.tensor(random(sb, 81), sb));
+      shapes.push(product.shape);
+      return product;
+    });
+    assert.deepEqual(shapes[1], shapes[0], `shape of ${JSON.stringify([sa, sb])}`);
+    assertClose(native, reference, 4, `values of ${JSON.stringify([sa, sb])}`);
+  }
+});

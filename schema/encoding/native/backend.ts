@@ -48,6 +48,9 @@ const dense = (backend: NativeCpuBackend, t: tf.TensorInfo) => {
   return t.dtype === 'float32' && values instanceof Float32Array && values.length === size(t.shape);
 };
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+/** The values as float32, copied when another kernel left them in another array type (an int32 Cast shares its input's). */
+const floatsOf = (backend: NativeCpuBackend, t: tf.TensorInfo) =>
+  dense(backend, t) ? valuesOf(backend, t) : Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>);
 
 /** The product in native code, or null when the inputs are outside what it handles (the caller falls back). */
 function nativeMatMul(addon: NativeAddon, backend: NativeCpuBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, bias: tf.TensorInfo | null): tf.TensorInfo | null {
@@ -64,12 +67,10 @@ function nativeMatMul(addon: NativeAddon, backend: NativeCpuBackend, a: tf.Tenso
   const outerB = b.shape.slice(0, -2);
   const batchA = size(outerA);
   const batchB = size(outerB);
-  // Batch broadcasting only between equal batches or a single matrix; anything else falls back.
-  let outer: number[];
-  if (batchA === batchB && outerA.join() === outerB.join()) outer = outerA;
-  else if (batchB === 1) outer = outerA;
-  else if (batchA === 1) outer = outerB;
-  else return null;
+  // Batch broadcasting only between equal batch shapes or a single matrix (whose extra leading
+  // 1s still count in the output's rank, as TF.js broadcasts); anything else falls back.
+  if (!(batchA === batchB && outerA.join() === outerB.join()) && batchA !== 1 && batchB !== 1) return null;
+  const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
   // A bias over columns only: [n], [1, n], ...
   if (bias && (size(bias.shape) !== n || bias.shape[bias.shape.length - 1] !== n)) return null;
   const batch = Math.max(batchA, batchB);
@@ -270,7 +271,8 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
   // The bag-of-subwords pooling (bag.ts): kernels of the project's own, on this backend only.
   const bagInputs = (backend: NativeCpuBackend, ids: tf.TensorInfo, mask: tf.TensorInfo) => {
     const [rows, tokens] = ids.shape as [number, number];
-    return { rows: rows, tokens: tokens, ids: backend.data.get(ids.dataId).values as Int32Array, mask: valuesOf(backend, mask) };
+    const idValues = backend.data.get(ids.dataId).values;
+    return { rows, tokens, ids: idValues instanceof Int32Array ? idValues : Int32Array.from(idValues as ArrayLike<number>), mask: floatsOf(backend, mask) };
   };
   tf.registerKernel({
     kernelName: BAG_MEAN,
@@ -280,7 +282,7 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
       const [vocabulary, width] = table.shape as [number, number];
       const bag = bagInputs(backend, ids, mask);
       const out = backend.pool.take(bag.rows * width);
-      addon.bagMean(valuesOf(backend, table), vocabulary, width, bag.ids, bag.mask, bag.rows, bag.tokens, out);
+      addon.bagMean(floatsOf(backend, table), vocabulary, width, bag.ids, bag.mask, bag.rows, bag.tokens, out);
       return backend.makeTensorInfo([bag.rows, width], 'float32', out);
     }) as tf.KernelFunc,
   });
@@ -293,7 +295,7 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
       const width = dy.shape[1]!;
       const bag = bagInputs(backend, ids, mask);
       const grad = backend.pool.take(vocabulary * width).fill(0);
-      addon.bagMeanGrad(valuesOf(backend, dy), width, bag.ids, bag.mask, bag.rows, bag.tokens, grad);
+      addon.bagMeanGrad(floatsOf(backend, dy), width, bag.ids, bag.mask, bag.rows, bag.tokens, grad);
       return backend.makeTensorInfo([vocabulary, width], 'float32', grad);
     }) as tf.KernelFunc,
   });
@@ -315,8 +317,7 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
       const h = attrs as Record<'beta1' | 'beta2' | 'epsilon' | 'correction1' | 'correction2' | 'decay' | 'learningRate', number>;
       const n = size(param.shape);
       const outs = [backend.pool.take(n), backend.pool.take(n), backend.pool.take(n)] as const;
-      // Gradients of other kernels may come in another array type: dense float32 copies of those.
-      const floats = (t: tf.TensorInfo) => (dense(backend, t) ? valuesOf(backend, t) : Float32Array.from(backend.data.get(t.dataId).values as ArrayLike<number>));
+      const floats = (t: tf.TensorInfo) => floatsOf(backend, t);
       addon.adamw(floats(param), floats(m), floats(v), floats(g), ...outs, h.beta1, h.beta2, h.epsilon, h.correction1, h.correction2, h.decay, h.learningRate);
       return outs.map((values) => backend.makeTensorInfo([...param.shape], 'float32', values));
     }) as tf.KernelFunc,
