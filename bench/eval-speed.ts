@@ -19,11 +19,7 @@ import { describeBackend, isBackendName, selectBackend } from '../schema/encodin
 import { loadCheckpoint } from '../schema/encoding/checkpoint.js';
 import { PASSAGE_PREFIX, QUERY_PREFIX, readWeights } from '../schema/encoding/encoder.js';
 import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../schema/encoding/pipeline.js';
-
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { argument } from './cli.js';
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const s = (x: number) => `${x.toFixed(1)} s`;

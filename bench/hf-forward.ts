@@ -27,6 +27,7 @@ import { loadHfEncoder, loadHfTokenizer } from '../schema/encoding/hf/model.js';
 import type { Tensor } from '../schema/encoding/hf/safetensors.js';
 import { createRng } from '../gpu-worker/evaluation/random.js';
 import { createRandom } from '../gpu-worker/training/random.js';
+import { argument, median } from './cli.js';
 
 const BATCH_SIZES = [8, 32];
 const LENGTHS = [32, 128];
@@ -35,16 +36,6 @@ const CELL_BUDGET_MS = 10_000;
 const MIN_TIMED = 3;
 const SECOND_WARMUP_BELOW_MS = 2_000;
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const rss = () => process.memoryUsage().rss;
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');

@@ -23,11 +23,8 @@ import { createBagOfSubwordsEncoder } from '../schema/encoding/encoder.js';
 import type { PaddedBatch } from '../schema/encoding/tokenizer.js';
 import { createTransformerEncoder } from '../schema/encoding/transformer.js';
 import { DEFAULT_MODEL, type ModelSpec } from '../schema/training.js';
+import { argument } from './cli.js';
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const backends = (argument('backends') ?? 'native-cpu,wasm').split(',');
 for (const b of backends) if (!isBackendName(b)) throw new Error(`unknown backend ${b}`);
 const steps = Number(argument('steps') ?? 10);

@@ -30,15 +30,13 @@ import { DEFAULT_HNSW, openEmbeddedStore } from '../schema/vectors/embedded.js';
 import { normalized } from '../schema/vectors/matrix.js';
 import type { VectorPoint } from '../schema/vectors/store.js';
 import { freePort, gql, startApp, waitFor, type AppProcess } from '../test/support/processes.js';
+import { argument } from './cli.js';
 
-function argument(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const steps = argument('steps', 1000);
-const syntheticRows = argument('synthetic', 1_000_000);
-const queryCount = argument('queries', 400);
-const concurrency = argument('concurrency', 8);
+const numberArgument = (name: string, fallback: number) => Number(argument(name) ?? fallback);
+const steps = numberArgument('steps', 1000);
+const syntheticRows = numberArgument('synthetic', 1_000_000);
+const queryCount = numberArgument('queries', 400);
+const concurrency = numberArgument('concurrency', 8);
 const homeIndex = process.argv.indexOf('--home');
 const home = homeIndex >= 0 ? path.resolve(process.argv[homeIndex + 1]!) : fs.mkdtempSync(path.join(os.tmpdir(), 'xling-serving-bench-'));
 const dataDir = defaultSharedDir('data', process.cwd(), fs.existsSync);

@@ -10,58 +10,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { defaultSharedDir } from '../schema/config.js';
-import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type ModelSpec, type TrainingSpec } from '../schema/training.js';
 import { loadTrainingGroups, type TrainingSource } from '../gpu-worker/data/index.js';
 import { isBackendName, selectBackend, describeBackend, type BackendName } from '../schema/encoding/backend.js';
 import { pipelineModels } from '../gpu-worker/training/trainer-model.js';
 import { train } from '../gpu-worker/training/trainer.js';
-
-interface BenchModel {
-  name: string;
-  spec: ModelSpec;
-  /** Measured steps, after WARMUP_STEPS; fewer for slow models. */
-  steps?: number;
-}
+import { argument, median } from './cli.js';
+import { BATCH_SIZE, LANGUAGES, MODELS, benchSpec, type BenchModel } from './training-setup.js';
 
 const WARMUP_STEPS = 3;
-const BATCH_SIZE = 32;
-const LANGUAGES = ['en', 'de', 'es'];
 
-// The product's defaults (XLM-R tokenizer pruned to 8,192 pieces, 48 tokens per text) at each size.
-const MODELS: readonly BenchModel[] = [
-  { name: 'bos-64', spec: { ...DEFAULT_MODEL, family: 'BAG_OF_SUBWORDS', dimension: 64 } },
-  { name: 'bos-256', spec: { ...DEFAULT_MODEL, family: 'BAG_OF_SUBWORDS', dimension: 256 } },
-  {
-    name: 'transformer-small',
-    spec: { ...DEFAULT_MODEL, family: 'TRANSFORMER', dimension: 256, layers: 2, heads: 4, ffnDimension: 1024 },
-    steps: 3,
-  },
-];
-
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function measure(model: BenchModel, steps: number, source: TrainingSource) {
   const total = WARMUP_STEPS + (model.steps ?? steps);
-  const spec: TrainingSpec = {
-    strategy: 'HYBRID',
-    alpha: 0.5,
-    trainDatasets: ['mlqa-r'],
-    languages: LANGUAGES,
-    seed: 1,
-    evaluationSuites: [],
-    model: model.spec,
-    // No validation: it is not part of a training step's cost.
-    hyperParameters: { ...DEFAULT_HYPER_PARAMETERS, steps: total, batchSize: BATCH_SIZE, logEvery: 1, validationFraction: 0, warmupSteps: 1 },
-  };
+  const spec = benchSpec(model.spec, total);
   const stepMs: number[] = [];
   let last = performance.now();
   const result = await train({

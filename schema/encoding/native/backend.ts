@@ -148,14 +148,13 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
   tf.registerBackend(NATIVE_BACKEND, () => new NativeCpu(), 0);
   tf.copyRegisteredKernels('cpu', NATIVE_BACKEND);
   const { addon } = native;
+  const register = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]) =>
+    tf.registerKernel({ kernelName, backendName: NATIVE_BACKEND, kernelFunc: run as unknown as tf.KernelFunc });
+  /** The CPU kernel's place taken by `run`, which answers null for what it leaves to the CPU kernel. */
   const override = (kernelName: string, run: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null) => {
     const reference = tf.getKernel(kernelName, 'cpu')!;
     tf.unregisterKernel(kernelName, NATIVE_BACKEND);
-    tf.registerKernel({
-      kernelName,
-      backendName: NATIVE_BACKEND,
-      kernelFunc: ((args: KernelArgs) => run(args) ?? reference.kernelFunc(args as never)) as tf.KernelFunc,
-    });
+    register(kernelName, (args) => run(args) ?? (reference.kernelFunc(args as never) as tf.TensorInfo));
   };
   override('BatchMatMul', ({ inputs, backend, attrs }) =>
     nativeMatMul(addon, backend, inputs.a!, inputs.b!, Boolean(attrs?.transposeA), Boolean(attrs?.transposeB), null),
@@ -274,30 +273,22 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
     const idValues = backend.data.get(ids.dataId).values;
     return { rows, tokens, ids: idValues instanceof Int32Array ? idValues : Int32Array.from(idValues as ArrayLike<number>), mask: floatsOf(backend, mask) };
   };
-  tf.registerKernel({
-    kernelName: BAG_MEAN,
-    backendName: NATIVE_BACKEND,
-    kernelFunc: (({ inputs, backend }: KernelArgs) => {
-      const { table, ids, mask } = inputs as { table: tf.TensorInfo; ids: tf.TensorInfo; mask: tf.TensorInfo };
-      const [vocabulary, width] = table.shape as [number, number];
-      const bag = bagInputs(backend, ids, mask);
-      const out = backend.pool.take(bag.rows * width);
-      addon.bagMean(floatsOf(backend, table), vocabulary, width, bag.ids, bag.mask, bag.rows, bag.tokens, out);
-      return backend.makeTensorInfo([bag.rows, width], 'float32', out);
-    }) as tf.KernelFunc,
+  register(BAG_MEAN, ({ inputs, backend }) => {
+    const { table, ids, mask } = inputs as { table: tf.TensorInfo; ids: tf.TensorInfo; mask: tf.TensorInfo };
+    const [vocabulary, width] = table.shape as [number, number];
+    const bag = bagInputs(backend, ids, mask);
+    const out = backend.pool.take(bag.rows * width);
+    addon.bagMean(floatsOf(backend, table), vocabulary, width, bag.ids, bag.mask, bag.rows, bag.tokens, out);
+    return backend.makeTensorInfo([bag.rows, width], 'float32', out);
   });
-  tf.registerKernel({
-    kernelName: BAG_MEAN_GRAD,
-    backendName: NATIVE_BACKEND,
-    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
-      const { dy, ids, mask } = inputs as { dy: tf.TensorInfo; ids: tf.TensorInfo; mask: tf.TensorInfo };
-      const vocabulary = attrs!.vocabulary as number;
-      const width = dy.shape[1]!;
-      const bag = bagInputs(backend, ids, mask);
-      const grad = backend.pool.take(vocabulary * width).fill(0);
-      addon.bagMeanGrad(floatsOf(backend, dy), width, bag.ids, bag.mask, bag.rows, bag.tokens, grad);
-      return backend.makeTensorInfo([vocabulary, width], 'float32', grad);
-    }) as tf.KernelFunc,
+  register(BAG_MEAN_GRAD, ({ inputs, backend, attrs }) => {
+    const { dy, ids, mask } = inputs as { dy: tf.TensorInfo; ids: tf.TensorInfo; mask: tf.TensorInfo };
+    const vocabulary = attrs!.vocabulary as number;
+    const width = dy.shape[1]!;
+    const bag = bagInputs(backend, ids, mask);
+    const grad = backend.pool.take(vocabulary * width).fill(0);
+    addon.bagMeanGrad(floatsOf(backend, dy), width, bag.ids, bag.mask, bag.rows, bag.tokens, grad);
+    return backend.makeTensorInfo([vocabulary, width], 'float32', grad);
   });
   override('Concat', ({ inputs, backend, attrs }) => {
     const parts = inputs as unknown as tf.TensorInfo[];
@@ -309,18 +300,14 @@ export function registerNativeBackend(): { ok: true; isa: string; threads: numbe
     addon.concat(parts.map((t) => valuesOf(backend, t)), Int32Array.from(parts.map((t) => size(t.shape.slice(axis)))), outer, out);
     return backend.makeTensorInfo(shape, 'float32', out);
   });
-  tf.registerKernel({
-    kernelName: ADAMW,
-    backendName: NATIVE_BACKEND,
-    kernelFunc: (({ inputs, backend, attrs }: KernelArgs) => {
-      const { param, m, v, g } = inputs as Record<'param' | 'm' | 'v' | 'g', tf.TensorInfo>;
-      const h = attrs as Record<'beta1' | 'beta2' | 'epsilon' | 'correction1' | 'correction2' | 'decay' | 'learningRate', number>;
-      const n = size(param.shape);
-      const outs = [backend.pool.take(n), backend.pool.take(n), backend.pool.take(n)] as const;
-      const floats = (t: tf.TensorInfo) => floatsOf(backend, t);
-      addon.adamw(floats(param), floats(m), floats(v), floats(g), ...outs, h.beta1, h.beta2, h.epsilon, h.correction1, h.correction2, h.decay, h.learningRate);
-      return outs.map((values) => backend.makeTensorInfo([...param.shape], 'float32', values));
-    }) as tf.KernelFunc,
+  register(ADAMW, ({ inputs, backend, attrs }) => {
+    const { param, m, v, g } = inputs as Record<'param' | 'm' | 'v' | 'g', tf.TensorInfo>;
+    const h = attrs as Record<'beta1' | 'beta2' | 'epsilon' | 'correction1' | 'correction2' | 'decay' | 'learningRate', number>;
+    const n = size(param.shape);
+    const outs = [backend.pool.take(n), backend.pool.take(n), backend.pool.take(n)] as const;
+    const floats = (t: tf.TensorInfo) => floatsOf(backend, t);
+    addon.adamw(floats(param), floats(m), floats(v), floats(g), ...outs, h.beta1, h.beta2, h.epsilon, h.correction1, h.correction2, h.decay, h.learningRate);
+    return outs.map((values) => backend.makeTensorInfo([...param.shape], 'float32', values));
   });
   override('_FusedMatMul', ({ inputs, backend, attrs }) => {
     if ((attrs?.activation ?? 'linear') !== 'linear' || inputs.preluActivationWeights) return null;

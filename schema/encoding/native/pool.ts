@@ -16,8 +16,9 @@ export class OutputPool {
 
   /** An array of `length` floats with arbitrary contents (zeroed when new). */
   take(length: number): Float32Array {
-    const array = this.free.get(length)?.pop() ?? new Float32Array(length);
-    if (this.owned.has(array.buffer)) this.freeBytes -= array.byteLength;
+    const reused = this.free.get(length)?.pop();
+    if (reused) this.freeBytes -= reused.byteLength;
+    const array = reused ?? new Float32Array(length);
     this.owned.set(array.buffer, { array, held: false });
     return array;
   }
