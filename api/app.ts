@@ -8,9 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
 import type { ApiConfig } from './config.js';
@@ -19,7 +17,11 @@ import type { VectorStore } from '../schema/vectors/store.js';
 import { createServing } from './collection/serving.js';
 import { startExperimentSweeper } from './experiment/experiment-sweeper.js';
 import { createDatasetCatalog, type DatasetCatalog } from './dataset/catalog.js';
-import { withCoercionField } from './errors.js';
+import { createAuthenticator } from './auth/principal.js';
+import { createErrorFormatter, ErrorCode } from './errors.js';
+import { apolloLimits } from './security/limits.js';
+import { createRateLimiter } from './security/rate-limit.js';
+import { serveWebSocket } from './security/websocket.js';
 import { startOutbox } from './job/outbox.js';
 import { bridgeEvents, createGatewayPubSub } from './pubsub.js';
 import { buildGatewaySchema } from './schema.js';
@@ -49,6 +51,7 @@ export function buildApp(deps: AppDeps): App {
   const log = deps.log ?? ((line: string) => console.log(line));
   const pubSub = createGatewayPubSub();
   const schema = buildGatewaySchema(pubSub);
+  const { security } = config;
   const services: GatewayServices = {
     prisma: deps.db.prisma,
     bus,
@@ -57,25 +60,35 @@ export function buildApp(deps: AppDeps): App {
     serving: createServing({ settings: config.settings, ...(deps.vectors ? { vectors: deps.vectors } : {}), log }),
     cwd: config.cwd,
     modelsDir: config.settings.modelsDir,
+    security,
+    rateLimiter: createRateLimiter(security.rate),
     log,
   };
-  const context: ApiContext = { services };
+  const authenticator = createAuthenticator(services.prisma, security.auth);
+  const formatError = createErrorFormatter({ development: security.development, log });
   let stopRunning: (() => Promise<void>) | undefined;
 
   async function start(): Promise<{ url: string }> {
     if (stopRunning) throw new Error('gateway already started');
     const app = express();
+    app.disable('x-powered-by');
     const httpServer = http.createServer(app);
-    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-    const wsServing = useServer<Record<string, unknown>>({ schema, context: () => ({ ...context }) }, wsServer);
+    const ws = serveWebSocket({ server: httpServer, path: GRAPHQL_PATH, schema, services, authenticator, security, formatError });
+    const limits = apolloLimits(security.operations, security.introspection);
     const apollo = new ApolloServer<ApiContext>({
       schema,
-      formatError: withCoercionField,
+      formatError,
+      introspection: security.introspection,
+      includeStacktraceInErrorResponses: security.development,
+      validationRules: limits.validationRules,
+      // Several operations in one POST would multiply every per-operation limit.
+      allowBatchedHttpRequests: false,
       // main.ts owns the signals; Apollo's own handlers would re-raise SIGTERM mid-shutdown.
       stopOnTerminationSignals: false,
       plugins: [
+        ...limits.plugins,
         ApolloServerPluginDrainHttpServer({ httpServer }),
-        { serverWillStart: async () => ({ drainServer: () => wsServing.dispose() as Promise<void> }) },
+        { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ],
     });
     await apollo.start();
@@ -83,10 +96,38 @@ export function buildApp(deps: AppDeps): App {
     app.get('/healthz', (_req, res) => {
       services.prisma.$queryRaw`SELECT 1`.then(
         () => res.status(200).json({ status: 'ok' }),
-        (error: unknown) => res.status(503).json({ status: 'unavailable', error: String(error) }),
+        // Why the database is down is for the log, not for whoever can reach /healthz.
+        (error: unknown) => {
+          log(`healthz: database unavailable: ${String(error)}`);
+          res.status(503).json({ status: 'unavailable' });
+        },
       );
     });
-    app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async () => ({ ...context }) }));
+    app.use(
+      GRAPHQL_PATH,
+      express.json({ limit: security.maxBodyBytes }),
+      expressMiddleware(apollo, {
+        context: async ({ req }): Promise<ApiContext> => {
+          const principal = await authenticator.principalOf(req.headers.authorization);
+          if (principal.kind === 'anonymous') {
+            throw new GraphQLError(principal.reason === 'invalid' ? 'the API key is unknown or revoked' : 'an API key is required: send "Authorization: Bearer <key>"', {
+              extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+            });
+          }
+          return { services, principal, clientAddress: req.socket.remoteAddress ?? 'unknown' };
+        },
+      }),
+    );
+    // Body-parser and other middleware errors: JSON in the GraphQL error shape, never Express's HTML page.
+    app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (res.headersSent) return next(error);
+      const { status, code, message } = requestProblem(error, security.maxBodyBytes);
+      if (code === ErrorCode.INTERNAL_SERVER_ERROR) formatError({ message: 'request failed' }, error);
+      res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    });
+    app.use((_req, res) => {
+      res.status(404).json({ errors: [{ message: `not found; the API is at ${GRAPHQL_PATH}`, extensions: { code: ErrorCode.NOT_FOUND } }] });
+    });
 
     const unbridge = bridgeEvents(bus.events, pubSub);
     try {
@@ -108,13 +149,15 @@ export function buildApp(deps: AppDeps): App {
       unbridge();
       // Drains HTTP requests, then closes the WebSocket sessions (plugin above) and the server.
       await apollo.stop();
-      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await ws.close();
     };
 
     const { port } = httpServer.address() as AddressInfo;
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
     log(`gateway listening on ${url}`);
+    log(`auth: ${security.auth === 'open' ? 'open' : 'API keys required'} (${security.authReason})`);
+    if (security.authWarning) log(`WARNING: ${security.authWarning}`);
     return { url };
   }
 
@@ -126,4 +169,23 @@ export function buildApp(deps: AppDeps): App {
   }
 
   return { start, stop, schema, services };
+}
+
+function requestProblem(error: unknown, maxBodyBytes: number): { status: number; code: ErrorCode; message: string } {
+  const type = (error as { type?: unknown } | null)?.type;
+  switch (type) {
+    case 'entity.too.large':
+      return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, message: `request body is larger than ${maxBodyBytes} bytes` };
+    case 'entity.parse.failed':
+      return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'request body is not valid JSON' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, code: ErrorCode.BAD_REQUEST, message: 'request body must be UTF-8 JSON' };
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return { status: 400, code: ErrorCode.BAD_REQUEST, message: 'request body could not be read' };
+    default:
+      return { status: 500, code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };
+  }
 }

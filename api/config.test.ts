@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { ConfigError } from '../schema/config.js';
 import { loadApiConfig } from './config.js';
 
-test('defaults: port 4000 on all interfaces, memory bus and embedded database without settings', () => {
+test('defaults: port 4000 on loopback, memory bus and embedded database without settings', () => {
   const config = loadApiConfig({}, '/srv/xling');
   assert.equal(config.port, 4000);
-  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.host, '127.0.0.1');
   assert.deepEqual(config.outbox, { intervalMs: 5_000, minAgeMs: 5_000 });
   assert.equal(config.settings.bus.kind, 'memory');
   assert.equal(config.settings.database.kind, 'embedded');
@@ -21,4 +21,26 @@ test('PORT, HOST and outbox timings come from the environment; bad values are re
   assert.equal(config.settings.bus.kind, 'nats');
   assert.throws(() => loadApiConfig({ PORT: 'http' }, '/srv'), ConfigError);
   assert.throws(() => loadApiConfig({ PORT: '70000' }, '/srv'), ConfigError);
+});
+
+test('auth: open only for embedded on loopback; keys for any other host and for distributed mode; AUTH=off warns beyond loopback', () => {
+  assert.equal(loadApiConfig({}, '/srv').security.auth, 'open');
+  assert.equal(loadApiConfig({ HOST: '::1' }, '/srv').security.auth, 'open');
+  assert.equal(loadApiConfig({ HOST: '0.0.0.0' }, '/srv').security.auth, 'keys');
+  assert.equal(loadApiConfig({ NATS_URL: 'nats://n:4222' }, '/srv').security.auth, 'keys');
+  assert.equal(loadApiConfig({ DATABASE_URL: 'postgresql://db/x' }, '/srv').security.auth, 'keys');
+  assert.equal(loadApiConfig({ AUTH: 'on' }, '/srv').security.auth, 'keys');
+  const off = loadApiConfig({ AUTH: 'off', HOST: '0.0.0.0' }, '/srv').security;
+  assert.equal(off.auth, 'open');
+  assert.match(off.authWarning ?? '', /AUTH=off/);
+  assert.equal(loadApiConfig({ AUTH: 'off' }, '/srv').security.authWarning, undefined);
+  assert.throws(() => loadApiConfig({ AUTH: 'maybe' }, '/srv'), ConfigError);
+});
+
+test('stack traces only with NODE_ENV=development; introspection off in production unless asked for', () => {
+  assert.equal(loadApiConfig({}, '/srv').security.development, false);
+  assert.equal(loadApiConfig({ NODE_ENV: 'development' }, '/srv').security.development, true);
+  assert.equal(loadApiConfig({}, '/srv').security.introspection, true);
+  assert.equal(loadApiConfig({ NODE_ENV: 'production' }, '/srv').security.introspection, false);
+  assert.equal(loadApiConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }, '/srv').security.introspection, true);
 });

@@ -1,10 +1,14 @@
-// What every resolver receives. Built once per app by app.ts; no resolver imports a service.
+// What every resolver receives. Services are built once per app by app.ts; the principal and the
+// client address once per HTTP request or WebSocket connection. No resolver imports a service.
 
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { Bus } from '../schema/bus.js';
+import type { Principal } from './auth/principal.js';
 import type { Serving } from './collection/serving.js';
 import type { DatasetCatalog } from './dataset/catalog.js';
 import type { GatewayPubSub } from './pubsub.js';
+import type { RateLimiter } from './security/rate-limit.js';
+import type { SecuritySettings } from './security/settings.js';
 
 export interface GatewayServices {
   prisma: PrismaClient;
@@ -17,9 +21,14 @@ export interface GatewayServices {
   cwd: string;
   /** Relative registered model paths are resolved against it. */
   modelsDir: string;
+  security: SecuritySettings;
+  rateLimiter: RateLimiter;
   log: (line: string) => void;
 }
 
 export interface ApiContext {
   services: GatewayServices;
+  principal: Principal;
+  /** Rate limits fall back to it when the gateway runs open. */
+  clientAddress: string;
 }

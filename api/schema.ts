@@ -8,6 +8,9 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { ApiKeyResolver } from './auth/api-key.resolver.js';
+import { authChecker } from './auth/auth-checker.js';
+import { guardRootFields } from './security/guard.js';
 import { CollectionResolver } from './collection/collection.resolver.js';
 import { DatasetResolver } from './dataset/dataset.resolver.js';
 import { EvaluationResolver } from './evaluation/evaluation.resolver.js';
@@ -31,13 +34,15 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DatasetResolver,
   CollectionResolver,
   ModelResolver,
+  ApiKeyResolver,
 ];
 
 /** Relative to the compiled file (dist/api/schema.js), the repository's schema/graphql folder. */
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema/graphql/schema.graphql', import.meta.url));
 
 export function buildGatewaySchema(pubSub: GatewayPubSub): GraphQLSchema {
-  return buildSchemaSync({ resolvers: RESOLVERS, pubSub, validate: false });
+  // authMode 'error': a refused field is an error naming why, never a silent null.
+  return buildSchemaSync({ resolvers: RESOLVERS, pubSub, validate: false, authChecker, authMode: 'error', globalMiddlewares: [guardRootFields] });
 }
 
 const HEADER = '# Generated from api/ by `node dist/api/emit-schema.js`; do not edit.\n\n';

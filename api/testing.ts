@@ -7,7 +7,8 @@ import { openDatabase, type Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
 import { buildApp, type App } from './app.js';
-import type { ApiConfig } from './config.js';
+import { loadSecurity, type ApiConfig } from './config.js';
+import type { Env } from '../schema/config.js';
 
 export interface TestGateway {
   app: App;
@@ -17,8 +18,8 @@ export interface TestGateway {
   wsUrl: string;
   dataDir: string;
   logs: string[];
-  /** POSTs a GraphQL operation; returns the parsed response body. */
-  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** POSTs a GraphQL operation (with `key` as bearer when given); returns the parsed response body. */
+  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -44,43 +45,49 @@ export async function writeTestData(dataDir: string): Promise<void> {
   await writeFile(path.join(dataDir, 'bucc2018', 'zh-en.dev.zh'), 'zh-1\ty\n');
 }
 
-/** Port 0 on loopback; the outbox effectively idle unless minAgeMs is given. */
-export function testConfig(dataDir: string, outboxMinAgeMs = 60_000): ApiConfig {
+/**
+ * Port 0 on loopback; the outbox effectively idle unless minAgeMs is given. `securityEnv` holds
+ * security settings as the environment would (AUTH=on for keys); without it the gateway runs open,
+ * as embedded on loopback does.
+ */
+export function testConfig(dataDir: string, outboxMinAgeMs = 60_000, securityEnv: Env = {}): ApiConfig {
+  const settings: ApiConfig['settings'] = {
+    home: dataDir,
+    dataDir,
+    // Unused: tests hand buildApp an open database and bus.
+    database: { kind: 'embedded', dataDir: path.join(dataDir, 'pgdata') },
+    bus: { kind: 'memory' },
+    maxDeliveries: 3,
+    ackWaitMs: 5_000,
+    heartbeatMs: 1_000,
+    modelsDir: path.join(dataDir, 'models'),
+  };
   return {
     port: 0,
     host: '127.0.0.1',
     outbox: { intervalMs: 60_000, minAgeMs: outboxMinAgeMs },
-    settings: {
-      home: dataDir,
-      dataDir,
-      // Unused: tests hand buildApp an open database and bus.
-      database: { kind: 'embedded', dataDir: path.join(dataDir, 'pgdata') },
-      bus: { kind: 'memory' },
-      maxDeliveries: 3,
-      ackWaitMs: 5_000,
-      heartbeatMs: 1_000,
-      modelsDir: path.join(dataDir, 'models'),
-    },
+    settings,
+    security: loadSecurity(securityEnv, '127.0.0.1', settings),
     cwd: dataDir,
   };
 }
 
-export async function startTestGateway(options: { bus?: Bus; outboxMinAgeMs?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(options: { bus?: Bus; outboxMinAgeMs?: number; securityEnv?: Env } = {}): Promise<TestGateway> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'xling-api-'));
   await writeTestData(dataDir);
   const db = await openDatabase({ kind: 'embedded', dataDir: null }, { migrate: true });
   const bus = options.bus ?? createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000 });
-  const config = testConfig(dataDir, options.outboxMinAgeMs);
+  const config = testConfig(dataDir, options.outboxMinAgeMs, options.securityEnv);
   const logs: string[] = [];
   const app = buildApp({ config, db, bus, log: (line) => logs.push(line) });
   const { url } = await app.start();
   return {
     app, db, bus, url, dataDir, logs,
     wsUrl: url.replace(/^http/, 'ws'),
-    async request<T>(query: string, variables?: Record<string, unknown>) {
+    async request<T>(query: string, variables?: Record<string, unknown>, key?: string) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse<T>;

@@ -58,8 +58,8 @@ describe('HTTP', () => {
       '{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }',
     );
     const names = (kind: string) => result.data!.__schema[kind]!.fields.map((f) => f.name).sort();
-    assert.deepEqual(names('queryType'), ['collections', 'compareCollections', 'datasets', 'embed', 'evaluations', 'experiment', 'experiments', 'jobs', 'models', 'run', 'runs', 'search', 'searchBatch', 'workers']);
-    assert.deepEqual(names('mutationType'), ['cancelRun', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'registerModel', 'startExperiment', 'startTrainingRun']);
+    assert.deepEqual(names('queryType'), ['apiKeys', 'collections', 'compareCollections', 'datasets', 'embed', 'evaluations', 'experiment', 'experiments', 'jobs', 'models', 'run', 'runs', 'search', 'searchBatch', 'viewer', 'workers']);
+    assert.deepEqual(names('mutationType'), ['cancelRun', 'createApiKey', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'registerModel', 'revokeApiKey', 'startExperiment', 'startTrainingRun']);
     assert.deepEqual(names('subscriptionType'), ['runStatusChanged', 'trainingProgress']);
   });
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { Job } from '../job/job.type.js';
 import { IndexCorpusInput, SearchInput } from './collection.input.js';
@@ -6,13 +6,17 @@ import { indexCorpus, promoteCollection } from './collection.service.js';
 import { Collection, LanguageBias, SearchResult } from './collection.type.js';
 import { compareCollections, MAX_BATCH, search, searchBatch } from './search.service.js';
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Collection)
 export class CollectionResolver {
+  @Authorized('trainer')
   @Mutation(() => Job, { description: "Queues an EMBED job that indexes a retrieval dataset's candidate sentences with a checkpoint" })
   indexCorpus(@Arg('input', () => IndexCorpusInput) input: IndexCorpusInput, @Ctx() { services }: ApiContext): Promise<Job> {
     return indexCorpus(services, input);
   }
 
+  @Authorized('trainer')
   @Mutation(() => Collection, { description: 'Points the alias at this collection, taking it from any other, in one atomic swap' })
   promoteCollection(
     @Arg('alias', () => String) alias: string,

@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { ImportDatasetInput } from './dataset.input.js';
 import { Dataset, LanguageCount } from './dataset.type.js';
 import { importDataset } from './import.service.js';
 import { exampleCounts, listDatasets } from './registry.js';
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Dataset)
 export class DatasetResolver {
   @Query(() => [Dataset], { description: 'The catalog (data folder), then imported datasets by name' })
@@ -12,6 +14,7 @@ export class DatasetResolver {
     return listDatasets(services);
   }
 
+  @Authorized('trainer')
   @Mutation(() => Dataset, {
     description: 'Validates every line of a local JSONL file and records it as a trainable dataset (kind JSONL); nothing is written when a line is invalid',
   })

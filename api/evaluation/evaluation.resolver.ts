@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { MatrixMetricEnum, MatrixSettingEnum } from '../enums.js';
 import { badUserInput } from '../errors.js';
@@ -12,8 +12,11 @@ import { EvaluationReport, LanguageMatrix } from './report.type.js';
 
 const PAIR_ORDER = [{ setting: 'asc' as const }, { queryLanguage: 'asc' as const }, { candidateLanguage: 'asc' as const }];
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => EvaluationReport)
 export class EvaluationResolver {
+  @Authorized('trainer')
   @Mutation(() => Job, { description: 'Queues an EVALUATE job; it writes one EvaluationReport per suite' })
   evaluate(@Arg('input', () => EvaluateInput) input: EvaluateInput, @Ctx() { services }: ApiContext): Promise<Job> {
     return evaluate(services, input);

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Prisma } from '../../prisma/generated/client.js';
+import { principalName } from '../auth/principal.js';
 import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { Run } from '../run/run.type.js';
@@ -10,6 +11,8 @@ import { CreateExperimentInput, StartExperimentInput, checkExperimentInput } fro
 import { startExperiment } from './experiment.service.js';
 import { Experiment, ExperimentProgress } from './experiment.type.js';
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Experiment)
 export class ExperimentResolver {
   @Query(() => [Experiment])
@@ -22,14 +25,15 @@ export class ExperimentResolver {
     return services.prisma.experiment.findUnique({ where: { id } });
   }
 
+  @Authorized('trainer')
   @Mutation(() => Experiment)
   async createExperiment(
     @Arg('input', () => CreateExperimentInput) input: CreateExperimentInput,
-    @Ctx() { services }: ApiContext,
+    @Ctx() { services, principal }: ApiContext,
   ): Promise<Experiment> {
     const data = checkExperimentInput(input);
     try {
-      return await services.prisma.experiment.create({ data });
+      return await services.prisma.experiment.create({ data: { ...data, ...principalName(principal) } });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
         throw badUserInput('input.name', data.name, 'is already the name of an experiment');
@@ -38,13 +42,14 @@ export class ExperimentResolver {
     }
   }
 
+  @Authorized('trainer')
   @Mutation(() => Experiment, {
     description:
       'Runs a preset of the study: MONO, CROSS and HYBRID(alpha) runs for every seed under both zero-shot protocols (train MLQA-R, evaluate XQuAD-R; train XQuAD-R, evaluate MLQA-R), ' +
       'their evaluations, the BM25 and untrained baselines, then a report under REPORTS_DIR/<id>/',
   })
-  startExperiment(@Arg('input', () => StartExperimentInput) input: StartExperimentInput, @Ctx() { services }: ApiContext): Promise<Experiment> {
-    return startExperiment(services, input);
+  startExperiment(@Arg('input', () => StartExperimentInput) input: StartExperimentInput, @Ctx() { services, principal }: ApiContext): Promise<Experiment> {
+    return startExperiment(services, principal, input);
   }
 
   @FieldResolver(() => ExperimentProgress, { nullable: true, description: 'startExperiment: its jobs by state' })

@@ -14,7 +14,8 @@ import type { GatewayServices } from '../context.js';
 import { listDatasets } from '../dataset/registry.js';
 import { badUserInput, isBadUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
-import { runWithTrainJob } from '../run/run.service.js';
+import { refuseOverActiveRuns, runWithTrainJob } from '../run/run.service.js';
+import { type Principal, principalName } from '../auth/principal.js';
 import { resolveTrainingInput } from '../run/training-input.js';
 import { LIMITS } from '../run/training-options.js';
 import { checkExperimentInput } from './experiment.input.js';
@@ -97,10 +98,12 @@ function baselineJobs(experimentKey: string, plan: ExperimentPlan): NewJob[] {
   );
 }
 
-export async function startExperiment(services: GatewayServices, input: StartExperimentData): Promise<ExperimentRow> {
+export async function startExperiment(services: GatewayServices, principal: Principal, input: StartExperimentData): Promise<ExperimentRow> {
   const plan = checkPlanInput(input);
+  const creator = principalName(principal);
   const { name, description } = checkExperimentInput({ name: input.name ?? `${plan.preset} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`, description: input.description });
   const specs: TrainingSpec[] = await planSpecs(services, plan);
+  await refuseOverActiveRuns(services, principal, specs.length);
   const { prisma } = services;
   if (await prisma.experiment.findUnique({ where: { name }, select: { id: true } })) throw badUserInput('input.name', name, 'is already the name of an experiment');
 
@@ -108,11 +111,11 @@ export async function startExperiment(services: GatewayServices, input: StartExp
   const key = `experiment:${id}`;
   const created = await prisma.$transaction(async (tx) => {
     // (A concurrent start with the same name fails the create below with P2002, mapped after.)
-    const experiment = await tx.experiment.create({ data: { id, name, description, preset: plan.preset, plan: json(plan), status: 'RUNNING' } });
+    const experiment = await tx.experiment.create({ data: { id, name, description, preset: plan.preset, plan: json(plan), status: 'RUNNING', ...creator } });
     const jobs: Array<{ id: string; kind: JobKind; runId?: string }> = [];
     for (const [i, spec] of specs.entries()) {
       const run = await tx.run.create({
-        data: runWithTrainJob(spec, { experimentId: id, jobKey: `${key}:train:${i}`, jobExperimentId: id }),
+        data: runWithTrainJob(spec, { experimentId: id, jobKey: `${key}:train:${i}`, jobExperimentId: id, ...creator }),
         include: { jobs: { select: { id: true } } },
       });
       jobs.push({ id: run.jobs[0]!.id, kind: 'TRAIN', runId: run.id });

@@ -5,6 +5,9 @@ export class Experiment {
   @Field(() => ID)
   id!: string;
 
+  @Field(() => String, { nullable: true, description: 'Name of the API key that created it; "open" when the gateway ran without keys' })
+  createdBy!: string | null;
+
   @Field(() => String)
   name!: string;
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { EvaluationSuite } from '../../schema/training.js';
 import type { ApiContext } from '../context.js';
 import { EvaluationSuiteEnum, JobStatusEnum } from '../enums.js';
@@ -11,6 +11,8 @@ import { Job } from './job.type.js';
 
 const evaluationOf = (job: Job) => (job.kind === 'EVALUATE' ? readEvaluationRequest(job.payload) : null);
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Job)
 export class JobResolver {
   @Query(() => [Job], { description: 'Newest first' })

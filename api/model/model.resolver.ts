@@ -1,4 +1,4 @@
-import { Arg, Ctx, Float, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Authorized, Arg, Ctx, Float, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { EncodingRole } from '../../schema/encoding/checkpoint-encoder.js';
 import type { Pooling } from '../../schema/training.js';
 import type { ApiContext } from '../context.js';
@@ -7,6 +7,8 @@ import { RegisterModelInput } from './model.input.js';
 import { embed, MAX_EMBED_TEXTS, registerModel } from './model.service.js';
 import { RegisteredModel } from './model.type.js';
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => RegisteredModel)
 export class ModelResolver {
   @Query(() => [RegisteredModel], { description: 'Registered models by name' })
@@ -14,6 +16,7 @@ export class ModelResolver {
     return services.prisma.registeredModel.findMany({ orderBy: { name: 'asc' } });
   }
 
+  @Authorized('admin')
   @Mutation(() => RegisteredModel, { description: 'Checks a Hugging Face encoder folder (config and safetensors header, not the weights) and records it' })
   registerModel(@Arg('input', () => RegisterModelInput) input: RegisterModelInput, @Ctx() { services }: ApiContext): Promise<RegisteredModel> {
     return registerModel(services, services.modelsDir, input);

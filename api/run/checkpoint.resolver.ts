@@ -1,9 +1,11 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { findReports } from '../evaluation/evaluation.service.js';
 import { EvaluationReport } from '../evaluation/report.type.js';
 import { Checkpoint } from './checkpoint.type.js';
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Checkpoint)
 export class CheckpointResolver {
   @FieldResolver(() => [EvaluationReport], { description: 'Oldest first' })

@@ -1,4 +1,4 @@
-import { Arg, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
+import { Authorized, Arg, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import type { RunStatusEvent } from '../../schema/events.js';
 import { openProgressStream } from './progress-stream.js';
@@ -9,6 +9,8 @@ interface ProgressArgs {
   sinceStep?: number | null;
 }
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver()
 export class ProgressResolver {
   @Subscription(() => TrainingProgress, {

@@ -44,6 +44,7 @@ export function toRun(row: RunRow): Run {
     status: row.status,
     backend: row.backend,
     error: row.error,
+    createdBy: row.createdBy,
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { findReports } from '../evaluation/evaluation.service.js';
@@ -16,6 +16,8 @@ import { Run } from './run.type.js';
 
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Run)
 export class RunResolver {
   @Query(() => RunConnection)
@@ -50,17 +52,19 @@ export class RunResolver {
     return row && toRun(row);
   }
 
+  @Authorized('trainer')
   @Mutation(() => Run, { description: 'Records the run and queues its training job' })
   async startTrainingRun(
     @Arg('input', () => TrainingRunInput) input: TrainingRunInput,
-    @Ctx() { services }: ApiContext,
+    @Ctx() { services, principal }: ApiContext,
   ): Promise<Run> {
-    return toRun(await startTrainingRun(services, input));
+    return toRun(await startTrainingRun(services, principal, input));
   }
 
+  @Authorized('trainer')
   @Mutation(() => Run, { description: 'Cancels a QUEUED or RUNNING run' })
-  async cancelRun(@Arg('id', () => ID) id: string, @Ctx() { services }: ApiContext): Promise<Run> {
-    return toRun(await cancelRun(services, id));
+  async cancelRun(@Arg('id', () => ID) id: string, @Ctx() { services, principal }: ApiContext): Promise<Run> {
+    return toRun(await cancelRun(services, principal, id));
   }
 
   @FieldResolver(() => Experiment, { nullable: true })

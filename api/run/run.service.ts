@@ -6,7 +6,8 @@ import { Prisma, type Run as RunRow } from '../../prisma/generated/client.js';
 import type { RunStatus } from '../../schema/events.js';
 import type { TrainingSpec } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
-import { badUserInput, notFound } from '../errors.js';
+import { type Principal, principalName } from '../auth/principal.js';
+import { badUserInput, forbidden, notFound, rateLimited } from '../errors.js';
 import { listDatasets } from '../dataset/registry.js';
 import { publishJob } from '../job/outbox.js';
 import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
@@ -22,9 +23,14 @@ const isUniqueViolation = (error: unknown) =>
 export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`;
 
 /** A Run row and its TRAIN job, for one nested create. */
-export function runWithTrainJob(spec: TrainingSpec, options: { experimentId: string | null; jobKey: string; jobExperimentId?: string }) {
+export function runWithTrainJob(
+  spec: TrainingSpec,
+  options: { experimentId: string | null; jobKey: string; jobExperimentId?: string; createdByKeyId: string | null; createdBy: string | null },
+) {
   return {
     experimentId: options.experimentId,
+    createdByKeyId: options.createdByKeyId,
+    createdBy: options.createdBy,
     strategy: spec.strategy,
     alpha: spec.alpha,
     trainDatasets: spec.trainDatasets,
@@ -37,8 +43,9 @@ export function runWithTrainJob(spec: TrainingSpec, options: { experimentId: str
   };
 }
 
-export async function startTrainingRun(services: GatewayServices, input: TrainingRunInputData): Promise<RunRow> {
+export async function startTrainingRun(services: GatewayServices, principal: Principal, input: TrainingRunInputData): Promise<RunRow> {
   const { prisma } = services;
+  await refuseOverActiveRuns(services, principal, 1);
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
   const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models);
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
@@ -52,7 +59,7 @@ export async function startTrainingRun(services: GatewayServices, input: Trainin
   try {
     // One nested write, so the run and its job commit together or not at all.
     run = await prisma.run.create({
-      data: runWithTrainJob(spec, { experimentId, jobKey }),
+      data: runWithTrainJob(spec, { experimentId, jobKey, ...principalName(principal) }),
       include: { jobs: { select: { id: true } } },
     });
   } catch (error) {
@@ -73,8 +80,30 @@ async function runOfJobKey(services: GatewayServices, jobKey: string): Promise<R
   return job?.run ?? null;
 }
 
-export async function cancelRun(services: GatewayServices, id: string): Promise<RunRow> {
+/**
+ * One key cannot fill the queue: runs QUEUED or RUNNING per key are capped by role (`adding` is
+ * how many the request would add). Open mode has one user and no cap.
+ */
+export async function refuseOverActiveRuns(services: GatewayServices, principal: Principal, adding: number): Promise<void> {
+  if (principal.kind !== 'key' || principal.role === 'reader') return;
+  const cap = services.security.rate.activeRunsPerKey[principal.role];
+  const active = await services.prisma.run.count({ where: { createdByKeyId: principal.keyId, status: { in: CANCELLABLE } } });
+  if (active + adding > cap) {
+    throw rateLimited(`key ${principal.name} has ${active} run(s) queued or running and may have at most ${cap}; wait for some to finish or cancel them`, 60_000, 'input');
+  }
+}
+
+/** Trainers cancel their own runs; admins (and the open mode's single user) any run. */
+async function refuseOthersRun(services: GatewayServices, principal: Principal, id: string): Promise<void> {
+  if (principal.kind !== 'key' || principal.role === 'admin') return;
+  const run = await services.prisma.run.findUnique({ where: { id }, select: { createdByKeyId: true } });
+  if (!run) throw notFound('run', 'id', id);
+  if (run.createdByKeyId !== principal.keyId) throw forbidden(`id: run ${JSON.stringify(id)} was started by another key; only its creator or an admin may cancel it`, 'id');
+}
+
+export async function cancelRun(services: GatewayServices, principal: Principal, id: string): Promise<RunRow> {
   const { prisma } = services;
+  await refuseOthersRun(services, principal, id);
   const now = new Date();
   // Conditional updates: a worker finishing the run at the same moment wins or loses cleanly.
   const cancelled = await prisma.$transaction(async (tx) => {

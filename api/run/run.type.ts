@@ -83,6 +83,9 @@ export class Run {
   @Field(() => ID)
   id!: string;
 
+  @Field(() => String, { nullable: true, description: 'Name of the API key that created it; "open" when the gateway ran without keys' })
+  createdBy!: string | null;
+
   @Field(() => ID, { nullable: true })
   experimentId!: string | null;
 

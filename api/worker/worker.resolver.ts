@@ -1,7 +1,9 @@
-import { Ctx, Query, Resolver } from 'type-graphql';
+import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { Worker } from './worker.type.js';
 
+// Every field here needs a key (any role); mutations below name the role they need on top.
+@Authorized('reader')
 @Resolver(() => Worker)
 export class WorkerResolver {
   @Query(() => [Worker], { description: 'Most recently seen first' })
