@@ -46,3 +46,9 @@ export function afterPosition(position: Position) {
     ],
   };
 }
+
+/**
+ * Lists without paging arguments return at most this many items (newest first where ordered so):
+ * every answer has a bounded size, whatever the database holds.
+ */
+export const MAX_LIST_ITEMS = 500;

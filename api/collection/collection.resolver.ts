@@ -1,4 +1,5 @@
 import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { Job } from '../job/job.type.js';
 import { IndexCorpusInput, SearchInput } from './collection.input.js';
@@ -28,7 +29,7 @@ export class CollectionResolver {
 
   @Query(() => [Collection], { description: 'Newest first' })
   collections(@Ctx() { services }: ApiContext): Promise<Collection[]> {
-    return services.prisma.collection.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    return services.prisma.collection.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_LIST_ITEMS });
   }
 
   @Query(() => SearchResult, { description: 'Embeds the text as a query with the collection\'s checkpoint and returns the nearest sentences' })

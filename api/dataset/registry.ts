@@ -1,4 +1,5 @@
-// Every dataset a run may name: the catalog found in the data folder, then the imported JSONL
+// Every dataset a run may name: the catalog found in the data folder, then the import { MAX_LIST_ITEMS } from '../pagination.js';
+imported JSONL
 // files recorded in the database.
 
 import { stat } from 'node:fs/promises';
@@ -14,7 +15,7 @@ export async function listDatasets(services: Services): Promise<DatasetInfo[]> {
 }
 
 export async function listImported({ prisma }: Pick<GatewayServices, 'prisma'>): Promise<DatasetInfo[]> {
-  const rows = await prisma.importedDataset.findMany({ orderBy: { name: 'asc' } });
+  const rows = await prisma.importedDataset.findMany({ orderBy: { name: 'asc' }, take: MAX_LIST_ITEMS });
   return Promise.all(rows.map(async (row) => toDatasetInfo(row, await isFile(row.path))));
 }
 

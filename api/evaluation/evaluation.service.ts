@@ -2,6 +2,7 @@
 // before the Job row is written, then the publish through the outbox-aware path (a failed publish
 // leaves the job to the outbox).
 
+import { MAX_LIST_ITEMS } from '../pagination.js';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type EvaluationReport as ReportRow, type Job as JobRow } from '../../prisma/generated/client.js';
 import type { EvaluationRequest } from '../../schema/evaluation.js';
@@ -110,7 +111,7 @@ export async function findReports(services: GatewayServices, filter: Filter, ord
   const rows = await services.prisma.evaluationReport.findMany({
     where: reportWhere(filter),
     orderBy: [{ createdAt: order }, { id: order }],
-    ...(take === undefined ? {} : { take }),
+    take: take ?? MAX_LIST_ITEMS,
   });
   return rows.map(toReport);
 }

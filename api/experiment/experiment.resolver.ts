@@ -1,6 +1,7 @@
 import { Authorized, Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Prisma } from '../../prisma/generated/client.js';
 import { principalName } from '../auth/principal.js';
+import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { Run } from '../run/run.type.js';
@@ -17,7 +18,7 @@ import { Experiment, ExperimentProgress } from './experiment.type.js';
 export class ExperimentResolver {
   @Query(() => [Experiment])
   experiments(@Ctx() { services }: ApiContext): Promise<Experiment[]> {
-    return services.prisma.experiment.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    return services.prisma.experiment.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_LIST_ITEMS });
   }
 
   @Query(() => Experiment, { nullable: true })
@@ -84,6 +85,7 @@ export class ExperimentResolver {
     const rows = await services.prisma.run.findMany({
       where: { experimentId: experiment.id },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: MAX_LIST_ITEMS,
     });
     return rows.map(toRun);
   }

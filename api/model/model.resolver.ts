@@ -1,6 +1,7 @@
 import { Authorized, Arg, Ctx, Float, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { EncodingRole } from '../../schema/encoding/checkpoint-encoder.js';
 import type { Pooling } from '../../schema/training.js';
+import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { EncodingRoleEnum, PoolingEnum } from '../enums.js';
 import { RegisterModelInput } from './model.input.js';
@@ -13,7 +14,7 @@ import { RegisteredModel } from './model.type.js';
 export class ModelResolver {
   @Query(() => [RegisteredModel], { description: 'Registered models by name' })
   models(@Ctx() { services }: ApiContext): Promise<RegisteredModel[]> {
-    return services.prisma.registeredModel.findMany({ orderBy: { name: 'asc' } });
+    return services.prisma.registeredModel.findMany({ orderBy: { name: 'asc' }, take: MAX_LIST_ITEMS });
   }
 
   @Authorized('admin')

@@ -5,7 +5,7 @@ import { findReports } from '../evaluation/evaluation.service.js';
 import { EvaluationReport } from '../evaluation/report.type.js';
 import { Experiment } from '../experiment/experiment.type.js';
 import { Job } from '../job/job.type.js';
-import { afterPosition, decodeCursor, encodeCursor, pageSize } from '../pagination.js';
+import { afterPosition, decodeCursor, encodeCursor, MAX_LIST_ITEMS, pageSize } from '../pagination.js';
 import { Checkpoint } from './checkpoint.type.js';
 import { MetricPoint } from './metric.type.js';
 import { RunConnection } from './run.connection.js';
@@ -13,6 +13,9 @@ import { RunFilter, TrainingRunInput } from './run.input.js';
 import { toRun } from './run.mapper.js';
 import { cancelRun, startTrainingRun } from './run.service.js';
 import { Run } from './run.type.js';
+
+/** A long run's curves are paged with sinceStep rather than sent whole. */
+const MAX_METRIC_POINTS = 10_000;
 
 const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
 
@@ -72,15 +75,19 @@ export class RunResolver {
     return run.experimentId === null ? null : services.prisma.experiment.findUnique({ where: { id: run.experimentId } });
   }
 
-  @FieldResolver(() => [MetricPoint], { description: 'Ordered by step, then name' })
+  @FieldResolver(() => [MetricPoint], { description: `Ordered by step, then name; at most \`first\` points (page on with sinceStep)` })
   metrics(
     @Root() run: Run,
     @Arg('names', () => [String], { nullable: true }) names: string[] | null | undefined,
     @Arg('sinceStep', () => Int, { nullable: true }) sinceStep: number | null | undefined,
+    @Arg('first', () => Int, { nullable: true, description: `At most ${MAX_METRIC_POINTS}; default ${MAX_METRIC_POINTS}` }) first: number | null | undefined,
     @Ctx() { services }: ApiContext,
   ): Promise<MetricPoint[]> {
     if (sinceStep != null && sinceStep < 0) throw badUserInput('sinceStep', sinceStep, 'is negative');
+    if (first != null && (first < 1 || first > MAX_METRIC_POINTS)) throw badUserInput('first', first, `is not in [1, ${MAX_METRIC_POINTS}]`);
+    if (names != null && names.length > 32) throw badUserInput('names', names.length, 'names given; give at most 32');
     return services.prisma.metricPoint.findMany({
+      take: first ?? MAX_METRIC_POINTS,
       where: {
         runId: run.id,
         ...(names ? { name: { in: names } } : {}),
@@ -93,7 +100,7 @@ export class RunResolver {
 
   @FieldResolver(() => [Checkpoint], { description: 'Ordered by step' })
   checkpoints(@Root() run: Run, @Ctx() { services }: ApiContext): Promise<Checkpoint[]> {
-    return services.prisma.checkpoint.findMany({ where: { runId: run.id }, orderBy: { step: 'asc' } });
+    return services.prisma.checkpoint.findMany({ where: { runId: run.id }, orderBy: { step: 'asc' }, take: MAX_LIST_ITEMS });
   }
 
   @FieldResolver(() => [EvaluationReport], { description: 'Reports of the run and of its checkpoints, validations during training included; oldest first' })
@@ -103,6 +110,6 @@ export class RunResolver {
 
   @FieldResolver(() => [Job])
   jobs(@Root() run: Run, @Ctx() { services }: ApiContext): Promise<Job[]> {
-    return services.prisma.job.findMany({ where: { runId: run.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return services.prisma.job.findMany({ where: { runId: run.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: MAX_LIST_ITEMS });
   }
 }

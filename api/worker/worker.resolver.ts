@@ -1,4 +1,5 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { Worker } from './worker.type.js';
 
@@ -8,6 +9,6 @@ import { Worker } from './worker.type.js';
 export class WorkerResolver {
   @Query(() => [Worker], { description: 'Most recently seen first' })
   workers(@Ctx() { services }: ApiContext): Promise<Worker[]> {
-    return services.prisma.worker.findMany({ orderBy: [{ lastSeen: 'desc' }, { id: 'asc' }] });
+    return services.prisma.worker.findMany({ orderBy: [{ lastSeen: 'desc' }, { id: 'asc' }], take: MAX_LIST_ITEMS });
   }
 }
