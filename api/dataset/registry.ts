@@ -1,8 +1,8 @@
-// Every dataset a run may name: the catalog found in the data folder, then the import { MAX_LIST_ITEMS } from '../pagination.js';
-imported JSONL
+// Every dataset a run may name: the catalog found in the data folder, then the imported JSONL
 // files recorded in the database.
 
 import { stat } from 'node:fs/promises';
+import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { GatewayServices } from '../context.js';
 import type { DatasetInfo, LanguageCount } from './catalog.js';
 import { toDatasetInfo } from './imported.js';
