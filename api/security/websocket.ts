@@ -131,7 +131,13 @@ export function serveWebSocket(options: {
         } catch (error) {
           return fail((error as Error).message, 'GRAPHQL_PARSE_FAILED' as ErrorCode);
         }
-        const errors = validate(schema, document, rules);
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(schema, document, rules);
+        } catch (error) {
+          // Armor's rules throw their refusal (propagateOnRejection) instead of reporting it.
+          errors = [error instanceof Error_ ? error : new Error_('operation refused')];
+        }
         if (errors.length > 0) return errors.map((e) => new Error_(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;
         const tooComplex = checkComplexity(schema, document, variables, payload.operationName ?? undefined, security.operations);
