@@ -16,7 +16,7 @@ import { badUserInput, isBadUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
 import { runWithTrainJob } from '../run/run.service.js';
 import { resolveTrainingInput } from '../run/training-input.js';
-import { LIMITS } from '../run/training-options.js';
+import { DEFAULT_TRAINING_CAPS, TRAINING_LIMITS as LIMITS } from '../../schema/training-validation.js';
 import { checkExperimentInput } from './experiment.input.js';
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
@@ -65,6 +65,9 @@ async function planSpecs(services: GatewayServices, plan: ExperimentPlan) {
           seed,
         },
         datasets,
+        [],
+        // caps: wired to the caller's role by the auth change
+        DEFAULT_TRAINING_CAPS.admin,
       );
       return spec;
     } catch (error) {

