@@ -440,7 +440,7 @@ export function trainingInputSchema(options: { base?: BaseModel; caps: TrainingC
         const fits = Math.floor(caps.maxCheckpointBytes / each);
         if (fits >= L.keepCheckpoints[0]) {
           issue(['hyperParameters', 'keepCheckpoints'], hp.keepCheckpoints,
-            `checkpoints take ${bytes(each * hp.keepCheckpoints)} at ${what}, over the cap of ${bytes(caps.maxCheckpointBytes)} per run; keep at most ${fits}`);
+            `checkpoints at ${what} take ${bytes(each * hp.keepCheckpoints)}, over the cap of ${bytes(caps.maxCheckpointBytes)} per run; keep at most ${fits}`);
         } else {
           issue(['model'], model, `needs ${what}, over the checkpoint disk cap of ${bytes(caps.maxCheckpointBytes)} per run`);
         }
