@@ -137,7 +137,6 @@ export function checkpointBytes(parameters: number, kept: number): number {
 type Range = readonly [number, number];
 
 /** A schema by its output; its input is left open so that it can end a pipe. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Parses<T> = z.ZodType<T, any>;
 
 const rangeText = ([min, max]: Range, open = '[]') =>

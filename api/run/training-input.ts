@@ -17,7 +17,6 @@ import { badUserInput } from '../errors.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 
 export type { BaseModel, ModelInputData, TrainingRunInputData } from '../../schema/training-validation.js';
-export type ResolvedTrainingRun = ResolvedTrainingInput;
 
 /** `models`: the registered models (only the one named by input.baseModel is used). */
 export function resolveTrainingInput(
@@ -26,7 +25,7 @@ export function resolveTrainingInput(
   models: readonly BaseModel[],
   caps: TrainingCaps,
   path = 'input',
-): ResolvedTrainingRun {
+): ResolvedTrainingInput {
   const at = (field: string) => `${path}.${field}`;
   let base: BaseModel | undefined;
   if (input.baseModel != null) {
