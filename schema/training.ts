@@ -74,6 +74,11 @@ export interface HyperParameters {
   earlyStoppingPatience: number;
   /** A resumable checkpoint (weights, optimizer state, step) every this many steps. */
   checkpointEvery: number;
+  /**
+   * Resumable checkpoints whose files stay on disk: older ones are pruned (their rows stay). The
+   * final checkpoint and those a collection serves are never pruned.
+   */
+  keepCheckpoints: number;
 }
 
 export interface TrainingSpec {
@@ -115,6 +120,7 @@ export const DEFAULT_HYPER_PARAMETERS: HyperParameters = {
   validateEvery: 50,
   earlyStoppingPatience: 0,
   checkpointEvery: 50,
+  keepCheckpoints: 3,
 };
 
 export const DEFAULT_TRAINING = {

@@ -405,6 +405,45 @@ test('a redelivered run resumes from its latest checkpoint, keeps its metric poi
   }
 });
 
+test('keepCheckpoints: only the newest checkpoints keep their files, besides the final one and one a collection serves; resuming still works', async () => {
+  const bus = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 20_000 });
+  const first = await startWorker('w-prune-1', { bus });
+  let second: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    const { run, job } = await createRun({ steps: 24, logEvery: 1, checkpointEvery: 4, keepCheckpoints: 2, validateEvery: 100 });
+    // Stopped early, so that nothing is pruned yet and step 4 can be given a collection.
+    let stopping: Promise<void> | undefined;
+    first.bus.events.subscribe((e) => {
+      if (e.type === 'progress' && e.runId === run.id && e.step === 5) stopping ??= first.close();
+    });
+    await bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
+    await waitFor('first worker stopping', () => stopping !== undefined);
+    await stopping;
+    const early = await db.prisma.checkpoint.findMany({ where: { runId: run.id }, orderBy: { step: 'asc' } });
+    assert.equal(early[0]?.step, 4);
+    assert.ok(early.every((c) => c.prunedAt === null), 'two checkpoints at most: none pruned yet');
+    await db.prisma.collection.create({ data: { name: `prune-${run.id}`, checkpointId: early[0]!.id, dataset: 'mlqa-r', languages: ['en'] } });
+
+    second = await startWorker('w-prune-2', { bus });
+    await waitFor('SUCCEEDED', () => statusesOf(second!.events, run.id).includes('SUCCEEDED'));
+    const resumedFrom = early.at(-1)!.step;
+    assert.ok(second.logs.includes(`run ${run.id}: resuming from step ${resumedFrom}`), second.logs.join('\n'));
+
+    const rows = await db.prisma.checkpoint.findMany({ where: { runId: run.id }, orderBy: { step: 'desc' } });
+    assert.deepEqual(rows.map((r) => r.step), [24, 20, 16, 12, 8, 4], 'every row stays');
+    const exists = async (dir: string) => (await fs.stat(dir).catch(() => null)) !== null;
+    const kept = [24, 20, 4];
+    for (const row of rows) {
+      assert.equal(row.prunedAt === null, kept.includes(row.step), `step ${row.step} prunedAt ${String(row.prunedAt)}`);
+      assert.equal(await exists(row.location), kept.includes(row.step), `step ${row.step} files`);
+    }
+    assert.equal((await loadCheckpoint(rows[0]!.location)).manifest.final, true);
+  } finally {
+    await second?.close();
+    await bus.close();
+  }
+});
+
 test('early stopping ends a run SUCCEEDED before its last step, with the best step in the checkpoint metrics', async () => {
   const w = await startWorker('w-early');
   try {

@@ -6,7 +6,7 @@ import { BASELINES, DEFAULT_EVALUATION, type EvaluationRequest, type EvaluationT
 import { EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 import { badUserInput } from '../errors.js';
-import { LIMITS, integerIn, oneOf } from '../run/training-options.js';
+import { TRAINING_LIMITS } from '../../schema/training-validation.js';
 
 type Maybe<T> = T | null | undefined;
 
@@ -39,7 +39,7 @@ export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonl
     throw badUserInput('input.suites', suites, 'includes XNLI_ALIGNMENT, which needs embeddings: the BM25 baseline has none');
   }
   const bootstrap = integerIn('input.bootstrap', input.bootstrap ?? DEFAULT_EVALUATION.bootstrap, BOOTSTRAP_RANGE);
-  const seed = integerIn('input.seed', input.seed ?? DEFAULT_EVALUATION.seed, LIMITS.seed);
+  const seed = integerIn('input.seed', input.seed ?? DEFAULT_EVALUATION.seed, TRAINING_LIMITS.seed);
   const idempotencyKey = input.idempotencyKey ?? null;
   if (idempotencyKey !== null && (idempotencyKey.trim() === '' || idempotencyKey.length > MAX_KEY_LENGTH)) {
     throw badUserInput('input.idempotencyKey', idempotencyKey, `must be 1..${MAX_KEY_LENGTH} characters`);
@@ -83,4 +83,15 @@ export function refuseLeakage(what: string, trainDatasets: readonly string[], su
   if (leaked === undefined) return;
   const dataset = JSON.stringify(SUITE_DATASET[leaked]);
   throw badUserInput('input.suites', suites, `includes ${leaked}: ${what} was trained on ${dataset}, so evaluating it on ${leaked} leaks the evaluation set`);
+}
+
+function integerIn(field: string, value: number, [min, max]: readonly [number, number]): number {
+  if (!Number.isInteger(value)) throw badUserInput(field, value, 'is not an integer');
+  if (value < min || value > max) throw badUserInput(field, value, `is not in [${min}, ${max}]`);
+  return value;
+}
+
+function oneOf<T extends string>(field: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw badUserInput(field, value, `is not one of ${allowed.join(', ')}`);
+  return value as T;
 }

@@ -17,7 +17,7 @@ import { publishJob } from '../job/outbox.js';
 import { refuseOverActiveRuns, runWithTrainJob } from '../run/run.service.js';
 import { type Principal, principalName } from '../auth/principal.js';
 import { resolveTrainingInput } from '../run/training-input.js';
-import { LIMITS } from '../run/training-options.js';
+import { DEFAULT_TRAINING_CAPS, TRAINING_LIMITS as LIMITS } from '../../schema/training-validation.js';
 import { checkExperimentInput } from './experiment.input.js';
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
@@ -66,6 +66,9 @@ async function planSpecs(services: GatewayServices, plan: ExperimentPlan) {
           seed,
         },
         datasets,
+        [],
+        // caps: wired to the caller's role by the auth change
+        DEFAULT_TRAINING_CAPS.admin,
       );
       return spec;
     } catch (error) {

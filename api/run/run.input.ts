@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import type { RunStatus } from '../../schema/events.js';
 import type { BatchStrategy, EvaluationSuite, ModelFamily, Pooling, TokenizerName } from '../../schema/training.js';
 import { BatchStrategyEnum, EvaluationSuiteEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum, TokenizerNameEnum } from '../enums.js';
-import type { ModelInputData, TrainingRunInputData } from './training-input.js';
+import type { ModelInputData, TrainingRunInputData } from '../../schema/training-validation.js';
 
 // No defaultValue in the decorators: omitted fields are filled from schema/training.ts by
 // resolveTrainingInput, the single place where defaults apply.
@@ -92,6 +92,12 @@ export class TrainingRunInput implements TrainingRunInputData {
 
   @Field(() => Int, { nullable: true, description: 'A resumable checkpoint every this many steps, >= 1' })
   checkpointEvery?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Checkpoints whose files are kept, in [1, 100] (default 3): older ones are pruned, except the final one and those a collection serves. Each takes about 12 bytes per parameter',
+  })
+  keepCheckpoints?: number | null;
 
   @Field(() => [EvaluationSuiteEnum], {
     nullable: true,

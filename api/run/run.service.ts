@@ -10,6 +10,7 @@ import { type Principal, principalName } from '../auth/principal.js';
 import { badUserInput, forbidden, notFound, rateLimited } from '../errors.js';
 import { listDatasets } from '../dataset/registry.js';
 import { publishJob } from '../job/outbox.js';
+import { DEFAULT_TRAINING_CAPS } from '../../schema/training-validation.js';
 import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
 
 const CANCELLABLE: RunStatus[] = ['QUEUED', 'RUNNING'];
@@ -47,7 +48,8 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
   const { prisma } = services;
   await refuseOverActiveRuns(services, principal, 1);
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
-  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models);
+  // caps: wired to the caller's role by the auth change
+  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models, DEFAULT_TRAINING_CAPS.admin);
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
   }

@@ -76,6 +76,9 @@ export class HyperParametersConfig {
 
   @Field(() => Int)
   checkpointEvery!: number;
+
+  @Field(() => Int, { description: 'Checkpoints whose files are kept; older ones are pruned' })
+  keepCheckpoints!: number;
 }
 
 @ObjectType({ description: 'One training run' })

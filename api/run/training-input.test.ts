@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, DEFAULT_TRAINING } from '../../schema/training.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
-import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
+import { DEFAULT_TRAINING_CAPS } from '../../schema/training-validation.js';
+import { resolveTrainingInput as resolveWithCaps, type TrainingRunInputData } from './training-input.js';
 
 const dataset = (name: string, languages: string[], extra: Partial<DatasetInfo> = {}): DatasetInfo => ({
   name, kind: 'QA_SENTENCES', evaluation: true, available: true, trainable: true, languages,
@@ -25,6 +26,9 @@ const MODELS = [
   { ...base, name: 'xlmr-base', maxTokens: 512, hasPooler: false },
   { ...base, name: 'short', maxTokens: 62, hasPooler: true },
 ];
+
+const resolveTrainingInput = (input: TrainingRunInputData, datasets: DatasetInfo[], models: typeof MODELS = []) =>
+  resolveWithCaps(input, datasets, models, DEFAULT_TRAINING_CAPS.admin);
 
 /** Asserts a BAD_USER_INPUT naming `field` and `value`, with both in the message. */
 function rejects(input: TrainingRunInputData, field: string, value: unknown, fragment?: RegExp) {

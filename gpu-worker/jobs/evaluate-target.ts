@@ -29,13 +29,14 @@ export async function resolveTarget(prisma: PrismaClient, target: EvaluationTarg
     case 'run': {
       const run = await prisma.run.findUnique({ where: { id: target.runId }, select: { id: true } });
       if (!run) throw nonRetryable(`run ${target.runId} does not exist`);
-      const latest = await prisma.checkpoint.findFirst({ where: { runId: run.id }, orderBy: { step: 'desc' } });
+      const latest = await prisma.checkpoint.findFirst({ where: { runId: run.id, prunedAt: null }, orderBy: { step: 'desc' } });
       if (!latest) throw nonRetryable(`run ${target.runId} has no checkpoint to evaluate`);
       return { kind: 'checkpoint', report: { runId: run.id, checkpointId: latest.id, baseline: null }, checkpointId: latest.id, location: latest.location, step: latest.step };
     }
     case 'checkpoint': {
       const checkpoint = await prisma.checkpoint.findUnique({ where: { id: target.checkpointId } });
       if (!checkpoint) throw nonRetryable(`checkpoint ${target.checkpointId} does not exist`);
+      if (checkpoint.prunedAt) throw nonRetryable(`checkpoint ${target.checkpointId} was pruned (keepCheckpoints of its run): its files are gone`);
       return { kind: 'checkpoint', report: { runId: null, checkpointId: checkpoint.id, baseline: null }, checkpointId: checkpoint.id, location: checkpoint.location, step: checkpoint.step };
     }
     case 'baseline': {

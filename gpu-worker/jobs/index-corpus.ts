@@ -30,6 +30,7 @@ export function createIndexCorpusJob(deps: IndexCorpusDeps): JobHandler {
     if (unknown.length > 0) throw nonRetryable(`EMBED payload: ${dataset} has no language ${unknown.join(', ')}`);
     const checkpoint = await prisma.checkpoint.findUnique({ where: { id: checkpointId } });
     if (!checkpoint) throw nonRetryable(`checkpoint ${checkpointId} no longer exists`);
+    if (checkpoint.prunedAt) throw nonRetryable(`checkpoint ${checkpointId} was pruned (keepCheckpoints of its run): its files are gone`);
 
     const wanted = new Set(languages);
     const candidates = (await buildRetrievalBenchmark(deps.dataDir, dataset)).candidates.filter((c) => wanted.has(c.language));

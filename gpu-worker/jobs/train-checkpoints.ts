@@ -1,7 +1,9 @@
 // Checkpoints of one run: resumable ones every checkpointEvery steps and the final one, each a
 // folder under <checkpointDir>/<runId>/step-<n> plus a Checkpoint row (upserted, so a
-// redelivered job rewriting a step changes nothing). `latest` finds where a redelivered job
-// picks up: the newest checkpoint this worker can read that fits the run's model.
+// redelivered job rewriting a step changes nothing). After each write, the files of checkpoints
+// older than the newest keepCheckpoints are pruned (prunedAt set, the row kept for the reports
+// that reference it). `latest` finds where a redelivered job picks up: the newest unpruned
+// checkpoint this worker can read that fits the run's model.
 
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
@@ -26,6 +28,8 @@ export interface RunCheckpointsDeps {
   modelsDir?: string;
   runId: string;
   model: ModelSpec;
+  /** Checkpoints whose files stay (hyperParameters.keepCheckpoints). */
+  keepCheckpoints: number;
   /** Backend name written into manifests. */
   backend: string;
   log: (line: string) => void;
@@ -48,8 +52,32 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
     await prisma.checkpoint.upsert({
       where: { runId_step: { runId, step } },
       create: { runId, step, location, metrics: info.metrics },
-      update: { location, metrics: info.metrics },
+      // A rewritten step (a delivery that started over) has files again.
+      update: { location, metrics: info.metrics, prunedAt: null },
     });
+  }
+
+  /**
+   * Removes the files of the checkpoints beyond the newest keepCheckpoints. `written` (the newest,
+   * and the final one when saveFinal wrote it) always stays, and so does a checkpoint a collection
+   * serves: the condition is in the update, so a collection created meanwhile keeps it too.
+   */
+  async function prune(written: number): Promise<void> {
+    const rows = await prisma.checkpoint.findMany({
+      where: { runId, prunedAt: null },
+      orderBy: { step: 'desc' },
+      select: { id: true, step: true, location: true },
+    });
+    for (const row of rows.slice(deps.keepCheckpoints)) {
+      if (row.step === written) continue;
+      const { count } = await prisma.checkpoint.updateMany({
+        where: { id: row.id, prunedAt: null, collections: { none: {} } },
+        data: { prunedAt: new Date() },
+      });
+      if (count === 0) continue;
+      await rm(row.location, { recursive: true, force: true });
+      deps.log(`run ${runId}: pruned checkpoint ${row.step} (keeping the newest ${deps.keepCheckpoints})`);
+    }
   }
 
   /**
@@ -78,6 +106,7 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
       if (state.lastLoss !== null) metrics.loss = state.lastLoss;
       if (state.earlyStopping.lastLoss !== null) metrics.validation_loss = state.earlyStopping.lastLoss;
       await write(state.step, { tokenizer: state.pipeline, metrics, training }, weights);
+      await prune(state.step);
     },
 
     /** The run's result; under early stopping its weights are the best ones, from metrics.best_step. */
@@ -88,6 +117,7 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
       // Checkpoints past the result (written by an earlier delivery that went further before early
       // stopping differently, or on another worker's disk) must not pass for the run's latest.
       await prisma.checkpoint.deleteMany({ where: { runId, step: { gt: result.step } } });
+      await prune(result.step);
       if (deps.model.family === 'PRETRAINED') await exportHuggingFace(result.step, result.pipeline, result.weights);
     },
 
@@ -101,7 +131,7 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
     },
 
     async latest(): Promise<Resumption | null> {
-      const rows = await prisma.checkpoint.findMany({ where: { runId }, orderBy: { step: 'desc' }, select: { step: true, location: true } });
+      const rows = await prisma.checkpoint.findMany({ where: { runId, prunedAt: null }, orderBy: { step: 'desc' }, select: { step: true, location: true } });
       for (const row of rows) {
         try {
           const { manifest, weights } = await loadCheckpoint(row.location);

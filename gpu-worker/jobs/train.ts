@@ -63,7 +63,10 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
     const sources = await loadTrainingSources(data, spec);
     await refuseEvaluationLeakage(data, spec, sources);
 
-    const checkpoints = createRunCheckpoints({ prisma, checkpointDir: deps.checkpointDir, modelsDir: deps.modelsDir, runId: run.id, model: spec.model, backend: deps.backend, log: deps.log });
+    const checkpoints = createRunCheckpoints({
+      prisma, checkpointDir: deps.checkpointDir, modelsDir: deps.modelsDir, runId: run.id, model: spec.model,
+      keepCheckpoints: spec.hyperParameters.keepCheckpoints, backend: deps.backend, log: deps.log,
+    });
     const found = await checkpoints.latest();
     if (found?.kind === 'final') {
       deps.log(`run ${run.id}: final checkpoint at step ${found.step} exists; nothing to train`);
