@@ -2,6 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { type Env, type PlatformSettings, ConfigError, loadPlatformSettings, readInt } from '../schema/config.js';
+import { DEFAULT_TRAINING_CAPS, type TrainingCaps } from '../schema/training-validation.js';
 import { DEFAULT_OPERATION_LIMITS } from './security/limits.js';
 import type { AuthMode, SecuritySettings } from './security/settings.js';
 
@@ -74,6 +75,10 @@ export function loadSecurity(env: Env, host: string, settings: PlatformSettings)
         admin: readInt(env, 'MAX_ACTIVE_RUNS_ADMIN', 200),
       },
     },
+    trainingCaps: {
+      trainer: readCaps(env, 'TRAINER', DEFAULT_TRAINING_CAPS.trainer),
+      admin: readCaps(env, 'ADMIN', DEFAULT_TRAINING_CAPS.admin),
+    },
     webSocket: {
       allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
       maxSubscriptionsPerConnection: readInt(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20),
@@ -100,6 +105,16 @@ function resolveAuth(raw: string | undefined, host: string, embedded: boolean): 
     return { auth: 'open', authReason: `embedded on loopback (${host}): open, no API key needed; set AUTH=on to require keys` };
   }
   return { auth: 'keys', authReason: embedded ? `HOST ${host} is not loopback: API keys required` : 'distributed mode: API keys required' };
+}
+
+/** MAX_PARAMETERS_TRAINER, MAX_STEPS_TRAINER, MAX_BATCH_SIZE_TRAINER, MAX_CHECKPOINT_BYTES_TRAINER; the same with _ADMIN. */
+function readCaps(env: Env, role: string, fallback: TrainingCaps): TrainingCaps {
+  return {
+    maxParameters: readInt(env, `MAX_PARAMETERS_${role}`, fallback.maxParameters),
+    maxSteps: readInt(env, `MAX_STEPS_${role}`, fallback.maxSteps),
+    maxBatchSize: readInt(env, `MAX_BATCH_SIZE_${role}`, fallback.maxBatchSize, 2),
+    maxCheckpointBytes: readInt(env, `MAX_CHECKPOINT_BYTES_${role}`, fallback.maxCheckpointBytes),
+  };
 }
 
 function readBool(env: Env, name: string, fallback: boolean): boolean {

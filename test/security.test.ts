@@ -176,6 +176,17 @@ describe('open gateway (embedded on loopback)', () => {
     }
   });
 
+  test('probe 4: a 7.5-billion-parameter run is refused even for the open mode\'s admin, naming input.model; nothing is written', async () => {
+    const before = await gw.db.prisma.run.count();
+    const result = await gw.request('mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { id } }', {
+      input: { model: { family: 'TRANSFORMER', layers: 48, dimension: 4096, heads: 64, vocabularySize: 262_144, ffnDimension: 8192 }, languages: ['en', 'de'], trainDatasets: ['mlqa-r'] },
+    });
+    assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(result.errors?.[0]?.extensions?.field, 'input.model');
+    assert.match(result.errors![0]!.message, /parameters.*cap/);
+    assert.equal(await gw.db.prisma.run.count(), before);
+  });
+
   test('unknown paths answer JSON 404', async () => {
     const response = await fetch(gw.url.replace('/graphql', '/nope'));
     assert.equal(response.status, 404);
@@ -217,6 +228,15 @@ describe('gateway with keys and tight limits', () => {
     assert.deepEqual(codes, ['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'RATE_LIMITED', 'RATE_LIMITED']);
     const limited = await gw.request('mutation { cancelRun(id: "none") { id } }', undefined, trainer);
     assert.ok((limited.errors![0]!.extensions!.retryAfterMs as number) > 0);
+  });
+
+  test('probe 4: a trainer\'s checkpoint disk per run is capped (the 262,144 x 512 hashed model keeps few checkpoints)', async () => {
+    const before = await gw.db.prisma.run.count();
+    const input = { model: { family: 'BAG_OF_SUBWORDS', tokenizer: 'HASHED', vocabularySize: 262_144, dimension: 512 }, languages: ['en', 'de'], trainDatasets: ['mlqa-r'], checkpointEvery: 2, keepCheckpoints: 10 };
+    const result = await gw.request('mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input }, trainer);
+    assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(result.errors?.[0]?.extensions?.field, 'input.keepCheckpoints');
+    assert.equal(await gw.db.prisma.run.count(), before);
   });
 
   test('production: introspection is off and errors carry no stack trace', async () => {

@@ -14,10 +14,10 @@ import type { GatewayServices } from '../context.js';
 import { listDatasets } from '../dataset/registry.js';
 import { badUserInput, isBadUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
-import { refuseOverActiveRuns, runWithTrainJob } from '../run/run.service.js';
+import { refuseOverActiveRuns, runWithTrainJob, trainingCapsOf } from '../run/run.service.js';
 import { type Principal, principalName } from '../auth/principal.js';
 import { resolveTrainingInput } from '../run/training-input.js';
-import { DEFAULT_TRAINING_CAPS, TRAINING_LIMITS as LIMITS } from '../../schema/training-validation.js';
+import { TRAINING_LIMITS as LIMITS, type TrainingCaps } from '../../schema/training-validation.js';
 import { checkExperimentInput } from './experiment.input.js';
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
@@ -47,7 +47,7 @@ function checkPlanInput(input: StartExperimentData): ExperimentPlan {
 }
 
 /** Every run of the plan as startTrainingRun would store it; a dataset problem names the preset. */
-async function planSpecs(services: GatewayServices, plan: ExperimentPlan) {
+async function planSpecs(services: GatewayServices, plan: ExperimentPlan, caps: TrainingCaps) {
   const datasets = await listDatasets(services);
   return plannedRuns(plan).map(({ protocol, arm, seed }) => {
     try {
@@ -67,8 +67,7 @@ async function planSpecs(services: GatewayServices, plan: ExperimentPlan) {
         },
         datasets,
         [],
-        // caps: wired to the caller's role by the auth change
-        DEFAULT_TRAINING_CAPS.admin,
+        caps,
       );
       return spec;
     } catch (error) {
@@ -105,7 +104,7 @@ export async function startExperiment(services: GatewayServices, principal: Prin
   const plan = checkPlanInput(input);
   const creator = principalName(principal);
   const { name, description } = checkExperimentInput({ name: input.name ?? `${plan.preset} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`, description: input.description });
-  const specs: TrainingSpec[] = await planSpecs(services, plan);
+  const specs: TrainingSpec[] = await planSpecs(services, plan, trainingCapsOf(services, principal));
   await refuseOverActiveRuns(services, principal, specs.length);
   const { prisma } = services;
   if (await prisma.experiment.findUnique({ where: { name }, select: { id: true } })) throw badUserInput('input.name', name, 'is already the name of an experiment');

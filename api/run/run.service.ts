@@ -10,7 +10,7 @@ import { type Principal, principalName } from '../auth/principal.js';
 import { badUserInput, forbidden, notFound, rateLimited } from '../errors.js';
 import { listDatasets } from '../dataset/registry.js';
 import { publishJob } from '../job/outbox.js';
-import { DEFAULT_TRAINING_CAPS } from '../../schema/training-validation.js';
+import type { TrainingCaps } from '../../schema/training-validation.js';
 import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
 
 const CANCELLABLE: RunStatus[] = ['QUEUED', 'RUNNING'];
@@ -48,8 +48,7 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
   const { prisma } = services;
   await refuseOverActiveRuns(services, principal, 1);
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
-  // caps: wired to the caller's role by the auth change
-  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models, DEFAULT_TRAINING_CAPS.admin);
+  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models, trainingCapsOf(services, principal));
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
   }
@@ -80,6 +79,11 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
 async function runOfJobKey(services: GatewayServices, jobKey: string): Promise<RunRow | null> {
   const job = await services.prisma.job.findUnique({ where: { idempotencyKey: jobKey }, include: { run: true } });
   return job?.run ?? null;
+}
+
+/** Readers never get here (@Authorized); the open mode's single user has the admin's caps. */
+export function trainingCapsOf(services: GatewayServices, principal: Principal): TrainingCaps {
+  return services.security.trainingCaps[principal.kind === 'key' && principal.role === 'trainer' ? 'trainer' : 'admin'];
 }
 
 /**

@@ -2,6 +2,7 @@
 // directly.
 
 import type { Role } from '../../schema/auth.js';
+import type { TrainingCaps } from '../../schema/training-validation.js';
 import type { OperationLimits } from './limits.js';
 
 export type AuthMode = 'open' | 'keys';
@@ -37,5 +38,7 @@ export interface SecuritySettings {
   maxBodyBytes: number;
   operations: OperationLimits;
   rate: RateLimits;
+  /** What one run may cost, by role (parameters, steps, batch size, checkpoint disk). */
+  trainingCaps: Record<Exclude<Role, 'reader'>, TrainingCaps>;
   webSocket: WebSocketLimits;
 }
