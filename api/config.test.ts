@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../schema/config.js';
 import { loadApiConfig } from './config.js';
@@ -21,4 +22,14 @@ test('PORT, HOST and outbox timings come from the environment; bad values are re
   assert.equal(config.settings.bus.kind, 'nats');
   assert.throws(() => loadApiConfig({ PORT: 'http' }, '/srv'), ConfigError);
   assert.throws(() => loadApiConfig({ PORT: '70000' }, '/srv'), ConfigError);
+});
+
+test('IMPORT_ROOTS lists folders separated by the path delimiter (default: DATA_DIR); IMPORT_MAX_BYTES caps imports', () => {
+  const defaults = loadApiConfig({ DATA_DIR: 'data' }, '/srv');
+  assert.deepEqual(defaults.settings.importRoots, ['/srv/data']);
+  assert.equal(defaults.settings.importMaxBytes, 256 * 1024 * 1024);
+  const set = loadApiConfig({ IMPORT_ROOTS: `/mnt/a${path.delimiter}b${path.delimiter}`, IMPORT_MAX_BYTES: '1000' }, '/srv');
+  assert.deepEqual(set.settings.importRoots, ['/mnt/a', '/srv/b']);
+  assert.equal(set.settings.importMaxBytes, 1000);
+  assert.throws(() => loadApiConfig({ IMPORT_MAX_BYTES: '0' }, '/srv'), ConfigError);
 });

@@ -60,6 +60,8 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000): ApiConfig 
       ackWaitMs: 5_000,
       heartbeatMs: 1_000,
       modelsDir: path.join(dataDir, 'models'),
+      importRoots: [dataDir],
+      importMaxBytes: 256 * 1024 * 1024,
     },
     cwd: dataDir,
   };
