@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
+import type { PlatformSettings } from '../schema/config.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
 import { buildApp, type App } from './app.js';
 import type { ApiConfig } from './config.js';
@@ -67,12 +68,15 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000): ApiConfig 
   };
 }
 
-export async function startTestGateway(options: { bus?: Bus; outboxMinAgeMs?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { bus?: Bus; outboxMinAgeMs?: number; settings?: (dataDir: string) => Partial<PlatformSettings> } = {},
+): Promise<TestGateway> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'xling-api-'));
   await writeTestData(dataDir);
   const db = await openDatabase({ kind: 'embedded', dataDir: null }, { migrate: true });
   const bus = options.bus ?? createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000 });
-  const config = testConfig(dataDir, options.outboxMinAgeMs);
+  const base = testConfig(dataDir, options.outboxMinAgeMs);
+  const config = { ...base, settings: { ...base.settings, ...options.settings?.(dataDir) } };
   const logs: string[] = [];
   const app = buildApp({ config, db, bus, log: (line) => logs.push(line) });
   const { url } = await app.start();
