@@ -57,6 +57,8 @@ export function buildApp(deps: AppDeps): App {
     serving: createServing({ settings: config.settings, ...(deps.vectors ? { vectors: deps.vectors } : {}), log }),
     cwd: config.cwd,
     modelsDir: config.settings.modelsDir,
+    importRoots: config.settings.importRoots,
+    importMaxBytes: config.settings.importMaxBytes,
     log,
   };
   const context: ApiContext = { services };

@@ -17,6 +17,10 @@ export interface GatewayServices {
   cwd: string;
   /** Relative registered model paths are resolved against it. */
   modelsDir: string;
+  /** importDataset reads only inside these folders (IMPORT_ROOTS); relative paths resolve against the first. */
+  importRoots: string[];
+  /** Largest file importDataset reads (IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   log: (line: string) => void;
 }
 
