@@ -58,10 +58,11 @@ export function buildApp(deps: AppDeps): App {
     pubSub,
     catalog: deps.catalog ?? createDatasetCatalog(config.settings.dataDir),
     serving: createServing({ settings: config.settings, ...(deps.vectors ? { vectors: deps.vectors } : {}), log }),
-    cwd: config.cwd,
     modelsDir: config.settings.modelsDir,
     security,
     rateLimiter: createRateLimiter(security.rate),
+    importRoots: config.settings.importRoots,
+    importMaxBytes: config.settings.importMaxBytes,
     log,
   };
   const authenticator = createAuthenticator(services.prisma, security.auth);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../schema/config.js';
 import { loadApiConfig } from './config.js';
@@ -43,4 +44,14 @@ test('stack traces only with NODE_ENV=development; introspection off in producti
   assert.equal(loadApiConfig({}, '/srv').security.introspection, true);
   assert.equal(loadApiConfig({ NODE_ENV: 'production' }, '/srv').security.introspection, false);
   assert.equal(loadApiConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }, '/srv').security.introspection, true);
+});
+
+test('IMPORT_ROOTS lists folders separated by the path delimiter (default: DATA_DIR); IMPORT_MAX_BYTES caps imports', () => {
+  const defaults = loadApiConfig({ DATA_DIR: 'data' }, '/srv');
+  assert.deepEqual(defaults.settings.importRoots, ['/srv/data']);
+  assert.equal(defaults.settings.importMaxBytes, 256 * 1024 * 1024);
+  const set = loadApiConfig({ IMPORT_ROOTS: `/mnt/a${path.delimiter}b${path.delimiter}`, IMPORT_MAX_BYTES: '1000' }, '/srv');
+  assert.deepEqual(set.settings.importRoots, ['/mnt/a', '/srv/b']);
+  assert.equal(set.settings.importMaxBytes, 1000);
+  assert.throws(() => loadApiConfig({ IMPORT_MAX_BYTES: '0' }, '/srv'), ConfigError);
 });

@@ -19,7 +19,7 @@ export interface ApiConfig {
   outbox: OutboxSettings;
   settings: PlatformSettings;
   security: SecuritySettings;
-  /** Relative paths given to importDataset are resolved against it. */
+  /** The working directory relative settings were resolved against. */
   cwd: string;
 }
 

@@ -17,12 +17,14 @@ export interface GatewayServices {
   catalog: DatasetCatalog;
   /** Vector store and encoders for indexCorpus, promoteCollection and search. */
   serving: Serving;
-  /** Relative importDataset paths are resolved against it. */
-  cwd: string;
-  /** Relative registered model paths are resolved against it. */
+  /** registerModel reads only inside it; relative paths resolve against it. */
   modelsDir: string;
   security: SecuritySettings;
   rateLimiter: RateLimiter;
+  /** importDataset reads only inside these folders (IMPORT_ROOTS); relative paths resolve against the first. */
+  importRoots: string[];
+  /** Largest file importDataset reads (IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   log: (line: string) => void;
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
+import type { PlatformSettings } from '../schema/config.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
 import { buildApp, type App } from './app.js';
 import { loadSecurity, type ApiConfig } from './config.js';
@@ -61,6 +62,8 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000, securityEnv
     ackWaitMs: 5_000,
     heartbeatMs: 1_000,
     modelsDir: path.join(dataDir, 'models'),
+    importRoots: [dataDir],
+    importMaxBytes: 256 * 1024 * 1024,
   };
   return {
     port: 0,
@@ -72,12 +75,15 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000, securityEnv
   };
 }
 
-export async function startTestGateway(options: { bus?: Bus; outboxMinAgeMs?: number; securityEnv?: Env } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { bus?: Bus; outboxMinAgeMs?: number; securityEnv?: Env; settings?: (dataDir: string) => Partial<PlatformSettings> } = {},
+): Promise<TestGateway> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'xling-api-'));
   await writeTestData(dataDir);
   const db = await openDatabase({ kind: 'embedded', dataDir: null }, { migrate: true });
   const bus = options.bus ?? createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000 });
-  const config = testConfig(dataDir, options.outboxMinAgeMs, options.securityEnv);
+  const base = testConfig(dataDir, options.outboxMinAgeMs, options.securityEnv);
+  const config = { ...base, settings: { ...base.settings, ...options.settings?.(dataDir) } };
   const logs: string[] = [];
   const app = buildApp({ config, db, bus, log: (line) => logs.push(line) });
   const { url } = await app.start();

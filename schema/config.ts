@@ -17,8 +17,12 @@ export interface PlatformSettings {
   home: string;
   /** Folder with the datasets (see schema/datasets.ts). */
   dataDir: string;
-  /** Folder with Hugging Face model folders and tokenizers (xlmr-tokenizer/, ...). */
+  /** Folder with Hugging Face model folders and tokenizers (xlmr-tokenizer/, ...). registerModel reads only inside it. */
   modelsDir: string;
+  /** Folders importDataset may read (IMPORT_ROOTS); relative import paths resolve against the first. */
+  importRoots: string[];
+  /** Largest file importDataset reads (IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   database: DatabaseSettings;
   bus: BusSettings;
   /** Deliveries of one job before it is failed with its last error. */
@@ -53,6 +57,14 @@ export function readInt(env: Env, name: string, fallback: number, min = 1): numb
   return value;
 }
 
+/** Folders separated by the OS path delimiter, resolved against cwd; undefined when unset or empty. */
+export function readPathList(env: Env, name: string, cwd: string): string[] | undefined {
+  const entries = (env[name] ?? '').split(path.delimiter).filter((entry) => entry.trim() !== '');
+  return entries.length > 0 ? entries.map((entry) => path.resolve(cwd, entry)) : undefined;
+}
+
+export const DEFAULT_IMPORT_MAX_BYTES = 256 * 1024 * 1024;
+
 /** A default folder is ./<name> when it exists, else ../shared/<name> beside the checkout. */
 export function defaultSharedDir(name: string, cwd: string, exists: (p: string) => boolean): string {
   const local = path.resolve(cwd, name);
@@ -66,10 +78,13 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
   if (heartbeatMs >= ackWaitMs) {
     throw new ConfigError('JOB_HEARTBEAT_MS', String(heartbeatMs), `less than JOB_ACK_WAIT_MS (${ackWaitMs})`);
   }
+  const dataDir = env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : defaultSharedDir('data', cwd, exists);
   return {
     home,
-    dataDir: env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : defaultSharedDir('data', cwd, exists),
+    dataDir,
     modelsDir: env.MODELS_DIR ? path.resolve(cwd, env.MODELS_DIR) : defaultSharedDir('models', cwd, exists),
+    importRoots: readPathList(env, 'IMPORT_ROOTS', cwd) ?? [dataDir],
+    importMaxBytes: readInt(env, 'IMPORT_MAX_BYTES', DEFAULT_IMPORT_MAX_BYTES),
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL }
       : { kind: 'embedded', dataDir: path.join(home, 'pgdata') },

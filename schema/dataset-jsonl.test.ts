@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIso6391, JSONL_MAX_ERRORS, parseDatasetJsonl, type JsonlError } from './dataset-jsonl.js';
+import { createJsonlValidator, isIso6391, JSONL_MAX_ERRORS, parseDatasetJsonl, type JsonlError } from './dataset-jsonl.js';
 
 const line = (record: Record<string, unknown>) => JSON.stringify(record);
 const errorsOf = (text: string): JsonlError[] => {
@@ -51,7 +51,27 @@ test('errors name the line and the field', () => {
     [8, 'hard_negative', ''],
   ]);
   const duplicate = errorsOf(text).find((e) => e.line === 6)!;
-  assert.match(duplicate.message, /line 1 .*"a".*"en"/);
+  assert.equal(duplicate.message, 'duplicate: line 1 has the same id and language');
+});
+
+test('messages do not quote the line: JSON errors keep only the position', () => {
+  const [broken, notJson] = errorsOf(['{"id": "secret-id", oops}', 'root:x:0:0:secret'].join('\n'));
+  assert.equal(broken!.message, 'not valid JSON (at character 21)');
+  assert.match(notJson!.message, /^not valid JSON/);
+  for (const e of [broken, notJson]) assert.ok(!e!.message.includes('secret'), e!.message);
+});
+
+test('the validator checks line by line without keeping records; duplicates span calls', () => {
+  const validator = createJsonlValidator();
+  const record = validator.line('\uFEFF' + line({ id: 'a', language: 'en', query: 'q', passage: 'p' }), 1);
+  assert.deepEqual(record, { id: 'a', language: 'en', query: 'q', passage: 'p' });
+  assert.equal(validator.line('  ', 2), undefined);
+  assert.equal(validator.line(line({ id: 'a', language: 'en', query: 'q2', passage: 'p2' }), 3), undefined);
+  assert.deepEqual(validator.errors.map((e) => [e.line, e.field]), [[3, 'id']]);
+  assert.equal(validator.records, 1);
+  for (let i = 0; i < JSONL_MAX_ERRORS; i++) validator.line('{', 4 + i);
+  assert.equal(validator.full, true);
+  assert.equal(validator.errors.length, JSONL_MAX_ERRORS);
 });
 
 test('the same id in two languages is not a duplicate; an empty file is an error', () => {

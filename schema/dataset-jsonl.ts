@@ -13,7 +13,8 @@
 //   means absent.
 // - No other fields; (id, language) must be unique in the file.
 // Errors name the 1-based line and the field ("record" when the whole line is at fault; line 0
-// when the file holds no record). At most JSONL_MAX_ERRORS are reported.
+// when the file holds no record). At most JSONL_MAX_ERRORS are reported. Messages never quote the
+// line (the gateway reports them for files it must not disclose); `value` carries what was wrong.
 
 export interface JsonlRecord {
   id: string;
@@ -55,28 +56,41 @@ function shown(value: unknown): unknown {
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
-export function parseDatasetJsonl(text: string): JsonlParseResult {
+export interface JsonlValidator {
+  /** Checks one line (1-based number); the record, or undefined for a blank or invalid line. */
+  line(raw: string, line: number): JsonlRecord | undefined;
+  /** Errors so far, at most JSONL_MAX_ERRORS. */
+  readonly errors: readonly JsonlError[];
+  /** JSONL_MAX_ERRORS reached: further lines change nothing. */
+  readonly full: boolean;
+  /** Valid records so far. */
+  readonly records: number;
+}
+
+/**
+ * Line-by-line validation for callers that stream a file: it keeps only the (id, language) pairs
+ * seen (the one check across lines), not the records.
+ */
+export function createJsonlValidator(): JsonlValidator {
   const errors: JsonlError[] = [];
-  const records: JsonlRecord[] = [];
   const seen = new Map<string, number>();
+  let records = 0;
   const fail = (line: number, field: string, value: unknown, message: string) => {
-    errors.push({ line, field, value: shown(value), message });
+    if (errors.length < JSONL_MAX_ERRORS) errors.push({ line, field, value: shown(value), message });
   };
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  for (let i = 0; i < lines.length && errors.length < JSONL_MAX_ERRORS; i++) {
-    const line = i + 1;
-    const raw = lines[i]!;
-    if (raw.trim() === '') continue;
+  const check = (raw: string, line: number): JsonlRecord | undefined => {
+    if (line === 1) raw = raw.replace(/^\uFEFF/, '');
+    if (raw.trim() === '') return undefined;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch (err) {
-      fail(line, 'record', raw, `not valid JSON: ${(err as Error).message}`);
-      continue;
+      fail(line, 'record', raw, jsonProblem(err));
+      return undefined;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       fail(line, 'record', value, 'must be a JSON object');
-      continue;
+      return undefined;
     }
     const obj = value as Record<string, unknown>;
     const before = errors.length;
@@ -91,19 +105,54 @@ export function parseDatasetJsonl(text: string): JsonlParseResult {
     if (!nonEmpty(query)) fail(line, 'query', query, 'must be a non-empty string');
     if (!nonEmpty(passage)) fail(line, 'passage', passage, 'must be a non-empty string');
     if (hardNegative !== undefined && !nonEmpty(hardNegative)) fail(line, 'hard_negative', hardNegative, 'must be a non-empty string when present');
-    if (errors.length > before) continue;
+    if (errors.length > before) return undefined;
     const key = JSON.stringify([id, language]);
     const first = seen.get(key);
     if (first !== undefined) {
-      fail(line, 'id', id, `duplicate: line ${first} already has id "${id}" in language "${language}"`);
-      continue;
+      // The message leaves the id out: the gateway reports it without quoting the file.
+      fail(line, 'id', id, `duplicate: line ${first} has the same id and language`);
+      return undefined;
     }
     seen.set(key, line);
+    records++;
     const record: JsonlRecord = { id: id as string, language: language as string, query: query as string, passage: passage as string };
     if (hardNegative !== undefined) record.hardNegative = hardNegative as string;
-    records.push(record);
+    return record;
+  };
+  return {
+    line(raw, line) {
+      return errors.length >= JSONL_MAX_ERRORS ? undefined : check(raw, line);
+    },
+    get errors() {
+      return errors;
+    },
+    get full() {
+      return errors.length >= JSONL_MAX_ERRORS;
+    },
+    get records() {
+      return records;
+    },
+  };
+}
+
+/** The error when a validated file had no error and no record. */
+export const NO_RECORDS: JsonlError = { line: 0, field: 'record', value: null, message: 'the file holds no records' };
+
+/** JSON.parse's message quotes the line; only the position is kept. */
+function jsonProblem(error: unknown): string {
+  const position = /at position (\d+)/.exec(String((error as Error)?.message))?.[1];
+  return position === undefined ? 'not valid JSON' : `not valid JSON (at character ${Number(position) + 1})`;
+}
+
+export function parseDatasetJsonl(text: string): JsonlParseResult {
+  const validator = createJsonlValidator();
+  const records: JsonlRecord[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length && !validator.full; i++) {
+    const record = validator.line(lines[i]!, i + 1);
+    if (record) records.push(record);
   }
-  if (errors.length > 0) return { errors: errors.slice(0, JSONL_MAX_ERRORS) };
-  if (records.length === 0) return { errors: [{ line: 0, field: 'record', value: null, message: 'the file holds no records' }] };
+  if (validator.errors.length > 0) return { errors: [...validator.errors] };
+  if (records.length === 0) return { errors: [{ ...NO_RECORDS }] };
   return { records };
 }

@@ -2,7 +2,8 @@
 // catalog and accepted by startTrainingRun; a refused import writes nothing.
 
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestGateway, type TestGateway } from '../api/testing.js';
@@ -54,8 +55,10 @@ function assertBadInput(result: Awaited<ReturnType<typeof importDataset>>, field
 
 const importedCount = () => gw.db.prisma.importedDataset.count();
 
+const NOT_INSIDE = /^input\.path: ".*" is not a file inside the import roots$/;
+
 describe('importDataset', () => {
-  test('a valid file (path relative to the gateway directory) is recorded and listed as a trainable JSONL dataset', async () => {
+  test('a valid file (path relative to the first import root) is recorded and listed as a trainable JSONL dataset', async () => {
     await writeFile(path.join(gw.dataDir, 'pairs.jsonl'), GOOD);
     const result = await importDataset({ name: 'en-sw-pairs', path: 'pairs.jsonl', description: ' my pairs ' });
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
@@ -64,7 +67,7 @@ describe('importDataset', () => {
       { ...dataset, sha256: dataset.sha256.length },
       {
         name: 'en-sw-pairs', kind: 'JSONL', trainable: true, available: true, evaluation: false, languages: ['en', 'sw'],
-        path: path.join(gw.dataDir, 'pairs.jsonl'), description: 'my pairs', groups: 3, sha256: 64,
+        path: 'pairs.jsonl', description: 'my pairs', groups: 3, sha256: 64,
         bytes: Buffer.byteLength(GOOD), files: [], examples: [{ language: 'en', count: 3 }, { language: 'sw', count: 2 }],
       },
     );
@@ -114,8 +117,8 @@ describe('importDataset', () => {
     await writeFile(path.join(gw.dataDir, 'latin1.jsonl'), Buffer.from([0x7b, 0xe9, 0x7d]));
     await mkdir(path.join(gw.dataDir, 'folder.jsonl'));
     const missing = path.join(gw.dataDir, 'missing.jsonl');
-    assertBadInput(await importDataset({ name: 'x', path: missing }), 'input.path', missing, /does not exist$/);
-    assertBadInput(await importDataset({ name: 'x', path: 'missing.jsonl' }), 'input.path', 'missing.jsonl', /does not exist \(resolved against the gateway's directory to \//);
+    assertBadInput(await importDataset({ name: 'x', path: missing }), 'input.path', missing, NOT_INSIDE);
+    assertBadInput(await importDataset({ name: 'x', path: 'missing.jsonl' }), 'input.path', 'missing.jsonl', NOT_INSIDE);
     assertBadInput(await importDataset({ name: 'x', path: 'folder.jsonl' }), 'input.path', 'folder.jsonl', /is not a regular file/);
     assertBadInput(await importDataset({ name: 'x', path: 'empty.jsonl' }), 'input.path', 'empty.jsonl', /holds no records/);
     assertBadInput(await importDataset({ name: 'x', path: 'latin1.jsonl' }), 'input.path', 'latin1.jsonl', /not valid UTF-8/);
@@ -138,5 +141,94 @@ describe('importDataset', () => {
     const refused = await gw.request(START, { input: { trainDatasets: ['moving'], languages: ['en', 'sw'] } });
     assert.equal(refused.errors?.[0]?.extensions?.field, 'input.trainDatasets[0]');
     assert.match(refused.errors![0]!.message, /is imported from .*moving\.jsonl, which no longer exists/);
+  });
+});
+
+describe('importDataset reads only inside the import roots and leaks neither paths nor content', () => {
+  let outside: string;
+  before(async () => {
+    outside = await mkdtemp(path.join(tmpdir(), 'xling-outside-'));
+    await writeFile(path.join(outside, 'secret.jsonl'), `${line('s1', 'en')}\nSECRET-CONTENT\n`);
+    await symlink(path.join(outside, 'secret.jsonl'), path.join(gw.dataDir, 'link.jsonl'));
+    await symlink(outside, path.join(gw.dataDir, 'link-dir'));
+  });
+  after(() => rm(outside, { recursive: true, force: true }));
+
+  /** The error's JSON without the path the caller gave, which it may echo. */
+  function leakCheck(error: { message: string; extensions?: Record<string, unknown> }, given: string) {
+    const text = JSON.stringify(error).split(JSON.stringify(given).slice(1, -1)).join('<given>');
+    for (const secret of ['root:', 'DATABASE_URL', 'SECRET', 'PATH=', tmpdir(), gw.dataDir, outside, '/etc', '/proc', '/home']) {
+      assert.ok(!text.includes(secret), `${JSON.stringify(secret)} in ${text}`);
+    }
+    return error.message.split(JSON.stringify(given)).join('"<given>"');
+  }
+
+  test('system files, `..`, symlinks leading out and missing files give one identical error; nothing is written', async () => {
+    const before = await importedCount();
+    const messages = new Set<string>();
+    for (const given of [
+      '/etc/passwd', '/proc/self/environ', '/proc/self/cmdline', '../../../../etc/hostname', '../../../../../../../../etc/passwd',
+      'link.jsonl', 'link-dir/secret.jsonl', path.join(outside, 'secret.jsonl'), path.join(outside, 'missing.jsonl'),
+      '/nonexistent/missing.jsonl', 'missing.jsonl', path.join(gw.dataDir, '..', path.basename(outside), 'secret.jsonl'),
+    ]) {
+      const error = assertBadInput(await importDataset({ name: 'leak', path: given }), 'input.path', given, NOT_INSIDE);
+      assert.equal(error.extensions?.lines, undefined);
+      messages.add(leakCheck(error, given));
+    }
+    assert.deepEqual([...messages], ['input.path: "<given>" is not a file inside the import roots']);
+    assert.equal(await importedCount(), before);
+  });
+
+  test('invalid lines name the line, the field and the problem, never the content', async () => {
+    const bad = [
+      'root:x:0:0:SECRET-passwd-line:/root:/bin/bash',
+      JSON.stringify({ id: 'SECRET-id', language: 'SECRET-lang', query: 'q', passage: 'p' }),
+      JSON.stringify({ id: 'a', language: 'en', query: 'q', passage: 'p', SECRET_FIELD_VALUE: 'SECRET-value' }),
+      line('dup', 'en'),
+      line('dup', 'en'),
+      JSON.stringify(['SECRET-array']),
+    ].join('\n');
+    await writeFile(path.join(gw.dataDir, 'secret-lines.jsonl'), bad);
+    const before = await importedCount();
+    const error = assertBadInput(await importDataset({ name: 'secret-lines', path: 'secret-lines.jsonl' }), 'input.path', 'secret-lines.jsonl', /has 5 invalid lines/);
+    const lines = error.extensions?.lines as Array<Record<string, unknown>>;
+    assert.deepEqual(lines.map((e) => [e.line, e.field]), [[1, 'record'], [2, 'language'], [3, 'SECRET_FIELD_VALUE'], [5, 'id'], [6, 'record']]);
+    const text = JSON.stringify(error).replace(/"field":"SECRET_FIELD_VALUE"|field SECRET_FIELD_VALUE/g, '');
+    assert.ok(!/SECRET|root:x/.test(text), text);
+    assert.ok(lines.every((e) => !('value' in e) || e.value === null));
+    assert.equal(await importedCount(), before);
+  });
+
+  test('a folder inside the root and relative paths below it are shown relative to the root', async () => {
+    await mkdir(path.join(gw.dataDir, 'nested'), { recursive: true });
+    await writeFile(path.join(gw.dataDir, 'nested', 'pairs.jsonl'), GOOD);
+    const result = await importDataset({ name: 'nested-pairs', path: path.join(gw.dataDir, 'nested', 'pairs.jsonl') });
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    assert.equal(result.data!.importDataset.path, path.join('nested', 'pairs.jsonl'));
+    const listed = await gw.request<{ datasets: Array<{ name: string; path: string | null }> }>('{ datasets { name path } }');
+    for (const dataset of listed.data!.datasets) assert.ok(dataset.path === null || !path.isAbsolute(dataset.path), dataset.path ?? '');
+    const row = await gw.db.prisma.importedDataset.findUniqueOrThrow({ where: { name: 'nested-pairs' } });
+    assert.ok(path.isAbsolute(row.path), 'workers read the absolute path');
+  });
+});
+
+describe('importDataset with a small byte cap', () => {
+  let small: TestGateway;
+  before(async () => {
+    small = await startTestGateway({ settings: () => ({ importMaxBytes: 200 }) });
+  });
+  after(() => small.close());
+
+  test('a larger file is refused while it is read; nothing is written', async () => {
+    const big = Array.from({ length: 10 }, (_, i) => line(`b${i}`, 'en')).join('\n');
+    assert.ok(Buffer.byteLength(big) > 200);
+    await writeFile(path.join(small.dataDir, 'big.jsonl'), big);
+    const result = await small.request<{ importDataset: DatasetData }>(IMPORT, { input: { name: 'big', path: 'big.jsonl' } });
+    assert.equal(result.errors?.[0]?.extensions?.field, 'input.path');
+    assert.match(result.errors![0]!.message, /is larger than 200 bytes/);
+    assert.equal(await small.db.prisma.importedDataset.count(), 0);
+    await writeFile(path.join(small.dataDir, 'fits.jsonl'), line('f', 'en'));
+    const fits = await small.request<{ importDataset: DatasetData }>(IMPORT, { input: { name: 'fits', path: 'fits.jsonl' } });
+    assert.equal(fits.errors, undefined, JSON.stringify(fits.errors));
   });
 });

@@ -84,9 +84,10 @@ test('registerModel records a Hugging Face folder; bad folders and names are ref
   for (const [input, field, message] of [
     [{ name: 'tiny-bert', path: 'tiny-bert' }, 'input.name', /already/],
     [{ name: 'bad name!', path: 'tiny-bert' }, 'input.name', /must match/],
-    [{ name: 'nowhere', path: 'no-such-folder' }, 'input.path', /not a folder/],
+    [{ name: 'nowhere', path: 'no-such-folder' }, 'input.path', /is not a folder inside the models folder/],
     [{ name: 'no-tokenizer', path: 'tiny-xlmr' }, 'input.path', /tokenizer\.json/],
-    [{ name: 'gpt', path: unsupported }, 'input.path', /model_type "gpt2" is not supported; expected one of bert, xlm-roberta/],
+    // Outside MODELS_DIR: refused before it is read (test/api-paths.test.ts checks folders inside).
+    [{ name: 'gpt', path: unsupported }, 'input.path', /is not a folder inside the models folder/],
   ] as const) {
     expectBadInput(await gql(REGISTER, { input }), field, message);
   }

@@ -216,6 +216,15 @@ describe('gateway with keys and tight limits', () => {
 
   const START = 'mutation { startTrainingRun(input: { steps: 5, batchSize: 2, languages: ["en", "de"], trainDatasets: ["mlqa-r"] }) { id } }';
 
+  test('probe 4: a trainer\'s checkpoint disk per run is capped (the 262,144 x 512 hashed model keeps few checkpoints)', async () => {
+    const before = await gw.db.prisma.run.count();
+    const input = { model: { family: 'BAG_OF_SUBWORDS', tokenizer: 'HASHED', vocabularySize: 262_144, dimension: 512 }, languages: ['en', 'de'], trainDatasets: ['mlqa-r'], checkpointEvery: 2, keepCheckpoints: 10 };
+    const result = await gw.request('mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input }, trainer);
+    assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(result.errors?.[0]?.extensions?.field, 'input.keepCheckpoints');
+    assert.equal(await gw.db.prisma.run.count(), before);
+  });
+
   test('probe 4: one key cannot fill the queue (runs queued per key), then the mutation rate limit answers', async () => {
     for (let i = 0; i < 3; i++) assert.equal((await gw.request(START, undefined, trainer)).errors, undefined);
     const fourth = await gw.request(START, undefined, trainer);
@@ -228,15 +237,6 @@ describe('gateway with keys and tight limits', () => {
     assert.deepEqual(codes, ['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'RATE_LIMITED', 'RATE_LIMITED']);
     const limited = await gw.request('mutation { cancelRun(id: "none") { id } }', undefined, trainer);
     assert.ok((limited.errors![0]!.extensions!.retryAfterMs as number) > 0);
-  });
-
-  test('probe 4: a trainer\'s checkpoint disk per run is capped (the 262,144 x 512 hashed model keeps few checkpoints)', async () => {
-    const before = await gw.db.prisma.run.count();
-    const input = { model: { family: 'BAG_OF_SUBWORDS', tokenizer: 'HASHED', vocabularySize: 262_144, dimension: 512 }, languages: ['en', 'de'], trainDatasets: ['mlqa-r'], checkpointEvery: 2, keepCheckpoints: 10 };
-    const result = await gw.request('mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input }, trainer);
-    assert.equal(result.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.equal(result.errors?.[0]?.extensions?.field, 'input.keepCheckpoints');
-    assert.equal(await gw.db.prisma.run.count(), before);
   });
 
   test('production: introspection is off and errors carry no stack trace', async () => {

@@ -31,7 +31,7 @@ before(async () => {
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'xling-evaluate-'));
   bus.events.subscribe((e) => events.push(e));
   const settings = {
-    home, dataDir, modelsDir: path.join(repoRoot, '..', 'shared', 'models'),
+    home, dataDir, modelsDir: path.join(repoRoot, '..', 'shared', 'models'), importRoots: [dataDir], importMaxBytes: 1 << 20,
     database: { kind: 'embedded' as const, dataDir: path.join(home, 'pgdata') }, bus: { kind: 'memory' as const },
     maxDeliveries: 3, ackWaitMs: 20_000, heartbeatMs: 50,
   };

@@ -43,6 +43,8 @@ function config(workerId: string, overrides: WorkerOptions = {}): WorkerConfig {
       home,
       dataDir,
       modelsDir: path.join(repoRoot, '..', 'shared', 'models'),
+      importRoots: [dataDir],
+      importMaxBytes: 1 << 20,
       database: { kind: 'embedded', dataDir: path.join(home, 'pgdata') },
       bus: { kind: 'memory' },
       maxDeliveries: overrides.maxDeliveries ?? 3,

@@ -31,7 +31,7 @@ export interface DatasetInfo {
 }
 
 export interface ImportedDetails {
-  /** Absolute; workers read the same path. */
+  /** Relative to its import root, for users; the database keeps the absolute path workers read. */
   path: string;
   description: string | null;
   sha256: string;

@@ -8,7 +8,7 @@ export class ImportDatasetInput implements ImportDatasetInputData {
 
   @Field(() => String, {
     description:
-      'JSONL file on the gateway host, absolute or relative to its working directory; one {"id","language","query","passage","hard_negative"?} object per line. ' +
+      'JSONL file inside the import roots (IMPORT_ROOTS, default DATA_DIR): relative to the first root, or absolute inside one; one {"id","language","query","passage","hard_negative"?} object per line, at most IMPORT_MAX_BYTES. ' +
       'Not copied: workers read the same absolute path, so it must be on storage they see too.',
   })
   path!: string;

@@ -16,7 +16,7 @@ export class DatasetResolver {
 
   @Authorized('trainer')
   @Mutation(() => Dataset, {
-    description: 'Validates every line of a local JSONL file and records it as a trainable dataset (kind JSONL); nothing is written when a line is invalid',
+    description: 'Validates every line of a JSONL file inside the import roots (IMPORT_ROOTS; a relative path names a file in the first) and records it as a trainable dataset (kind JSONL); nothing is written when a line is invalid. One import runs at a time',
   })
   importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() { services }: ApiContext): Promise<Dataset> {
     return importDataset(services, input);
@@ -29,7 +29,7 @@ export class DatasetResolver {
     return exampleCounts(services, dataset);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Imported: the absolute path workers read' })
+  @FieldResolver(() => String, { nullable: true, description: 'Imported: the file relative to its import root (just its name when no import root holds it any more)' })
   path(@Root() dataset: Dataset): string | null {
     return dataset.imported?.path ?? null;
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import type { ImportedDataset } from '../../prisma/generated/client.js';
-import { examplesJson, invalidLines, LISTED_LINE_ERRORS, readProblem, summarize, toDatasetInfo } from './imported.js';
+import { createSummary, examplesJson, invalidLines, LISTED_LINE_ERRORS, readProblem, summarize, toDatasetInfo } from './imported.js';
 
 test('summarize counts records per language and distinct ids as groups', () => {
   const summary = summarize([
@@ -17,10 +17,14 @@ test('summarize counts records per language and distinct ids as groups', () => {
     records: 4,
     examples: [{ language: 'de', count: 1 }, { language: 'en', count: 2 }, { language: 'fr', count: 1 }],
   });
+  const streamed = createSummary();
+  streamed.add({ id: 'a', language: 'en' });
+  streamed.add({ id: 'a', language: 'fr' });
+  assert.deepEqual(streamed.result(), summarize([{ id: 'a', language: 'en' }, { id: 'a', language: 'fr' }]));
 });
 
 test('invalidLines names the field, the first lines and how many more there are', () => {
-  const errors = Array.from({ length: LISTED_LINE_ERRORS + 2 }, (_, i) => ({ line: i + 2, field: 'query', value: '', message: 'is empty' }));
+  const errors = Array.from({ length: LISTED_LINE_ERRORS + 2 }, (_, i) => ({ line: i + 2, field: 'query', message: 'is empty' }));
   const error = invalidLines('input.path', 'data.jsonl', errors);
   assert.ok(error instanceof GraphQLError);
   assert.equal(error.extensions.code, 'BAD_USER_INPUT');
@@ -30,10 +34,14 @@ test('invalidLines names the field, the first lines and how many more there are'
   assert.equal((error.extensions.lines as unknown[]).length, LISTED_LINE_ERRORS);
   assert.match(error.message, /^input\.path: "data\.jsonl" has 7 invalid lines; line 2, field query: is empty; line 3/);
   assert.match(error.message, /and 2 more$/);
-  const one = invalidLines('input.path', 'x', [{ line: 4, field: 'language', value: 'x'.repeat(500), message: 'is not a code' }]);
+  // Validator errors carry the offending value; it is never shown.
+  const validatorError = { line: 4, field: 'language', value: 'secret-value', message: 'is not a code' };
+  const one = invalidLines('input.path', 'x', [validatorError]);
   assert.match(one.message, /has 1 invalid line; line 4, field language: is not a code$/);
-  const [listed] = one.extensions.lines as Array<{ value: string }>;
-  assert.ok(listed!.value.length <= 120, 'long values are clipped');
+  assert.deepEqual(one.extensions.lines, [{ line: 4, field: 'language', message: 'is not a code' }]);
+  assert.ok(!JSON.stringify(one).includes('secret-value'));
+  const long = invalidLines('input.path', 'x', [{ line: 1, field: 'f'.repeat(500), message: 'unknown field' }]);
+  assert.ok((long.extensions.lines as Array<{ field: string }>)[0]!.field.length <= 40, 'field names from the file are clipped');
 });
 
 test('a recorded import lists as a trainable JSONL dataset with its examples', () => {
@@ -42,7 +50,9 @@ test('a recorded import lists as a trainable JSONL dataset with its examples', (
     languages: ['en', 'fr'], groups: 2, records: 3, examples: examplesJson([{ language: 'fr', count: 1 }, { language: 'en', count: 2 }]),
     createdAt: new Date(0),
   };
-  const info = toDatasetInfo(row, false);
+  const info = toDatasetInfo(row, false, ['/data', undefined, '/srv']);
+  assert.equal(info.imported?.path, 'mine.jsonl', 'relative to the root holding it');
+  assert.equal(toDatasetInfo({ ...row, path: '/elsewhere/deep/x.jsonl' }, true, ['/srv']).imported?.path, 'x.jsonl', 'outside every root: the file name only');
   assert.equal(info.kind, 'JSONL');
   assert.equal(info.trainable, true);
   assert.equal(info.available, false);
@@ -51,10 +61,11 @@ test('a recorded import lists as a trainable JSONL dataset with its examples', (
   assert.deepEqual(info.imported?.examples, [{ language: 'en', count: 2 }, { language: 'fr', count: 1 }]);
 });
 
-test('read failures say whether the file is missing or not readable', () => {
-  const errno = (code: string) => Object.assign(new Error(code), { code });
-  assert.equal(readProblem(errno('ENOENT'), ' (at /x)'), 'does not exist (at /x)');
-  assert.equal(readProblem(errno('EACCES'), ''), 'is not readable by the gateway (permission denied)');
-  assert.equal(readProblem(errno('EPERM'), ''), 'is not readable by the gateway (permission denied)');
-  assert.equal(readProblem(errno('EIO'), ''), 'cannot be read: EIO');
+test('read failures inside a root say whether the file is missing or not readable, without the path', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: open '/srv/data/x'`), { code });
+  assert.equal(readProblem(errno('ENOENT')), 'does not exist');
+  assert.equal(readProblem(errno('EACCES')), 'is not readable by the gateway (permission denied)');
+  assert.equal(readProblem(errno('EPERM')), 'is not readable by the gateway (permission denied)');
+  assert.equal(readProblem(errno('EIO')), 'cannot be read: EIO');
+  assert.equal(readProblem(new Error('/srv/data/x')), 'cannot be read: I/O error');
 });

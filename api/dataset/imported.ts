@@ -2,7 +2,8 @@
 // reported, and how a recorded import is listed next to the catalog.
 
 import type { ImportedDataset as ImportedRow } from '../../prisma/generated/client.js';
-import { badUserInput, formatValue } from '../errors.js';
+import { badUserInput } from '../errors.js';
+import { shownPath } from '../files/confined.js';
 import type { DatasetInfo, LanguageCount } from './catalog.js';
 
 export interface ImportSummary {
@@ -13,61 +14,88 @@ export interface ImportSummary {
   examples: LanguageCount[];
 }
 
-export function summarize(records: ReadonlyArray<{ id: string; language: string }>): ImportSummary {
+export interface SummaryBuilder {
+  add(record: { id: string; language: string }): void;
+  result(): ImportSummary;
+}
+
+/** Counts as records stream by; keeps the distinct ids, not the records. */
+export function createSummary(): SummaryBuilder {
   const perLanguage = new Map<string, number>();
   const ids = new Set<string>();
-  for (const { id, language } of records) {
-    ids.add(id);
-    perLanguage.set(language, (perLanguage.get(language) ?? 0) + 1);
-  }
-  const examples = [...perLanguage]
-    .map(([language, count]) => ({ language, count }))
-    .sort((a, b) => a.language.localeCompare(b.language));
-  return { languages: examples.map((e) => e.language), groups: ids.size, records: records.length, examples };
+  let records = 0;
+  return {
+    add({ id, language }) {
+      ids.add(id);
+      perLanguage.set(language, (perLanguage.get(language) ?? 0) + 1);
+      records++;
+    },
+    result() {
+      const examples = [...perLanguage]
+        .map(([language, count]) => ({ language, count }))
+        .sort((a, b) => a.language.localeCompare(b.language));
+      return { languages: examples.map((e) => e.language), groups: ids.size, records, examples };
+    },
+  };
+}
+
+export function summarize(records: ReadonlyArray<{ id: string; language: string }>): ImportSummary {
+  const summary = createSummary();
+  for (const record of records) summary.add(record);
+  return summary.result();
 }
 
 export interface LineError {
   line: number;
   field: string;
-  value?: unknown;
   message: string;
 }
 
 /** Errors beyond this many are counted, not listed: a wrong file would otherwise flood the client. */
 export const LISTED_LINE_ERRORS = 5;
 
-/** BAD_USER_INPUT on `field` naming the first invalid lines; extensions.lines lists them. */
+/**
+ * BAD_USER_INPUT on `field` naming the first invalid lines; extensions.lines lists them. What the
+ * lines hold is never shown: a file readable by the gateway is not necessarily one the caller may read.
+ */
 export function invalidLines(field: string, value: string, errors: readonly LineError[]) {
-  const listed = errors.slice(0, LISTED_LINE_ERRORS);
+  const listed = errors.slice(0, LISTED_LINE_ERRORS).map((e) => ({ line: e.line, field: clip(e.field), message: e.message }));
   const parts = listed.map((e) => `line ${e.line}, field ${e.field}: ${e.message}`);
   const more = errors.length - listed.length;
   const lines = errors.length === 1 ? '1 invalid line' : `${errors.length} invalid lines`;
   const problem = `has ${lines}; ${parts.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   return badUserInput(field, value, problem, {
-    lines: listed.map((e) => ({ line: e.line, field: e.field, value: e.value === undefined ? null : clip(formatValue(e.value)), message: e.message })),
+    lines: listed,
     invalidLineCount: errors.length,
   });
 }
 
-/** What a failed stat or read of an import means to the user; `where` tells where the path led. */
-export function readProblem(error: unknown, where: string): string {
+/**
+ * What a failed open or read of a file inside an import root means to the user (a file that went
+ * away in between reads as missing). Only the error code: Node's messages carry the absolute path.
+ */
+export function readProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return `does not exist${where}`;
+      return 'does not exist';
     case 'EACCES':
     case 'EPERM':
-      return `is not readable by the gateway (permission denied)${where}`;
+      return 'is not readable by the gateway (permission denied)';
     default:
-      return `cannot be read${where}: ${code ?? String(error)}`;
+      return `cannot be read: ${typeof code === 'string' ? code : 'I/O error'}`;
   }
 }
 
-/** A passage can be long; the error only needs enough of it to find the line. */
-const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 117)}...` : text);
+/** Unknown field names come from the file; a name only needs to be recognisable. */
+const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : text);
 
-export function toDatasetInfo(row: ImportedRow, available: boolean): DatasetInfo {
+/**
+ * `roots`: the import roots in any spelling (configured and real); the path is shown relative to
+ * the one holding it, or as its file name alone when none does (IMPORT_ROOTS changed since).
+ */
+export function toDatasetInfo(row: ImportedRow, available: boolean, roots: ReadonlyArray<string | undefined>): DatasetInfo {
   return {
     name: row.name,
     kind: 'JSONL',
@@ -78,7 +106,7 @@ export function toDatasetInfo(row: ImportedRow, available: boolean): DatasetInfo
     files: [],
     bytes: Number(row.bytes),
     imported: {
-      path: row.path,
+      path: shownPath(row.path, roots),
       description: row.description,
       sha256: row.sha256,
       groups: row.groups,

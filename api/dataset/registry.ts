@@ -4,19 +4,22 @@
 import { stat } from 'node:fs/promises';
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { GatewayServices } from '../context.js';
+import { realRoots } from '../files/confined.js';
 import type { DatasetInfo, LanguageCount } from './catalog.js';
 import { toDatasetInfo } from './imported.js';
 
-type Services = Pick<GatewayServices, 'catalog' | 'prisma'>;
+type Services = Pick<GatewayServices, 'catalog' | 'prisma' | 'importRoots'>;
 
 export async function listDatasets(services: Services): Promise<DatasetInfo[]> {
   const [catalog, imported] = await Promise.all([services.catalog.list(), listImported(services)]);
   return [...catalog, ...imported];
 }
 
-export async function listImported({ prisma }: Pick<GatewayServices, 'prisma'>): Promise<DatasetInfo[]> {
+export async function listImported({ prisma, importRoots }: Pick<GatewayServices, 'prisma' | 'importRoots'>): Promise<DatasetInfo[]> {
   const rows = await prisma.importedDataset.findMany({ orderBy: { name: 'asc' }, take: MAX_LIST_ITEMS });
-  return Promise.all(rows.map(async (row) => toDatasetInfo(row, await isFile(row.path))));
+  // Imports record real paths; roots are matched in both spellings.
+  const roots = [...importRoots, ...(await realRoots(importRoots))];
+  return Promise.all(rows.map(async (row) => toDatasetInfo(row, await isFile(row.path), roots)));
 }
 
 export function exampleCounts(services: Services, dataset: DatasetInfo): Promise<LanguageCount[]> {

@@ -4,6 +4,7 @@ import { principalName } from '../auth/principal.js';
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
+import { reportShown } from '../files/shown.js';
 import { Run } from '../run/run.type.js';
 import { toRun } from '../run/run.mapper.js';
 import { readFile } from 'node:fs/promises';
@@ -72,6 +73,11 @@ export class ExperimentResolver {
       runs,
       runsFinished,
     };
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Folder holding report.md and figures/, relative to the reports folder (REPORTS_DIR) of the worker that wrote it' })
+  reportPath(@Root() experiment: Experiment): string | null {
+    return experiment.reportPath ? reportShown(experiment.reportPath) : null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'report.md, once written (figures are beside it under reportPath)' })

@@ -23,7 +23,8 @@ export class Experiment {
   @Field(() => String, { nullable: true, description: 'startExperiment: RUNNING, then SUCCEEDED once the report is written, or FAILED' })
   status!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Folder holding report.md and figures/' })
+  /** The database keeps the absolute folder; the API shows it relative (ExperimentResolver). */
+  @Field(() => String, { nullable: true, description: 'Folder holding report.md and figures/, relative to the reports folder (REPORTS_DIR) of the worker that wrote it' })
   reportPath!: string | null;
 
   @Field(() => Date, { nullable: true })

@@ -7,8 +7,8 @@ export class RegisterModelInput {
 
   @Field(() => String, {
     description:
-      'Folder with config.json (model_type bert or xlm-roberta), model.safetensors and tokenizer.json: absolute, or relative to MODELS_DIR. ' +
-      'Not copied: workers read the same path (relative paths against their own MODELS_DIR).',
+      'Folder inside MODELS_DIR with config.json (model_type bert or xlm-roberta), model.safetensors and tokenizer.json: relative to MODELS_DIR, or absolute inside it. ' +
+      'Recorded relative to MODELS_DIR; not copied: each worker reads it under its own MODELS_DIR.',
   })
   path!: string;
 }

@@ -1,10 +1,12 @@
-import { Authorized, Arg, Ctx, Float, Int, Mutation, Query, Resolver } from 'type-graphql';
+import path from 'node:path';
+import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { EncodingRole } from '../../schema/encoding/checkpoint-encoder.js';
 import type { Pooling } from '../../schema/training.js';
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { EncodingRoleEnum, PoolingEnum } from '../enums.js';
 import { RegisterModelInput } from './model.input.js';
+import { shownPath } from '../files/confined.js';
 import { embed, MAX_EMBED_TEXTS, registerModel } from './model.service.js';
 import { RegisteredModel } from './model.type.js';
 
@@ -21,6 +23,12 @@ export class ModelResolver {
   @Mutation(() => RegisteredModel, { description: 'Checks a Hugging Face encoder folder (config and safetensors header, not the weights) and records it' })
   registerModel(@Arg('input', () => RegisterModelInput) input: RegisterModelInput, @Ctx() { services }: ApiContext): Promise<RegisteredModel> {
     return registerModel(services, services.modelsDir, input);
+  }
+
+  @FieldResolver(() => String, { description: 'Relative to MODELS_DIR of each process' })
+  path(@Root() model: RegisteredModel, @Ctx() { services }: ApiContext): string {
+    // Models registered before paths were confined may have recorded an absolute path.
+    return path.isAbsolute(model.path) ? shownPath(model.path, [services.modelsDir]) : model.path;
   }
 
   @Query(() => [[Float]], { description: `Embeddings of 1 to ${MAX_EMBED_TEXTS} texts with a registered model, in the order given` })

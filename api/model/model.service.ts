@@ -10,29 +10,41 @@ import { embedWithHfModel } from '../../schema/encoding/hf/embed.js';
 import type { Pooling } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
+import { hidePaths, resolveConfined } from '../files/confined.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const MAX_EMBED_TEXTS = 256;
 
-export async function registerModel(services: GatewayServices, modelsDir: string, input: { name: string; path: string }): Promise<ModelRow> {
+/** The one answer for a path outside MODELS_DIR, missing, or leading out through a symlink. */
+export const NOT_A_MODEL_FOLDER = 'is not a folder inside the models folder (MODELS_DIR)';
+
+/**
+ * The folder must lie inside MODELS_DIR (symlinks and `..` included); it is recorded relative to
+ * it, which each process resolves against its own MODELS_DIR.
+ */
+export async function registerModel(services: Pick<GatewayServices, 'prisma'>, modelsDir: string, input: { name: string; path: string }): Promise<ModelRow> {
   if (!NAME.test(input.name)) throw badUserInput('input.name', input.name, `must match ${NAME.source}`);
   if (await services.prisma.registeredModel.findUnique({ where: { name: input.name } })) {
     throw badUserInput('input.name', input.name, 'is already the name of a registered model');
   }
   if (input.path.trim() === '') throw badUserInput('input.path', input.path, 'is empty');
+  const folder = await resolveConfined(input.path, [modelsDir]);
+  if (!folder) throw badUserInput('input.path', input.path, NOT_A_MODEL_FOLDER);
+  // Inside the root the problem may be told, but with the folder as users name it.
+  const shown = (message: string) => hidePaths(message, [[folder.absolute, folder.relative], [folder.root, 'MODELS_DIR']]);
   const { inspectHfModel } = await import('../../schema/encoding/hf/model.js');
-  const info = await inspectHfModel(path.resolve(modelsDir, input.path)).catch((error: unknown) => {
-    if (error instanceof HfModelError) throw badUserInput('input.path', input.path, `is not a usable model folder: ${error.message}`);
+  const info = await inspectHfModel(folder.absolute).catch((error: unknown) => {
+    if (error instanceof HfModelError) throw badUserInput('input.path', input.path, `is not a usable model folder: ${shown(error.message)}`);
     throw error;
   });
   if (!info.hasTokenizer) {
-    throw badUserInput('input.path', input.path, `has no tokenizer.json: a registered model turns text into ids with it (expected ${path.join(info.dir, 'tokenizer.json')})`);
+    throw badUserInput('input.path', input.path, `has no tokenizer.json: a registered model turns text into ids with it (expected ${path.join(folder.relative, 'tokenizer.json')})`);
   }
   const { config } = info;
   const created = services.prisma.registeredModel.create({
     data: {
       name: input.name,
-      path: input.path,
+      path: folder.relative,
       modelType: config.modelType,
       parameters: info.parameters,
       hiddenSize: config.hiddenSize,

@@ -8,7 +8,7 @@ export class RegisteredModel {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'As registered: absolute, or relative to MODELS_DIR of each process' })
+  @Field(() => String, { description: 'Relative to MODELS_DIR of each process' })
   path!: string;
 
   @Field(() => String, { description: 'config.json model_type: bert, xlm-roberta or roberta' })

@@ -1,5 +1,6 @@
 import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
+import { checkpointShown } from '../files/shown.js';
 import { findReports } from '../evaluation/evaluation.service.js';
 import { EvaluationReport } from '../evaluation/report.type.js';
 import { Checkpoint } from './checkpoint.type.js';
@@ -8,6 +9,11 @@ import { Checkpoint } from './checkpoint.type.js';
 @Authorized('reader')
 @Resolver(() => Checkpoint)
 export class CheckpointResolver {
+  @FieldResolver(() => String, { description: 'Folder of the checkpoint relative to the checkpoint folder of the worker that wrote it (CHECKPOINT_DIR): <runId>/step-<step>' })
+  location(@Root() checkpoint: Checkpoint): string {
+    return checkpointShown(checkpoint.location);
+  }
+
   @FieldResolver(() => [EvaluationReport], { description: 'Oldest first' })
   evaluations(@Root() checkpoint: Checkpoint, @Ctx() { services }: ApiContext): Promise<EvaluationReport[]> {
     return findReports(services, { checkpointId: checkpoint.id }, 'asc');

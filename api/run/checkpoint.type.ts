@@ -12,7 +12,8 @@ export class Checkpoint {
   @Field(() => Int)
   step!: number;
 
-  @Field(() => String)
+  /** The database keeps the absolute folder; the API shows it relative (CheckpointResolver). */
+  @Field(() => String, { description: 'Folder of the checkpoint relative to the checkpoint folder of the worker that wrote it (CHECKPOINT_DIR): <runId>/step-<step>' })
   location!: string;
 
   @Field(() => JSONResolver, { nullable: true })
