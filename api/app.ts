@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -82,12 +82,14 @@ export function buildApp(deps: AppDeps): App {
       introspection: security.introspection,
       includeStacktraceInErrorResponses: security.development,
       validationRules: limits.validationRules,
+      parseOptions: { maxTokens: security.operations.maxTokens },
       // Several operations in one POST would multiply every per-operation limit.
       allowBatchedHttpRequests: false,
       // main.ts owns the signals; Apollo's own handlers would re-raise SIGTERM mid-shutdown.
       stopOnTerminationSignals: false,
       plugins: [
         ...limits.plugins,
+        subscriptionsOverWebSocketOnly,
         ApolloServerPluginDrainHttpServer({ httpServer }),
         { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ],
@@ -190,3 +192,18 @@ function requestProblem(error: unknown, maxBodyBytes: number): { status: number;
       return { status: 500, code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };
   }
 }
+
+/** Over HTTP a subscription would run its resolver without a stream to feed; graphql-ws serves them. */
+const subscriptionsOverWebSocketOnly: ApolloServerPlugin<ApiContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription') {
+          throw new GraphQLError(`subscriptions run over WebSocket (graphql-transport-ws) at ${GRAPHQL_PATH}, not over HTTP`, {
+            extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+          });
+        }
+      },
+    };
+  },
+};

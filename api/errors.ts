@@ -101,8 +101,12 @@ export function withCoercionField(formatted: GraphQLFormattedError): GraphQLForm
   if (extensions.code !== ErrorCode.BAD_USER_INPUT || 'field' in extensions) return formatted;
   const match = COERCION.exec(formatted.message);
   if (!match) return formatted;
-  const [, variable, rawValue = '', path] = match;
-  return { ...formatted, extensions: { ...extensions, field: path ?? variable, value: echoValue(parseLoose(rawValue)) } };
+  const [whole, variable, rawValue = '', path] = match;
+  const value = parseLoose(rawValue);
+  // graphql-js quotes the whole value, twice for some types: keep its wording, bound its size.
+  const reason = clipText(formatted.message.slice(whole.length));
+  const message = `Variable "$${variable}" got invalid value ${formatValue(value)}${path ? ` at "${path}"` : ''}; ${reason}`;
+  return { ...formatted, message, extensions: { ...extensions, field: path ?? variable, value: echoValue(value) } };
 }
 
 function parseLoose(raw: string): unknown {
@@ -132,6 +136,10 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     const dev = options.development && stacktrace !== undefined ? { stacktrace } : {};
     if (code === 'UNAUTHORIZED') {
       return { ...base, message: 'the API key\'s role does not allow this operation', extensions: { code: ErrorCode.FORBIDDEN, field: fieldOf(formatted), ...dev } };
+    }
+    if (formatted.message.startsWith('Too many errors processing variables')) {
+      // graphql-js stops coercing variables after 50 errors and says so without a code.
+      return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT, ...dev } };
     }
     if (code !== undefined && (OWN_CODES.has(code) || OPERATION_CODES.has(code))) {
       const coded = withCoercionField({ ...base, message: clipMessage(formatted.message), extensions: { ...extensions } });

@@ -106,7 +106,9 @@ export function apolloLimits(limits: OperationLimits, introspection: boolean): {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
+    // Tokens are counted by the parser itself (ApolloServer parseOptions.maxTokens): Armor's plugin
+    // turns its refusal into an HTTP 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
     // Complexity is ours (list-aware, below); Armor's cost limit does not know list sizes.
     costLimit: { enabled: false },
@@ -117,7 +119,8 @@ export function apolloLimits(limits: OperationLimits, introspection: boolean): {
       return {
         async didResolveOperation({ request, document, schema }) {
           const error = checkComplexity(schema, document, request.variables, request.operationName ?? undefined, limits);
-          if (error) throw error;
+          // A refused operation is the client's problem: HTTP 400, as for other validation failures.
+          if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
         },
       };
     },
