@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RUN, START_RUN, dataDir, smallRun } from './support/platform.js';
-import { gql, startApp, waitFor } from './support/processes.js';
+import { gql, startApp, waitFor, type AppProcess } from './support/processes.js';
 
 const homes: string[] = [];
 after(() => Promise.all(homes.map((home) => fs.rm(home, { recursive: true, force: true }))));
@@ -20,7 +20,7 @@ async function newHome(): Promise<string> {
 }
 
 /** Exit code and output of a process expected to stop by itself within `ms`. */
-async function exitOf(app: ReturnType<typeof startApp>, ms = 30_000) {
+async function exitOf(app: AppProcess, ms = 30_000) {
   const timer = setTimeout(() => app.child.kill('SIGKILL'), ms);
   const code = await app.exited;
   clearTimeout(timer);
