@@ -2,10 +2,12 @@
 
 import { openDatabase } from '../prisma/db.js';
 import { openBus } from '../schema/bus/open.js';
+import { claimStart } from '../schema/setup.js';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
 const config = loadApiConfig();
+const homeLock = await claimStart(config.settings); // exits on an unsupported setup or a busy XLING_HOME
 const db = await openDatabase(config.settings.database, { migrate: true });
 const bus = await openBus(config.settings).catch(async (error: unknown) => {
   await db.close();
@@ -26,6 +28,7 @@ const shutdown = (signal: string) => {
     .stop()
     .then(() => bus.close())
     .then(() => db.close())
+    .then(() => homeLock?.release())
     .then(
       () => process.exit(0),
       (error: unknown) => {

@@ -4,10 +4,12 @@
 
 import { loadApiConfig } from '../api/config.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
+import { refuseIfInUse } from '../schema/setup.js';
 import { startPlatform } from './platform.js';
 
 const apiConfig = loadApiConfig();
-const platform = await startPlatform(apiConfig, loadWorkerConfig(), (line) => console.log(line));
+// XLING_HOME held by another process ends this one with that one line, not a stack trace.
+const platform = await startPlatform(apiConfig, loadWorkerConfig(), (line) => console.log(line)).catch(refuseIfInUse);
 const { settings } = apiConfig;
 console.log(`xling is running (database: ${settings.database.kind}, bus: ${settings.bus.kind})`);
 console.log(`GraphQL: ${platform.url}`);

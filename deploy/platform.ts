@@ -1,6 +1,11 @@
 // The whole platform in this process: gateway and worker sharing one database connection, one
 // bus and one vector store (embedded defaults unless DATABASE_URL / NATS_URL / QDRANT_URL say
 // otherwise). `npm start` and the experiment CLI run it.
+//
+// NATS_URL without QDRANT_URL is allowed here, unlike for api/main.ts and gpu-worker/main.ts
+// (schema/setup.ts): the embedded vector store is shared by the gateway and worker of this one
+// process. It only works while no separate worker process takes this platform's jobs, since such
+// a worker could not open the store.
 
 import { buildApp } from '../api/app.js';
 import type { ApiConfig } from '../api/config.js';
@@ -8,6 +13,7 @@ import { buildWorker } from '../gpu-worker/app.js';
 import type { WorkerConfig } from '../gpu-worker/config.js';
 import { openDatabase } from '../prisma/db.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
+import { lockHome } from '../prisma/home-lock.js';
 import { openBus } from '../schema/bus/open.js';
 import { openVectorStore } from '../schema/vectors/open.js';
 
@@ -18,25 +24,36 @@ export interface RunningPlatform {
 
 export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerConfig, log: (line: string) => void): Promise<RunningPlatform> {
   const { settings } = apiConfig;
-  const db = await openDatabase(settings.database, { migrate: true });
-  if (settings.bus.kind === 'memory') await requeueOrphanedJobs(db.prisma, log);
-  const bus = await openBus(settings);
-  // The embedded vector store locks its folder for one store per process: gateway and worker share it.
-  const vectors = await openVectorStore(settings);
-  const worker = buildWorker({ config: workerConfig, db, bus, vectors, log: (line) => log(`[worker] ${line}`) });
-  const gateway = buildApp({ config: apiConfig, db, bus, vectors, log });
-  await worker.start();
-  const { url } = await gateway.start();
-  return {
-    url,
-    async stop() {
-      await gateway.stop();
-      await worker.stop();
-      await vectors.close();
-      await bus.close();
-      await db.close();
-    },
-  };
+  // Before anything is opened: a second platform on this XLING_HOME would open the same embedded
+  // database and requeue this one's running jobs as orphans (below) before failing on the vector
+  // store. Taken whatever the database is, since the vector store and checkpoints live here too.
+  // Throws HomeInUseError (its message names the pid holding it).
+  const homeLock = await lockHome(settings.home);
+  try {
+    const db = await openDatabase(settings.database, { migrate: true });
+    if (settings.bus.kind === 'memory') await requeueOrphanedJobs(db.prisma, log);
+    const bus = await openBus(settings);
+    // The embedded vector store locks its folder for one store per process: gateway and worker share it.
+    const vectors = await openVectorStore(settings);
+    const worker = buildWorker({ config: workerConfig, db, bus, vectors, log: (line) => log(`[worker] ${line}`) });
+    const gateway = buildApp({ config: apiConfig, db, bus, vectors, log });
+    await worker.start();
+    const { url } = await gateway.start();
+    return {
+      url,
+      async stop() {
+        await gateway.stop();
+        await worker.stop();
+        await vectors.close();
+        await bus.close();
+        await db.close();
+        await homeLock.release();
+      },
+    };
+  } catch (error) {
+    await homeLock.release();
+    throw error;
+  }
 }
 
 /**

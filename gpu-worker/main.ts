@@ -3,6 +3,7 @@
 
 import { openDatabase } from '../prisma/db.js';
 import { openBus } from '../schema/bus/open.js';
+import { claimStart } from '../schema/setup.js';
 import { buildWorker } from './app.js';
 import { loadWorkerConfig } from './config.js';
 
@@ -10,6 +11,7 @@ const log = (line: string) => console.log(`[worker] ${line}`);
 
 const config = loadWorkerConfig();
 const { settings } = config;
+const homeLock = await claimStart(settings); // exits on an unsupported setup or a busy XLING_HOME
 // Migrating is idempotent and serialised by an advisory lock, so a worker that starts before any
 // gateway still finds its tables.
 const db = await openDatabase(settings.database, { migrate: true });
@@ -26,6 +28,7 @@ const shutdown = async (signal: string) => {
     await worker.stop();
     await bus.close();
     await db.close();
+    await homeLock?.release();
     process.exit(0);
   } catch (err) {
     console.error('[worker] shutdown failed', err);

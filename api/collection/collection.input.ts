@@ -14,16 +14,17 @@ export class IndexCorpusInput {
 
 @InputType({ description: 'Exactly one of collection, alias' })
 export class SearchInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'At most 2,000 characters' })
   text!: string;
 
   @Field(() => String, {
     nullable: true,
-    description: 'Default: detected from the Unicode script of the text (zh, ja, ko, th, ar, hi, ru, el, he); Latin script gives "en"',
+    description:
+      'A lowercase ISO 639-1 code. Default: detected from the Unicode script of the text (zh, ja, ko, th, ar, hi, ru, el, he); Latin script gives "en"',
   })
   queryLanguage?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Only hits in these languages; default every language' })
+  @Field(() => [String], { nullable: true, description: 'Only hits in these languages (1 to 32 distinct lowercase ISO 639-1 codes); default every language' })
   languages?: string[] | null;
 
   @Field(() => Int, { nullable: true, description: 'Hits wanted, in [1, 100]; default 10' })

@@ -1,17 +1,16 @@
-// search, searchBatch and compareCollections. Every input is checked and every collection looked up
-// before any query is embedded, so a bad item fails the whole call with its field path. Each
+// search, searchBatch and compareCollections. Every input is checked (search-input.ts), then every
+// collection looked up, before any query is embedded, so a bad item fails the whole call with its
+// field path. Each
 // search then adds its top-k language counts to the collection's live-traffic stats.
 
 import type { Collection as CollectionRow } from '../../prisma/generated/client.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
 import type { SearchResult } from './collection.type.js';
-import { detectLanguage } from './detect-language.js';
+import { checkSearchOptions as check, type FieldPath, type SearchOptions } from './search-input.js';
 import { recordSearches } from './search-stats.js';
 
-export const MAX_K = 100;
 export const MAX_BATCH = 64;
-const DEFAULT_K = 10;
 
 export interface SearchData {
   text: string;
@@ -23,34 +22,14 @@ export interface SearchData {
 }
 
 type Row = CollectionRow & { checkpoint: { location: string } };
-interface Planned {
-  row: Row;
-  text: string;
-  k: number;
-  queryLanguage: string;
-  languages: string[] | null;
-}
+type Planned = SearchOptions & { row: Row };
 
-type FieldPath = (field: string) => string;
 const under = (prefix: string): FieldPath => (field) => `${prefix}.${field}`;
-
-/** Checks the options of one query; `at` names the fields in errors. */
-function check(input: Omit<SearchData, 'collection' | 'alias'>, at: FieldPath): Omit<Planned, 'row'> {
-  const k = input.k ?? DEFAULT_K;
-  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw badUserInput(at('k'), k, `is not an integer in [1, ${MAX_K}]`);
-  if (input.text.trim() === '') throw badUserInput(at('text'), input.text, 'is empty');
-  if (input.languages != null && input.languages.length === 0) {
-    throw badUserInput(at('languages'), [], 'must name at least one language (omit it for every language)');
-  }
-  const queryLanguage = input.queryLanguage ?? detectLanguage(input.text);
-  return { text: input.text, k, queryLanguage, languages: input.languages ?? null };
-}
 
 const include = { checkpoint: { select: { location: true } } } as const;
 
-/** Checks one input and finds its collection. */
-async function plan(services: GatewayServices, input: SearchData, at: FieldPath): Promise<Planned> {
-  const options = check(input, at);
+/** Finds the collection of one checked input. */
+async function plan(services: GatewayServices, input: SearchData, options: SearchOptions, at: FieldPath): Promise<Planned> {
   if ((input.collection == null) === (input.alias == null)) {
     throw badUserInput(at('collection'), input.collection ?? null, `and ${at('alias')}: give exactly one`);
   }
@@ -91,7 +70,8 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
 }
 
 export async function search(services: GatewayServices, input: SearchData): Promise<SearchResult> {
-  const [result] = await run(services, [await plan(services, input, under('input'))]);
+  const at = under('input');
+  const [result] = await run(services, [await plan(services, input, check(input, at), at)]);
   return result!;
 }
 
@@ -99,8 +79,11 @@ export async function searchBatch(services: GatewayServices, inputs: SearchData[
   if (inputs.length === 0 || inputs.length > MAX_BATCH) {
     throw badUserInput('inputs', `${inputs.length} inputs`, `must hold 1 to ${MAX_BATCH} inputs`);
   }
+  // Every item's options first: a malformed item is reported whatever its place, with no lookup made.
+  const paths = inputs.map((_, i) => under(`inputs[${i}]`));
+  const options = inputs.map((input, i) => check(input, paths[i]!));
   const planned: Planned[] = [];
-  for (const [i, input] of inputs.entries()) planned.push(await plan(services, input, under(`inputs[${i}]`)));
+  for (const [i, input] of inputs.entries()) planned.push(await plan(services, input, options[i]!, paths[i]!));
   return run(services, planned);
 }
 

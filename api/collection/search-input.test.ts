@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GraphQLError } from 'graphql';
+import { checkSearchOptions, clip, MAX_LANGUAGES, MAX_TEXT_LENGTH } from './search-input.js';
+
+const at = (field: string) => `input.${field}`;
+const ok = { text: 'Where does the river flow?' };
+
+/** The BAD_USER_INPUT thrown for `input`, as field, value and message. */
+function rejection(input: Parameters<typeof checkSearchOptions>[0], path = at) {
+  try {
+    checkSearchOptions(input, path);
+  } catch (error) {
+    assert.ok(error instanceof GraphQLError);
+    assert.equal(error.extensions.code, 'BAD_USER_INPUT');
+    return { field: error.extensions.field, value: error.extensions.value, message: error.message };
+  }
+  assert.fail(`accepted ${JSON.stringify(input).slice(0, 200)}`);
+}
+
+test('valid options pass, with k defaulted and the query language detected when omitted', () => {
+  assert.deepEqual(checkSearchOptions(ok, at), { text: ok.text, k: 10, queryLanguage: 'en', languages: null });
+  assert.deepEqual(checkSearchOptions({ text: 'Что такое GPU?', languages: ['ru', 'en'], k: 3 }, at), {
+    text: 'Что такое GPU?', k: 3, queryLanguage: 'ru', languages: ['ru', 'en'],
+  });
+  assert.equal(checkSearchOptions({ ...ok, queryLanguage: 'de' }, at).queryLanguage, 'de');
+  const all = 'ar de el en es hi ro ru th tr vi zh ja ko fr it pt nl sv pl cs fi da no hu he fa id ms uk bg hr'.split(' ');
+  assert.equal(all.length, MAX_LANGUAGES);
+  assert.deepEqual(checkSearchOptions({ ...ok, languages: all }, at).languages, all);
+  assert.equal(checkSearchOptions({ text: 'x'.repeat(MAX_TEXT_LENGTH) }, at).text.length, MAX_TEXT_LENGTH);
+});
+
+test('queryLanguage must be a lowercase ISO 639-1 code', () => {
+  for (const code of ['EN', 'eng', 'en-US', 'xx', 'e', '', 'zh_CN']) {
+    const { field, value, message } = rejection({ ...ok, queryLanguage: code });
+    assert.equal(field, 'input.queryLanguage');
+    assert.equal(value, code);
+    assert.match(message, /^input\.queryLanguage: ".*" is not a lowercase ISO 639-1 code/);
+  }
+});
+
+test('each entry of languages must be a code, listed once, the whole list 1 to 32 entries', () => {
+  assert.deepEqual(rejection({ ...ok, languages: ['en', 'de', 'DE'] }), {
+    field: 'input.languages[2]', value: 'DE', message: 'input.languages[2]: "DE" is not a lowercase ISO 639-1 code such as "en" or "zh"',
+  });
+  assert.deepEqual(rejection({ ...ok, languages: ['en', 'de', 'en'] }), {
+    field: 'input.languages[2]', value: 'en', message: 'input.languages[2]: "en" is listed twice',
+  });
+  assert.equal(rejection({ ...ok, languages: [] }).field, 'input.languages');
+  const many = rejection({ ...ok, languages: Array.from({ length: MAX_LANGUAGES + 1 }, () => 'en') });
+  assert.deepEqual(many, { field: 'input.languages', value: '33 languages', message: 'input.languages: "33 languages" must name at most 32 (omit it for every language)' });
+});
+
+test('a text over 2,000 characters is refused with its length and only a clip of it echoed', () => {
+  const text = 'a'.repeat(MAX_TEXT_LENGTH + 1);
+  const { field, value, message } = rejection({ text });
+  assert.equal(field, 'input.text');
+  assert.equal(value, `${'a'.repeat(40)}…`);
+  assert.ok(message.length < 200, message);
+  assert.match(message, /is 2001 characters long; at most 2000 are searched$/);
+  // Characters are code points: 2,000 emoji (4,000 UTF-16 units) are allowed, 2,001 are not.
+  assert.doesNotThrow(() => checkSearchOptions({ text: '🌊'.repeat(MAX_TEXT_LENGTH) }, at));
+  assert.equal(rejection({ text: '🌊'.repeat(MAX_TEXT_LENGTH + 1) }).value, `${'🌊'.repeat(40)}…`);
+});
+
+test('long rejected codes are echoed clipped too', () => {
+  const code = 'x'.repeat(10_000);
+  assert.equal(rejection({ ...ok, queryLanguage: code }).value, `${'x'.repeat(40)}…`);
+  assert.equal(rejection({ ...ok, languages: ['en', code] }).value, `${'x'.repeat(40)}…`);
+});
+
+test('field paths come from the caller: searchBatch items and compareCollections arguments', () => {
+  assert.equal(rejection({ ...ok, queryLanguage: 'EN' }, (f) => `inputs[3].${f}`).field, 'inputs[3].queryLanguage');
+  assert.equal(rejection({ ...ok, languages: ['en', 'Deutsch'] }, (f) => f).field, 'languages[1]');
+});
+
+test('clip keeps short strings and cuts long ones on whole code points', () => {
+  assert.equal(clip('short'), 'short');
+  assert.equal(clip('abcdef', 3), 'abc…');
+  assert.equal(clip('😀😀😀😀', 3), '😀😀😀…');
+  assert.equal(clip('😀😀', 3), '😀😀');
+});
