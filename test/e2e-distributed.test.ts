@@ -11,7 +11,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createTestDatabase } from '../prisma/testing.js';
 import { subjectsFor } from '../schema/subjects.js';
-import { collect, freePort, gql, startApp, waitFor, wsClient, type AppProcess } from './support/processes.js';
+import { collect, createKeyWithCli, freePort, gql as gqlAs, startApp, waitFor, wsClient, type AppProcess } from './support/processes.js';
 import { PROGRESS, RUN, START_RUN, dataDir, randomName, smallRun } from './support/platform.js';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -24,6 +24,9 @@ describe('distributed platform (NATS + Postgres, separate processes)', () => {
   const gateways: Array<{ app: AppProcess; url: string }> = [];
   const workers = new Map<string, AppProcess>();
 
+  // Distributed mode requires API keys; the tests act as an admin created with `npm run keys`.
+  let key: string;
+  const gql = (url: string, query: string, variables?: Record<string, unknown>) => gqlAs(url, query, variables, key);
   const startWorker = (id: string) => workers.set(id, startApp('gpu-worker/main.js', { ...env, WORKER_ID: id })).get(id)!;
 
   before(async () => {
@@ -43,6 +46,7 @@ describe('distributed platform (NATS + Postgres, separate processes)', () => {
       JOB_HEARTBEAT_MS: '500',
       JOB_MAX_DELIVERIES: '3',
     };
+    key = await createKeyWithCli(env, 'e2e-admin', 'admin');
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       gateways.push({ app: startApp('api/main.js', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}/graphql` });
@@ -69,11 +73,14 @@ describe('distributed platform (NATS + Postgres, separate processes)', () => {
 
   test('a run started on gateway A streams its progress through gateway B and completes', async () => {
     const [a, b] = gateways as [(typeof gateways)[0], (typeof gateways)[0]];
+    const anonymous = await gqlAs(a.url, START_RUN, { input: smallRun() });
+    assert.equal(anonymous.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', 'distributed mode requires keys');
     const started = await gql(a.url, START_RUN, { input: smallRun() });
     assert.equal(started.errors, undefined, JSON.stringify(started.errors));
+    assert.equal(started.data.startTrainingRun.createdBy, 'e2e-admin');
     const runId = started.data.startTrainingRun.id as string;
 
-    const client = wsClient(b.url);
+    const client = wsClient(b.url, key);
     const items = await collect(client, PROGRESS, { runId, sinceStep: 0 });
     await client.dispose();
 

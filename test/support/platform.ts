@@ -11,7 +11,7 @@ export const dataDir = process.env.DATA_DIR ?? path.resolve(repoRoot, '..', 'sha
 
 export const START_RUN = `
   mutation Start($input: TrainingRunInput!) {
-    startTrainingRun(input: $input) { id status strategy alpha }
+    startTrainingRun(input: $input) { id status strategy alpha createdBy }
   }`;
 
 export const PROGRESS = `

@@ -78,17 +78,27 @@ export interface GraphQLResponse<T> {
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
 }
 
-export async function gql<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+export async function gql<T = any>(url: string, query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;
 }
 
-export function wsClient(url: string): Client {
-  return createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+export function wsClient(url: string, key?: string): Client {
+  return createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, ...(key ? { connectionParams: { authorization: `Bearer ${key}` } } : {}) });
+}
+
+/** Creates an API key the way an operator does, with `npm run keys` against the platform's database; returns the secret. */
+export async function createKeyWithCli(env: Record<string, string>, name: string, role: 'reader' | 'trainer' | 'admin'): Promise<string> {
+  const cli = startApp('deploy/keys.js', env, ['create', '--name', name, '--role', role]);
+  const code = await cli.exited;
+  if (code !== 0) throw new Error(`npm run keys failed (${code}): ${cli.output()}`);
+  const secret = /^(xlk_\S+)$/m.exec(cli.output())?.[1];
+  if (!secret) throw new Error(`no secret in: ${cli.output()}`);
+  return secret;
 }
 
 /** Collects every item of one subscription until it completes. */
