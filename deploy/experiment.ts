@@ -1,4 +1,4 @@
-// `npm run experiment -- --preset <smoke|quick|paper-cpu> [--seeds 1,2,3] [--steps N] [--concurrency 2] [--url <GraphQL URL>]`
+// `npm run experiment -- --preset <smoke|quick|paper-cpu> [--seeds 1,2,3] [--steps N] [--concurrency 2] [--url <GraphQL URL> --key <API key>]`
 // `npm run experiment -- --experiment <id>` follows one started earlier (after an interruption, say).
 //
 // Starts an experiment through the platform's GraphQL API (startExperiment), shows a progress bar
@@ -6,6 +6,7 @@
 // it runs the platform in this process on embedded defaults (as `npm start` does), with a worker
 // that takes --concurrency jobs at a time (default 2). Exits 1 if the experiment fails.
 
+import path from 'node:path';
 import { loadApiConfig } from '../api/config.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
@@ -19,6 +20,8 @@ interface Options {
   seeds?: number[];
   steps?: number;
   url?: string;
+  /** API key (trainer or admin) for a gateway that requires keys; the in-process platform runs open. */
+  key?: string;
   /** Jobs the in-process worker runs at once. */
   concurrency: number;
 }
@@ -38,13 +41,17 @@ function parseArgs(argv: readonly string[]): Options {
   const steps = value('steps');
   if (steps !== undefined && !(Number.isInteger(Number(steps)) && Number(steps) > 0)) throw new Error(`--steps must be a positive integer (got ${steps})`);
   const url = value('url');
+  const key = value('key');
   const concurrency = Number(value('concurrency') ?? 2);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer (got ${value('concurrency')})`);
-  return { ...(preset ? { preset } : {}), ...(experiment ? { experiment } : {}), concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}) };
+  return { ...(preset ? { preset } : {}), ...(experiment ? { experiment } : {}), concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}), ...(key ? { key } : {}) };
 }
 
+let apiKey: string | undefined;
+
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const headers = { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
   if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
   return body.data!;
@@ -126,6 +133,7 @@ async function follow(url: string, id: string): Promise<Status['experiment']> {
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
+  apiKey = options.key;
   const workerConfig = loadWorkerConfig();
   // Two jobs at a time by default: training runs are single-threaded on the CPU backends.
   workerConfig.concurrency = options.concurrency;
@@ -149,7 +157,8 @@ async function main(): Promise<number> {
       console.error(`experiment ${result.status}; last log lines:\n${logs.slice(-20).join('\n')}`);
       return 1;
     }
-    console.log(`report: ${result.reportPath}/report.md`);
+    // The API shows reportPath relative to the workers' REPORTS_DIR.
+    console.log(platform ? `report: ${path.join(workerConfig.reportsDir!, result.reportPath ?? '', 'report.md')}` : `report: <REPORTS_DIR of the workers>/${result.reportPath}/report.md`);
     return 0;
   } finally {
     await platform?.stop();
