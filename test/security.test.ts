@@ -97,12 +97,17 @@ describe('open gateway (embedded on loopback)', () => {
     assert.ok((result.errors![0]!.extensions!.complexity as number) > (result.errors![0]!.extensions!.maxComplexity as number));
   });
 
-  test('probe 3: a thousand aliases are refused; so are a thousand aliased searches', async () => {
+  test('probe 3: a thousand aliases are refused (token limit); so are a thousand aliased searches; 16 aliases hit the alias limit', async () => {
     for (const field of ['runs(first: 100) { totalCount }', 'datasets { name }', 'search(input: { collection: "c", text: "t" }) { hits { text } }']) {
       const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
       const result = await gw.request(query);
-      assert.equal(result.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED', field);
+      assert.equal(result.errors?.[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED', field);
+      assert.match(result.errors![0]!.message, /more that 2000 tokens/);
       assert.equal(result.data, undefined);
+      const few = await gw.request(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: ${field}`).join(' ')} }`);
+      assert.equal(few.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED', field);
+      assert.match(few.errors![0]!.message, /aliases/i);
+      assert.equal(few.data, undefined);
     }
   });
 

@@ -256,7 +256,8 @@ test('a non-retryable failure fails the run at once with its reason', async () =
     await w.bus.jobs.publish({ jobId: embed.id, kind: 'EMBED' });
     await waitFor('FAILED', () => statusesOf(w.events, run.id).includes('FAILED'));
     const failedEvent = w.events.find((e) => e.type === 'runStatus' && e.status === 'FAILED');
-    const reason = 'invalid training spec: pooling CLS (BAG_OF_SUBWORDS has no CLS token)';
+    // The stored specification is checked by the gateway's own schema (schema/training-validation.ts).
+    const reason = 'invalid training spec: model.pooling: "CLS" is not possible for BAG_OF_SUBWORDS, which has no CLS token; use MEAN';
     assert.equal(failedEvent?.type === 'runStatus' && failedEvent.error, reason);
 
     const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { jobs: true } });
@@ -450,7 +451,7 @@ test('early stopping ends a run SUCCEEDED before its last step, with the best st
   const w = await startWorker('w-early');
   try {
     // On these data and this seed the validation loss bottoms out after about 20 steps.
-    const { run, job } = await createRun({ steps: 60, learningRate: 0.05, logEvery: 100, validateEvery: 3, earlyStoppingPatience: 2 });
+    const { run, job } = await createRun({ steps: 60, learningRate: 0.05, logEvery: 60, validateEvery: 3, earlyStoppingPatience: 2 });
     await w.bus.jobs.publish({ jobId: job.id, kind: 'TRAIN', runId: run.id });
     await waitFor('SUCCEEDED', () => statusesOf(w.events, run.id).includes('SUCCEEDED'));
     const stored = await db.prisma.run.findUniqueOrThrow({ where: { id: run.id }, include: { checkpoints: true, metrics: { where: { name: 'validation_loss' }, orderBy: { step: 'asc' } } } });
