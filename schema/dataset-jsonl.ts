@@ -16,6 +16,8 @@
 // when the file holds no record). At most JSONL_MAX_ERRORS are reported. Messages never quote the
 // line (the gateway reports them for files it must not disclose); `value` carries what was wrong.
 
+import { createKeyTable } from './key-table.js';
+
 export interface JsonlRecord {
   id: string;
   language: string;
@@ -73,7 +75,8 @@ export interface JsonlValidator {
  */
 export function createJsonlValidator(): JsonlValidator {
   const errors: JsonlError[] = [];
-  const seen = new Map<string, number>();
+  // 64-bit hashes, not the strings: a million-record import must not leave ~100 MB of garbage behind.
+  const seen = createKeyTable();
   let records = 0;
   const fail = (line: number, field: string, value: unknown, message: string) => {
     if (errors.length < JSONL_MAX_ERRORS) errors.push({ line, field, value: shown(value), message });

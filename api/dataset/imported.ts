@@ -2,6 +2,7 @@
 // reported, and how a recorded import is listed next to the catalog.
 
 import type { ImportedDataset as ImportedRow } from '../../prisma/generated/client.js';
+import { createKeyTable } from '../../schema/key-table.js';
 import { badUserInput } from '../errors.js';
 import { shownPath } from '../files/confined.js';
 import type { DatasetInfo, LanguageCount } from './catalog.js';
@@ -22,11 +23,11 @@ export interface SummaryBuilder {
 /** Counts as records stream by; keeps the distinct ids, not the records. */
 export function createSummary(): SummaryBuilder {
   const perLanguage = new Map<string, number>();
-  const ids = new Set<string>();
+  const ids = createKeyTable();
   let records = 0;
   return {
     add({ id, language }) {
-      ids.add(id);
+      if (ids.get(id) === undefined) ids.set(id, 0);
       perLanguage.set(language, (perLanguage.get(language) ?? 0) + 1);
       records++;
     },
