@@ -120,3 +120,21 @@ test('Checkpoint.location and Experiment.reportPath are relative to the folders 
   const listed = await gw.request<{ experiments: Array<{ reportPath: string | null }> }>('{ experiments { reportPath } }');
   assert.deepEqual(listed.data!.experiments.map((e) => e.reportPath), ['exp-paths']);
 });
+
+test('a pruned checkpoint shows prunedAt and is refused by evaluate and indexCorpus, writing nothing', async () => {
+  const run = await gw.db.prisma.run.create({
+    data: { strategy: 'MONO', alpha: 1, model: {}, trainDatasets: ['pawsx'], languages: ['en'], seed: 1, hyperParameters: {} },
+  });
+  const prunedAt = new Date('2026-12-05T08:00:00Z');
+  const pruned = await gw.db.prisma.checkpoint.create({ data: { runId: run.id, step: 10, location: `/ck/${run.id}/step-10`, prunedAt } });
+  const shown = await gw.request<{ run: { checkpoints: Array<{ step: number; prunedAt: string | null }> } }>('query($id: ID!) { run(id: $id) { checkpoints { step prunedAt } } }', { id: run.id });
+  assert.deepEqual(shown.data!.run.checkpoints, [{ step: 10, prunedAt: prunedAt.toISOString() }]);
+  const jobsBefore = await gw.db.prisma.job.count();
+  const evaluated = await gw.request('mutation($id: ID!) { evaluate(input: { checkpointId: $id, suites: [MLQA_R] }) { id } }', { id: pruned.id });
+  assert.equal(evaluated.errors?.[0]?.extensions?.field, 'input.checkpointId');
+  assert.match(evaluated.errors![0]!.message, /was pruned/);
+  const indexed = await gw.request('mutation($id: ID!) { indexCorpus(input: { checkpointId: $id, dataset: "mlqa-r" }) { id } }', { id: pruned.id });
+  assert.equal(indexed.errors?.[0]?.extensions?.field, 'input.checkpointId');
+  assert.match(indexed.errors![0]!.message, /was pruned/);
+  assert.equal(await gw.db.prisma.job.count(), jobsBefore);
+});

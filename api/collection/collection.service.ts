@@ -34,9 +34,9 @@ export async function indexCorpus(services: GatewayServices, input: IndexCorpusD
     }
   }
   const languages = [...new Set(input.languages ?? info.languages)];
-  if (!(await prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { id: true } }))) {
-    throw badUserInput('input.checkpointId', checkpointId, 'is not the id of a checkpoint');
-  }
+  const checkpoint = await prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { prunedAt: true } });
+  if (!checkpoint) throw badUserInput('input.checkpointId', checkpointId, 'is not the id of a checkpoint');
+  if (checkpoint.prunedAt) throw badUserInput('input.checkpointId', checkpointId, 'was pruned (keepCheckpoints): its files are gone; index with a newer checkpoint of the run');
   const id = randomUUID();
   const collection = `${dataset}-${checkpointId.slice(0, 8)}-${id.slice(0, 8)}`;
   const payload = { checkpointId, dataset, languages, collection };

@@ -63,9 +63,10 @@ async function checkTarget({ prisma }: GatewayServices, { target, suites }: Eval
     case 'checkpoint': {
       const checkpoint = await prisma.checkpoint.findUnique({
         where: { id: target.checkpointId },
-        select: { runId: true, run: { select: { trainDatasets: true } } },
+        select: { runId: true, prunedAt: true, run: { select: { trainDatasets: true } } },
       });
       if (!checkpoint) throw badUserInput('input.checkpointId', target.checkpointId, 'is not the id of a checkpoint');
+      if (checkpoint.prunedAt) throw badUserInput('input.checkpointId', target.checkpointId, 'was pruned (keepCheckpoints): its files are gone; evaluate a newer checkpoint of the run');
       return refuseLeakage(`checkpoint ${target.checkpointId} (run ${checkpoint.runId})`, checkpoint.run.trainDatasets, suites);
     }
     case 'baseline':

@@ -19,6 +19,9 @@ export class Checkpoint {
   @Field(() => JSONResolver, { nullable: true })
   metrics!: unknown;
 
+  @Field(() => Date, { nullable: true, description: 'When keep-last-N pruning (keepCheckpoints) removed its files; its evaluations stay. A pruned checkpoint cannot be evaluated or indexed' })
+  prunedAt!: Date | null;
+
   @Field(() => Date)
   createdAt!: Date;
 }
