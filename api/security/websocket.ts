@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import {
   type ExecutionArgs,
-  type GraphQLError,
+  GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   getOperationAST,
@@ -14,7 +14,6 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import { GraphQLError as Error_ } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator, Principal } from '../auth/principal.js';
@@ -96,18 +95,13 @@ export function serveWebSocket(options: {
     socket.on('message', () => touch(socket));
   });
 
-  const fail = (message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) => [new Error_(message, { extensions: { code, ...extensions } })];
+  const fail = (message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) => [new GraphQLError(message, { extensions: { code, ...extensions } })];
 
   const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
       // The server closes an unacknowledged connection after this, so a silent socket cannot sit in the init phase.
       connectionInitWaitTimeout: 5_000,
-      context: (ctx): ApiContext => ({
-        services,
-        principal: stateOf(ctx.extra.socket).principal ?? { kind: 'anonymous', reason: 'missing' },
-        clientAddress: ctx.extra.request.socket.remoteAddress ?? 'unknown',
-      }),
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const header = params.authorization ?? params.Authorization ?? ctx.extra.request.headers.authorization;
@@ -136,9 +130,9 @@ export function serveWebSocket(options: {
           errors = validate(schema, document, rules);
         } catch (error) {
           // Armor's rules throw their refusal (propagateOnRejection) instead of reporting it.
-          errors = [error instanceof Error_ ? error : new Error_('operation refused')];
+          errors = [error instanceof GraphQLError ? error : new GraphQLError('operation refused')];
         }
-        if (errors.length > 0) return errors.map((e) => new Error_(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;
         const tooComplex = checkComplexity(schema, document, variables, payload.operationName ?? undefined, security.operations);
         if (tooComplex) return [tooComplex];
@@ -151,6 +145,7 @@ export function serveWebSocket(options: {
           document,
           variableValues: variables,
           operationName: payload.operationName,
+          // Set here, so graphql-ws's own `context` option is never consulted.
           contextValue: {
             services,
             principal: state.principal ?? { kind: 'anonymous', reason: 'missing' },
