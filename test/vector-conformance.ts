@@ -162,6 +162,9 @@ export function vectorConformance(name: string, namespace: () => Promise<StoreNa
       await assertFails(store.setAlias('ckpt-a', 'ckpt-b'), 'collection-exists', /"ckpt-a"/);
       await assertFails(store.setAlias('other', 'live'), 'unknown-collection', /"live"/); // an alias is no target
       assert.equal(await store.dropCollection('live'), false, 'an alias is not a collection to drop');
+      await assertFails(store.dimension('live'), 'unknown-collection', /"live"/); // collection operations take collections
+      await assertFails(store.upsert('live', [b[0]!]), 'unknown-collection', /"live"/);
+      await assertFails(store.delete('live', [b[0]!.id]), 'unknown-collection', /"live"/);
       assert.equal(await store.resolveAlias('live'), 'ckpt-b');
       await assertFails(store.createCollection('live', { dimension: DIM }), 'collection-exists', /"live"/);
       await assertFails(store.search('nope', b[0]!.vector, { k: 1 }), 'unknown-collection', /"nope"/);

@@ -74,6 +74,9 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
   const dimensionOf = async (name: string) => {
     const known = dimensions.get(name);
     if (known !== undefined) return known;
+    // Qdrant would answer for an alias's collection, which the alias may stop naming; collection
+    // operations take collections only, as in the embedded store, so no alias enters the cache.
+    if ((await listAliases()).has(name)) throw unknownCollection(name);
     const info = await onCollection(name, () => client.getCollection(full(name)));
     const vectors = info.config.params.vectors as Schemas['VectorParams'] | undefined;
     if (typeof vectors?.size !== 'number') throw new Error(`Qdrant collection "${full(name)}" has no single unnamed vector`);
