@@ -144,7 +144,13 @@ export function vectorConformance(name: string, namespace: () => Promise<StoreNa
         }
         return n;
       })();
-      for (let swap = 0; swap < 10; swap++) await store.setAlias('live', swap % 2 === 0 ? 'ckpt-b' : 'ckpt-a');
+      try {
+        for (let swap = 0; swap < 10; swap++) await store.setAlias('live', swap % 2 === 0 ? 'ckpt-b' : 'ckpt-a');
+      } catch (error) {
+        searching = false;
+        await searches.catch(() => undefined); // report the failed swap, not the searches cut off by dispose()
+        throw error;
+      }
       searching = false;
       assert.ok((await searches) >= 20);
       assert.equal(await store.resolveAlias('live'), 'ckpt-a');
@@ -154,6 +160,12 @@ export function vectorConformance(name: string, namespace: () => Promise<StoreNa
       assert.equal(hit?.id, b[0]!.id);
       await assertFails(store.setAlias('live', 'nope'), 'unknown-collection', /"nope"/);
       await assertFails(store.setAlias('ckpt-a', 'ckpt-b'), 'collection-exists', /"ckpt-a"/);
+      await assertFails(store.setAlias('other', 'live'), 'unknown-collection', /"live"/); // an alias is no target
+      assert.equal(await store.dropCollection('live'), false, 'an alias is not a collection to drop');
+      await assertFails(store.dimension('live'), 'unknown-collection', /"live"/); // collection operations take collections
+      await assertFails(store.upsert('live', [b[0]!]), 'unknown-collection', /"live"/);
+      await assertFails(store.delete('live', [b[0]!.id]), 'unknown-collection', /"live"/);
+      assert.equal(await store.resolveAlias('live'), 'ckpt-b');
       await assertFails(store.createCollection('live', { dimension: DIM }), 'collection-exists', /"live"/);
       await assertFails(store.search('nope', b[0]!.vector, { k: 1 }), 'unknown-collection', /"nope"/);
 

@@ -60,6 +60,7 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
       aliases.filter((a) => a.alias_name.startsWith(prefix)).map((a) => [a.alias_name.slice(prefix.length), a.collection_name.slice(prefix.length)]),
     );
   };
+  /** Whether a collection or an alias has this name: Qdrant's exists endpoint resolves aliases. */
   const exists = async (name: string) => (await retry(() => client.collectionExists(full(name)))).exists;
   /** Runs a request on a collection, turning Qdrant's 404 into an error naming it. */
   const onCollection = async <T>(name: string, work: () => Promise<T>, notFound = unknownCollection): Promise<T> => {
@@ -73,6 +74,9 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
   const dimensionOf = async (name: string) => {
     const known = dimensions.get(name);
     if (known !== undefined) return known;
+    // Qdrant would answer for an alias's collection, which the alias may stop naming; collection
+    // operations take collections only, as in the embedded store, so no alias enters the cache.
+    if ((await listAliases()).has(name)) throw unknownCollection(name);
     const info = await onCollection(name, () => client.getCollection(full(name)));
     const vectors = info.config.params.vectors as Schemas['VectorParams'] | undefined;
     if (typeof vectors?.size !== 'number') throw new Error(`Qdrant collection "${full(name)}" has no single unnamed vector`);
@@ -105,7 +109,8 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
     async dropCollection(name) {
       open();
       dimensions.delete(name);
-      if (!(await exists(name))) return false;
+      // Qdrant would answer `false` to deleting an alias's name; the embedded store answers false too.
+      if ((await listAliases()).has(name) || !(await exists(name))) return false;
       // Qdrant removes the collection's aliases with it.
       await onCollection(name, () => client.deleteCollection(full(name)));
       return true;
@@ -201,13 +206,16 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
     async setAlias(alias, collection) {
       open();
       checkName('alias', alias);
-      if (await exists(alias)) {
+      // exists() is true for alias names too, so the aliases are consulted first: an existing alias
+      // is repointed, and an alias is no target (Qdrant's create_alias wants a collection).
+      const aliases = await listAliases();
+      const current = aliases.has(alias);
+      if (!current && (await exists(alias))) {
         throw new VectorStoreError('collection-exists', `cannot create alias "${alias}": a collection has that name`);
       }
-      if (!(await exists(collection))) throw unknownCollection(collection);
+      if (aliases.has(collection) || !(await exists(collection))) throw unknownCollection(collection);
       // create_alias alone would also repoint an existing alias; deleting first in the same
       // request states the intent and works on servers that refuse to overwrite.
-      const current = (await listAliases()).has(alias);
       const actions: Schemas['AliasOperations'][] = [
         ...(current ? [{ delete_alias: { alias_name: full(alias) } }] : []),
         { create_alias: { alias_name: full(alias), collection_name: full(collection) } },
