@@ -1,6 +1,7 @@
 // A job whose publish fails is still recorded, and the outbox publishes it later.
 
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Bus } from '../schema/bus.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
@@ -93,5 +94,138 @@ test('an EVALUATE job whose publish failed is published by the outbox; concurren
     assert.deepEqual(published.slice(before), [{ jobId, kind: 'EVALUATE' }]);
   } finally {
     await outbox.stop();
+  }
+});
+
+// The outbox on its own timer (intervalMs 50) with a non-zero minimum age, against a bus stub that
+// records every publish call (before any deduplication) and can hold a publish until released.
+
+interface StubBus {
+  bus: Bus;
+  /** Every job message handed to publish, in order, duplicates included. */
+  calls: JobMessage[];
+  /** While set, publish waits for it. */
+  hold?: Promise<void>;
+}
+
+function stubBus(): StubBus {
+  const inner = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000, duplicateWindowMs: 0 });
+  const stub: StubBus = {
+    calls: [],
+    bus: {
+      events: inner.events,
+      maxDeliveries: inner.maxDeliveries,
+      close: () => inner.close(),
+      jobs: {
+        consume: (handler, options) => inner.jobs.consume(handler, options),
+        async publish(message) {
+          stub.calls.push(message);
+          await stub.hold;
+        },
+      },
+    },
+  };
+  return stub;
+}
+
+/** The gateway's Prisma client, counting the outbox's sweeps (each starts with one job.findMany). */
+function countingPrisma() {
+  const real = gw.db.prisma;
+  const counter = { sweeps: 0 };
+  const prisma = {
+    job: {
+      findMany: (args: Parameters<typeof real.job.findMany>[0]) => {
+        counter.sweeps += 1;
+        return real.job.findMany(args);
+      },
+      updateMany: (args: Parameters<typeof real.job.updateMany>[0]) => real.job.updateMany(args),
+    },
+  } as unknown as typeof real;
+  return { prisma, counter };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const unpublishedJob = (createdAt?: Date) =>
+  gw.db.prisma.job.create({ data: { kind: 'EMBED', idempotencyKey: `outbox-timer:${randomUUID()}`, ...(createdAt ? { createdAt } : {}) } });
+const callsFor = (stub: StubBus, jobId: string) => stub.calls.filter((m) => m.jobId === jobId).length;
+
+test('the outbox timer publishes a job once it is older than minAgeMs, never before, and only once', async () => {
+  const stub = stubBus();
+  const { prisma, counter } = countingPrisma();
+  // Long enough that the job is surely younger at the first sweeps, even on a slow machine.
+  const minAgeMs = 2_000;
+  const job = await unpublishedJob();
+  const outbox = startOutbox({ prisma, bus: stub.bus, log: (l) => gw.logs.push(l), intervalMs: 50, minAgeMs });
+  try {
+    // A sweep while the job is young: not due.
+    await outbox.sweep();
+    assert.ok(Date.now() - job.createdAt.getTime() < minAgeMs, 'the sweep above ran while the job was young');
+    assert.equal(callsFor(stub, job.id), 0, 'a job younger than minAgeMs is left to the request that created it');
+    assert.equal((await gw.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).publishedAt, null);
+
+    // No one calls sweep() from here on: the timer must do it.
+    await waitFor('the timer-driven sweep to publish the job', async () => (await gw.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).publishedAt);
+    assert.equal(callsFor(stub, job.id), 1);
+    assert.deepEqual(stub.calls.find((m) => m.jobId === job.id), { jobId: job.id, kind: 'EMBED' });
+
+    // Several more timer sweeps run; none publishes the job again.
+    const sweeps = counter.sweeps;
+    await waitFor('three more timer sweeps', () => counter.sweeps >= sweeps + 3);
+    assert.equal(callsFor(stub, job.id), 1, 'a published job is never published twice');
+  } finally {
+    await outbox.stop();
+    await stub.bus.close();
+  }
+});
+
+test('stop() during a sweep waits for that sweep, and no sweep starts afterwards', async () => {
+  const stub = stubBus();
+  let release!: () => void;
+  stub.hold = new Promise<void>((r) => (release = r));
+  const { prisma, counter } = countingPrisma();
+  // Due long ago, and older than anything else in the database: first in the sweep's batch.
+  const first = await unpublishedJob(new Date('2000-01-01T00:00:00Z'));
+  const second = await unpublishedJob(new Date('2000-01-01T00:00:01Z'));
+  const outbox = startOutbox({ prisma, bus: stub.bus, log: (l) => gw.logs.push(l), intervalMs: 50, minAgeMs: 1_000 });
+  let stopped = false;
+  let stopping: Promise<void> | undefined;
+  try {
+    await waitFor('a timer-driven sweep publishing the first job', () => callsFor(stub, first.id) === 1);
+    assert.equal(counter.sweeps, 1, 'one sweep in flight; the timer does not start another meanwhile');
+
+    stopping = outbox.stop().then(() => void (stopped = true));
+    // Many intervals pass while the publish is held: stop() keeps waiting, and no sweep starts.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(stopped, false, 'stop() waits for the sweep in flight');
+    assert.equal(counter.sweeps, 1);
+
+    release();
+    await stopping;
+    // The sweep in flight finished its work before stop() returned.
+    assert.ok((await gw.db.prisma.job.findUniqueOrThrow({ where: { id: first.id } })).publishedAt, 'the held publish was recorded before stop() returned');
+    assert.equal(callsFor(stub, second.id), 0, 'a stopped outbox publishes nothing more, not even the rest of its batch');
+
+    // Well past many intervals: nothing more happens.
+    const late = await unpublishedJob(new Date('2000-01-01T00:00:02Z'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(counter.sweeps, 1, 'no sweep starts after stop()');
+    assert.equal(callsFor(stub, late.id), 0);
+    assert.equal(callsFor(stub, second.id), 0);
+  } finally {
+    release();
+    await stopping;
+    await outbox.stop();
+    // Leave nothing due behind for the gateway's own outbox.
+    await gw.db.prisma.job.updateMany({ where: { idempotencyKey: { startsWith: 'outbox-timer:' } }, data: { status: 'CANCELLED' } });
+    await stub.bus.close();
   }
 });

@@ -147,10 +147,11 @@ export function createJobRunner(deps: RunnerDeps) {
         break;
     }
     if (failure) return settleFailure(delivery, job, runId, failure.error);
-    await status.succeed(jobId, runId);
+    // The run may have been cancelled after the last step: then the job ends CANCELLED.
+    const final = await status.succeed(jobId, runId);
     await delivery.ack();
-    log(`job ${jobId}: done`);
-    await settled(job, 'SUCCEEDED');
+    log(final === 'SUCCEEDED' ? `job ${jobId}: done` : `job ${jobId}: cancelled`);
+    await settled(job, final);
   }
 
   return {

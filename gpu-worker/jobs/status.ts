@@ -44,11 +44,17 @@ export function createStatusStore({ prisma, events, workerId, backend }: StatusD
 
   async function cancel(jobId: string, runId: string | null): Promise<void> {
     const now = new Date();
-    await prisma.job.updateMany({ where: { id: jobId, status: ACTIVE }, data: { status: 'CANCELLED' } });
+    const job = await prisma.job.updateMany({ where: { id: jobId, status: ACTIVE }, data: { status: 'CANCELLED' } });
     if (!runId) return;
     const { count } = await prisma.run.updateMany({ where: { id: runId, status: ACTIVE }, data: { status: 'CANCELLED', finishedAt: now } });
-    // The gateway normally cancelled the run and announced it already.
-    if (count > 0) publish(runId, 'CANCELLED');
+    if (count > 0) return publish(runId, 'CANCELLED');
+    // The gateway cancels a run and its jobs in one transaction, then announces it: nothing to
+    // add. A job still active under a CANCELLED run means the run was cancelled in the database
+    // only, and no one announced its end.
+    if (job.count > 0) {
+      const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
+      if (run?.status === 'CANCELLED') publish(runId, 'CANCELLED');
+    }
   }
 
   return {
@@ -92,14 +98,19 @@ export function createStatusStore({ prisma, events, workerId, backend }: StatusD
       return 'ok';
     },
 
-    async succeed(jobId: string, runId: string | null): Promise<void> {
+    /** Returns how the job ended: a run cancelled in the last moments stays CANCELLED. */
+    async succeed(jobId: string, runId: string | null): Promise<'SUCCEEDED' | 'CANCELLED'> {
       if (runId) {
         const { count } = await prisma.run.updateMany({ where: { id: runId, status: ACTIVE }, data: { status: 'SUCCEEDED', finishedAt: new Date() } });
         // Cancelled in the last moments: the cancellation stands.
-        if (count === 0) return cancel(jobId, runId);
+        if (count === 0) {
+          await cancel(jobId, runId);
+          return 'CANCELLED';
+        }
       }
       await prisma.job.updateMany({ where: { id: jobId, status: ACTIVE }, data: { status: 'SUCCEEDED' } });
       if (runId) publish(runId, 'SUCCEEDED');
+      return 'SUCCEEDED';
     },
 
     async fail(jobId: string, runId: string | null, error: string): Promise<void> {
