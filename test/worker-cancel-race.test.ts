@@ -142,3 +142,21 @@ test('a run cancelled in the database only (no job update, no event) between the
   });
   await assertCancelledOnce(result);
 });
+
+test('a second delivery finishing a run another delivery already finished leaves run and job SUCCEEDED, with no second event', async () => {
+  const bus = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 20_000, duplicateWindowMs: 0 });
+  const events: PlatformEvent[] = [];
+  const unsubscribe = bus.events.subscribe((event) => void events.push(event));
+  try {
+    const { run, job } = await createRun();
+    await db.prisma.run.update({ where: { id: run.id }, data: { status: 'SUCCEEDED', finishedAt: new Date() } });
+    await db.prisma.job.update({ where: { id: job.id }, data: { status: 'RUNNING' } });
+    const status = createStatusStore({ prisma: db.prisma, events: bus.events, workerId: 'w-late', backend: 'test' });
+    assert.equal(await status.succeed(job.id, run.id), 'SUCCEEDED');
+    assert.equal((await db.prisma.run.findUniqueOrThrow({ where: { id: run.id } })).status, 'SUCCEEDED');
+    assert.equal((await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).status, 'SUCCEEDED');
+    assert.deepEqual(events.filter((e) => e.type === 'runStatus'), []);
+  } finally {
+    unsubscribe();
+  }
+});

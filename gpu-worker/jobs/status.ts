@@ -102,8 +102,14 @@ export function createStatusStore({ prisma, events, workerId, backend }: StatusD
     async succeed(jobId: string, runId: string | null): Promise<'SUCCEEDED' | 'CANCELLED'> {
       if (runId) {
         const { count } = await prisma.run.updateMany({ where: { id: runId, status: ACTIVE }, data: { status: 'SUCCEEDED', finishedAt: new Date() } });
-        // Cancelled in the last moments: the cancellation stands.
         if (count === 0) {
+          // Another delivery of this job finished the run first: the job agrees, with no second event.
+          const run = await prisma.run.findUnique({ where: { id: runId }, select: { status: true } });
+          if (run?.status === 'SUCCEEDED') {
+            await prisma.job.updateMany({ where: { id: jobId, status: ACTIVE }, data: { status: 'SUCCEEDED' } });
+            return 'SUCCEEDED';
+          }
+          // Cancelled in the last moments: the cancellation stands.
           await cancel(jobId, runId);
           return 'CANCELLED';
         }
