@@ -3,11 +3,14 @@
 // pool per process (native/src/parallel.cpp), so this is what catches a pool that lets two callers'
 // jobs mix: a caller's parts run with another caller's data, never run, or its wait never ends.
 //
-//   node dist/schema/encoding/native/concurrent-stress.js [--workers 4] [--iterations 40]
+//   node dist/schema/encoding/native/concurrent-stress.js [--workers 4] [--iterations 40] [--deadline 30]
 //
 // XLING_NATIVE_THREADS=n sets the pool's threads (read when the addon loads). Prints one JSON
-// line {threads, workers, calls, mismatches, first?} and exits 1 on any wrong result. A crash
-// kills the process and a hang never prints: run it as a child with a timeout (concurrent.test.ts).
+// line {threads, workers, calls, mismatches, first?, hung?} and exits 1 on any wrong result. When
+// some worker has not finished after --deadline seconds (a kernel call that never returns), it
+// prints the calls made so far and which workers hang, then kills itself (SIGKILL: a worker stuck
+// in native code cannot be stopped). A crash kills the process without a line, so run it as a
+// child with a timeout of its own (concurrent.test.ts).
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +106,7 @@ function check(c: Case): string | undefined {
   return undefined;
 }
 
+/** start[0]: go; start[1]: workers ready; start[2 + 2i], start[3 + 2i]: calls and mismatches of worker i. */
 function work(seed: number, iterations: number, start: Int32Array): Report {
   const native = loadNative();
   if (native.kind !== 'loaded') throw new Error(native.reason);
@@ -116,9 +120,11 @@ function work(seed: number, iterations: number, start: Int32Array): Report {
       c.out.fill(Number.NaN); // a part that never runs leaves NaN
       c.run();
       report.calls++;
+      Atomics.add(start, 2 * seed, 1);
       const wrong = check(c);
       if (wrong) {
         report.mismatches++;
+        Atomics.add(start, 2 * seed + 1, 1);
         report.first ??= `worker ${seed}, iteration ${it}: ${wrong}`;
       }
     }
@@ -130,16 +136,30 @@ async function main() {
     const at = process.argv.indexOf(`--${name}`);
     return at >= 0 ? Number(process.argv[at + 1]) : fallback;
   };
-  const workers = argument('workers', 4), iterations = argument('iterations', 40);
+  const workers = argument('workers', 4), iterations = argument('iterations', 40), deadline = argument('deadline', 30);
   const native = loadNative();
   if (native.kind !== 'loaded') throw new Error(native.reason);
-  const start = new Int32Array(new SharedArrayBuffer(8));
+  const start = new Int32Array(new SharedArrayBuffer(4 * (2 + 2 * (workers + 1))));
   const file = fileURLToPath(import.meta.url);
+  const finished = new Set<number>();
+  const watchdog = setTimeout(() => {
+    let calls = 0, mismatches = 0;
+    for (let i = 1; i <= workers; i++) {
+      calls += Atomics.load(start, 2 * i);
+      mismatches += Atomics.load(start, 2 * i + 1);
+    }
+    const hung = Array.from({ length: workers }, (_, i) => i + 1).filter((i) => !finished.has(i));
+    console.log(JSON.stringify({ threads: native.addon.threads, workers, calls, mismatches, hung, first: `workers ${hung.join(', ')} still in a kernel call after ${deadline} s` }));
+    process.kill(process.pid, 'SIGKILL');
+  }, deadline * 1000);
   const reports = await Promise.all(
     Array.from({ length: workers }, (_, i) => {
       const worker = new Worker(file, { workerData: { seed: i + 1, iterations, start } });
       return new Promise<Report>((resolve, reject) => {
-        worker.once('message', resolve);
+        worker.once('message', (report: Report) => {
+          finished.add(i + 1);
+          resolve(report);
+        });
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`worker ${i + 1} exited with ${code} before reporting`)));
       });
@@ -152,6 +172,7 @@ async function main() {
       })(),
     ),
   );
+  clearTimeout(watchdog);
   const total = { threads: native.addon.threads, workers, calls: 0, mismatches: 0, first: undefined as string | undefined };
   for (const r of reports) {
     total.calls += r.calls;
