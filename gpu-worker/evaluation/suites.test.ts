@@ -22,33 +22,59 @@ const benchmark: RetrievalBenchmark = {
   units: ['q0', 'q1'],
 };
 
-/** Texts naming item k (q<k> or s<k>) point along axis k, everything else along axis 7; all share axis 6. */
-function encoder(seen: string[]): PrefixedEncoder {
+/**
+ * Texts naming item k (q<k> or s<k>) point along axis k, everything else along axis 7; all share axis 6.
+ * With `busyMs`, each call first keeps the thread busy that long; `spent` gathers the seconds inside embed.
+ */
+function encoder(seen: string[], busyMs = 0, spent = { seconds: 0 }): PrefixedEncoder {
   return {
     queryPrefix: 'Q: ',
     passagePrefix: 'P: ',
     embed: (texts) => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < busyMs);
       seen.push(...texts);
-      return tf.tensor2d(texts.map((t) => {
+      const out = tf.tensor2d(texts.map((t) => {
         const k = /[qs](\d)/.exec(t);
         return Array.from({ length: 8 }, (_, i) => (i === (k ? Number(k[1]) : 7) ? 1 : i === 6 ? 1 : 0));
       }));
+      spent.seconds += (performance.now() - t0) / 1000;
+      return out;
     },
   };
+}
+
+/** The phases' seconds: none negative, together no more than the call's wall time (they do not overlap). */
+function assertPhases(phases: Record<string, number>, wallSeconds: number) {
+  const values = Object.values(phases);
+  assert.ok(values.every((s) => s >= 0), JSON.stringify(phases));
+  const sum = values.reduce((a, b) => a + b, 0);
+  assert.ok(sum <= wallSeconds + 1e-6, `phases ${JSON.stringify(phases)} add up to ${sum} s, more than the ${wallSeconds} s the call took`);
 }
 
 test('a retrieval suite: prefixed texts, perfect rankings give 1 everywhere, intervals around the estimates', async () => {
   await tf.setBackend('cpu');
   const seen: string[] = [];
-  const result = await runRetrievalSuite(benchmark, { kind: 'encoder', encoder: encoder(seen) }, { bootstrap: 50, seed: 1 });
+  // Two batches of 5 texts, each embed call busy for 25 ms: encoding takes at least 50 ms.
+  const spent = { seconds: 0 };
+  let t0 = performance.now();
+  const result = await runRetrievalSuite(benchmark, { kind: 'encoder', encoder: encoder(seen, 25, spent) }, { bootstrap: 50, seed: 1, batchSize: 5 });
+  let wall = (performance.now() - t0) / 1000;
   assert.deepEqual(seen.slice().sort(), [...benchmark.queries.map((q) => `Q: ${q.text}`), ...benchmark.candidates.map((c) => `P: ${c.text}`)].sort());
   const { evaluation: ev, intervals } = result;
   assert.deepEqual([ev.mono.map, ev.cross.map, ev.multi.map, ev.multi.recall1, ev.multi.rankDistance], [1, 1, 1, 0.5, 1]);
   assert.deepEqual(intervals['mono.map'], { estimate: 1, lo: 1, hi: 1 });
-  assert.ok(result.seconds.encode >= 0 && result.seconds.rank >= 0 && result.seconds.bootstrap >= 0);
+  // seconds.encode is the encoding phase: it holds all the time spent in embed (0.05 s at least)...
+  assert.ok(spent.seconds >= 0.05, String(spent.seconds));
+  assert.ok(result.seconds.encode >= spent.seconds, `encode ${result.seconds.encode} s, but embed alone took ${spent.seconds} s`);
+  // ...and ranking and bootstrap are the rest of the call, not counted twice.
+  assertPhases(result.seconds, wall);
 
+  t0 = performance.now();
   const bm25 = await runRetrievalSuite(benchmark, { kind: 'bm25' }, { bootstrap: 50, seed: 1 });
+  wall = (performance.now() - t0) / 1000;
   assert.equal(bm25.seconds.encode, 0);
+  assertPhases(bm25.seconds, wall);
   assert.equal(bm25.evaluation.mono.map, 1, 'the question names its answer sentence');
 });
 
@@ -62,7 +88,12 @@ test('an alignment suite embeds every sentence as a passage; identical translati
   const seen: string[] = [];
   const languages = ['de', 'en', 'fr'];
   const data = { split: 'dev' as const, languages, sentences: languages.map((l) => [0, 1, 2, 3].map((i) => `s${i} ${l}`)) };
-  const result = await runAlignmentSuite(data, encoder(seen), { bootstrap: 50, seed: 2 });
+  const spent = { seconds: 0 };
+  const t0 = performance.now();
+  const result = await runAlignmentSuite(data, encoder(seen, 25, spent), { bootstrap: 50, seed: 2, batchSize: 6 });
+  const wall = (performance.now() - t0) / 1000;
+  assert.ok(result.seconds.encode >= spent.seconds && spent.seconds >= 0.05, `encode ${result.seconds.encode} s, embed ${spent.seconds} s`);
+  assertPhases(result.seconds, wall);
   assert.equal(seen.length, 12);
   assert.ok(seen.every((t) => t.startsWith('P: s')));
   const ev = result.evaluation;

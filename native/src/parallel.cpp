@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -65,6 +66,12 @@ Pool* pool() {
     Pool* p = new Pool();
     const unsigned hardware = std::thread::hardware_concurrency();
     p->helpers = std::min<int>(hardware > 1 ? (int)hardware : 1, MAX_THREADS) - 1;
+    // XLING_NATIVE_THREADS=n (1..64) sets the threads in all, read once when the pool starts:
+    // for tests that run more threads than cores; unset, the default above holds.
+    if (const char* wanted = std::getenv("XLING_NATIVE_THREADS")) {
+      const long n = std::strtol(wanted, nullptr, 10);
+      if (n >= 1 && n <= 64) p->helpers = (int)n - 1;
+    }
     for (int i = 0; i < p->helpers; i++) std::thread(&Pool::helper, p).detach();
     return p;
   }();

@@ -2,8 +2,8 @@
 // the folder lock, closed stores and leftovers of interrupted operations.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
@@ -30,11 +30,42 @@ it('one store per folder: a second open fails until the first is closed', async 
   await again.close();
 });
 
-it('takes over the lock of a process that has exited', async () => {
+it('takes over the lock of a process that has exited: LOCK then names this process, which alone may open the folder', async () => {
   const dir = await tempDir();
+  const lock = path.join(dir, 'LOCK');
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  await writeFile(path.join(dir, 'LOCK'), child.stdout.toString());
+  const dead = Number(child.stdout.toString());
+  assert.ok(dead > 0 && dead !== process.pid);
+  await writeFile(lock, String(dead));
   const store = await openEmbeddedStore({ dir });
+  assert.equal(Number(await readFile(lock, 'utf8')), process.pid, 'the lock names its new owner');
+  // The new owner holds it: another open is refused, and the store works.
+  await assert.rejects(openEmbeddedStore({ dir }), (e) => kind('store-locked')(e) && /this process/.test((e as Error).message));
+  await store.createCollection('c', { dimension: 2 });
+  assert.deepEqual(await store.listCollections(), ['c']);
+  await store.close();
+  await assert.rejects(readFile(lock), { code: 'ENOENT' }, 'closing gives the lock up');
+  const again = await openEmbeddedStore({ dir });
+  assert.deepEqual(await again.listCollections(), ['c']);
+  await again.close();
+});
+
+it('a lock held by another running process is refused and left alone, and taken over once that process exits', async () => {
+  const dir = await tempDir();
+  const lock = path.join(dir, 'LOCK');
+  const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => holder.once('exit', resolve));
+  try {
+    assert.ok(holder.pid);
+    await writeFile(lock, String(holder.pid));
+    await assert.rejects(openEmbeddedStore({ dir }), (e) => kind('store-locked')(e) && (e as Error).message.includes(`process ${holder.pid}`));
+    assert.equal(await readFile(lock, 'utf8'), String(holder.pid), 'the refused opener did not touch the lock');
+  } finally {
+    holder.kill('SIGKILL');
+    await exited;
+  }
+  const store = await openEmbeddedStore({ dir });
+  assert.equal(Number(await readFile(lock, 'utf8')), process.pid);
   await store.close();
 });
 
