@@ -398,3 +398,52 @@ test('largestBatch on partially parallel data: fewest items of a language for MO
     assert.throws(() => createBatchSampler([data], { languages: MLQA_LANGUAGES, batchSize: largest + 1, alpha, seed: 1 }), JobError);
   }
 });
+
+test('each impossible configuration is refused at creation for its own reason', () => {
+  // The message is checked: one refused configuration often breaks several rules, and a check that
+  // went missing would hide behind another one.
+  const refused = (pattern: RegExp) => (err: unknown) => err instanceof JobError && !err.retryable && pattern.test(err.message);
+  const s = [source('s', 20)];
+  const ok = { languages: ['en', 'de'], batchSize: 4, alpha: 0.5, seed: 1 };
+  for (const alpha of [-0.5, -1e-9, 1.5, 1 + 1e-9, NaN]) assert.throws(() => createBatchSampler(s, { ...ok, alpha }), refused(/alpha must be in \[0, 1\]/), `alpha ${alpha}`);
+  for (const alpha of [0, 1]) assert.doesNotThrow(() => createBatchSampler(s, { ...ok, alpha }).next(), `alpha ${alpha}`);
+  for (const batchSize of [0, -1, 2.5, NaN]) assert.throws(() => createBatchSampler(s, { ...ok, batchSize }), refused(/batch size must be a positive integer/), `batch size ${batchSize}`);
+  assert.equal(createBatchSampler(s, { ...ok, batchSize: 1 }).next().pairs.length, 1, 'a batch of one is allowed');
+  assert.throws(() => createBatchSampler(s, { ...ok, languages: ['en', 'de', 'en'] }), refused(/duplicate training languages/));
+  // X-Y needs two languages; X-X-mono alone does not.
+  for (const alpha of [0, 0.5, 0.99]) {
+    assert.throws(() => createBatchSampler(s, { ...ok, languages: ['en'], alpha }), refused(/cross-lingual batches need at least two training languages/), `alpha ${alpha}`);
+  }
+  assert.equal(createBatchSampler(s, { ...ok, languages: ['en'], alpha: 1 }).next().mode, 'MONO');
+  // A source without a single item in the training languages.
+  for (const alpha of [0, 0.5, 1]) {
+    assert.throws(() => createBatchSampler(s, { ...ok, languages: ['ja', 'ko'], alpha }), refused(/s has no data in ja, ko/), `alpha ${alpha}`);
+    assert.doesNotThrow(() => createBatchSampler([source('a', 20), source('b', 20)], { ...ok, languages: ['en', 'de', 'ja'], alpha }).next(), 'data in some of the training languages is enough');
+  }
+  const one: ParallelSource<string> = { name: 'one', groups: [{ id: 'o-0', items: new Map([['en', 'o-0-en'], ['de', 'o-0-de']]) }] };
+  assert.equal(createBatchSampler([one], { ...ok, batchSize: 1 }).next().pairs.length, 1, 'a source of a single group is not empty');
+  assert.throws(() => createBatchSampler([], ok), refused(/no training datasets/));
+});
+
+test('sources are picked in proportion to their size in the training languages (small sources, exact shares)', () => {
+  // 9 and 3 groups in en/de: shares 0.75 and 0.25. The first source also has 12 groups only in ja,
+  // which is not a training language and must not count towards its size.
+  const sized = (name: string, n: number, extra: number): ParallelSource<string> => ({
+    name,
+    groups: [
+      ...Array.from({ length: n }, (_, g) => ({ id: `${name}-${g}`, items: new Map(['en', 'de'].map((l) => [l, `${name}-${g}-${l}`])) })),
+      ...Array.from({ length: extra }, (_, g) => ({ id: `${name}-ja-${g}`, items: new Map([['ja', `${name}-ja-${g}-ja`]]) })),
+    ],
+  });
+  const n = 6000;
+  const sampler = createBatchSampler([sized('nine', 9, 12), sized('three', 3, 0)], { languages: ['en', 'de'], batchSize: 2, alpha: 0.5, seed: 3 });
+  let nine = 0;
+  for (const batch of batches(sampler, n)) if (batch.source === 'nine') nine++;
+  const sd = Math.sqrt((0.75 * 0.25) / n);
+  assert.ok(Math.abs(nine / n - 0.75) < 4 * sd, `share of the 9-group source ${nine / n}, expected 0.75 +- ${(4 * sd).toFixed(4)}`);
+  // The other order: the last source is not a fallback that gains a share.
+  const reversed = createBatchSampler([sized('three', 3, 0), sized('nine', 9, 12)], { languages: ['en', 'de'], batchSize: 2, alpha: 0.5, seed: 3 });
+  let three = 0;
+  for (const batch of batches(reversed, n)) if (batch.source === 'three') three++;
+  assert.ok(Math.abs(three / n - 0.25) < 4 * sd, `share of the 3-group source ${three / n}, expected 0.25`);
+});
