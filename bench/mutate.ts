@@ -219,7 +219,8 @@ function mutantsOf(src: string): Mutant[] {
         const at = m.index!;
         if (!isCode(mask, offset, at, m[0].length)) continue;
         const v = Number(m[0]);
-        for (const w of [v + 1, v - 1]) add(at, `${m[0]} -> ${w}`, text.slice(0, at) + (w < 0 ? `(${w})` : String(Number(w.toFixed(12)))) + text.slice(at + m[0].length));
+        const decimals = m[0].split('.')[1]?.length ?? 0;
+        for (const w of [v + 1, v - 1].map((x) => Number(x.toFixed(decimals)))) add(at, `${m[0]} -> ${w}`, text.slice(0, at) + (w < 0 ? `(${w})` : String(w)) + text.slice(at + m[0].length));
       }
       // A throw statement removed (when it ends on this line).
       for (const m of text.matchAll(/\bthrow\b/g)) {
