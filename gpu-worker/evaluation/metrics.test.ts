@@ -129,3 +129,64 @@ test('one counting pass against all relevant scores ranks every sub-pool too', (
     });
   }
 });
+
+test('thresholds and histograms of many queries packed in one array: each query reads only its own block', () => {
+  // countItem documents t[tOffset..tOffset + m) and hist[histOffset..histOffset + m]: what lies
+  // after a query's block (the next query's thresholds) must not count.
+  const rng = createRng(23);
+  for (let trial = 0; trial < 200; trial++) {
+    const queries = 2 + rng.int(4);
+    const pools: { scores: number[]; relevant: number[] }[] = [];
+    for (let q = 0; q < queries; q++) {
+      const n = 2 + rng.int(20);
+      const scores = Array.from({ length: n }, () => rng.int(6) / 5);
+      pools.push({ scores, relevant: [...new Set(Array.from({ length: 1 + rng.int(4) }, () => rng.int(n)))].sort((a, b) => a - b) });
+    }
+    const blocks = pools.map((p) => sortedThresholds(p.relevant.map((r) => p.scores[r]!)));
+    const t = new Float64Array(blocks.reduce((s, b) => s + b.length, 0));
+    const hist = new Int32Array(blocks.reduce((s, b) => s + b.length + 1, 0));
+    let tOffset = 0;
+    let hOffset = 0;
+    pools.forEach((p, q) => {
+      const m = blocks[q]!.length;
+      t.set(blocks[q]!, tOffset);
+      for (const s of p.scores) countItem(hist, hOffset, t, tOffset, m, s);
+      const expected = [...pessimisticRanks(p.scores, 0, p.scores.length, p.relevant)];
+      assert.deepEqual([...ranksFromCounts(t, tOffset, m, hist, hOffset)], expected, `query ${q} of trial ${trial}`);
+      tOffset += m;
+      hOffset += m + 1;
+    });
+    // Filled before, checked again after the later blocks were written.
+    tOffset = 0;
+    hOffset = 0;
+    pools.forEach((p, q) => {
+      const m = blocks[q]!.length;
+      assert.deepEqual([...ranksFromCounts(t, tOffset, m, hist, hOffset)], [...pessimisticRanks(p.scores, 0, p.scores.length, p.relevant)]);
+      tOffset += m;
+      hOffset += m + 1;
+    });
+  }
+  // A hand case: block A = [0.2, 0.6] then block B = [0.1, 0.9]; a score of 0.95 is above both of
+  // A's thresholds, so it goes to hist[2] of A, not further.
+  const t = Float64Array.from([0.2, 0.6, 0.1, 0.9]);
+  const hist = new Int32Array(6);
+  countItem(hist, 0, t, 0, 2, 0.95);
+  assert.deepEqual([...hist], [0, 0, 1, 0, 0, 0]);
+});
+
+test('AP@k counts a relevant item at rank exactly k, and a single relevant item is defined', () => {
+  close(averagePrecisionAt([1, 3], 3), (1 + 2 / 3) / 2);
+  close(averagePrecisionAt([3], 10), 1 / 3);
+  close(averagePrecisionAt([3], 3), 1 / 3);
+  close(averagePrecisionAt([4], 3), 0);
+  close(averagePrecision([4]), 1 / 4);
+  close(recallAt([5], 5), 1);
+  close(ndcgAt([10], 10), 1 / Math.log2(11));
+  close(reciprocalRankAt([10], 10), 1 / 10);
+});
+
+test('meanDefined averages every defined value, the first and a lone one included', () => {
+  assert.equal(meanDefined([2, 4]), 3);
+  assert.equal(meanDefined([5]), 5);
+  assert.equal(meanDefined(Float64Array.from([1, NaN, 2, 6])), 3);
+});

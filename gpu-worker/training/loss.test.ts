@@ -70,3 +70,10 @@ test('the InfoNCE gradient matches central finite differences', () => {
   checkGradients({ scale: 5, negatives: 2 });
   checkGradients({ scale: 3, negatives: 2, symmetric: true });
 });
+
+test('a single hard negative is a negative too', () => {
+  const [q, p, n] = [normal([4, 5], 11), normal([4, 5], 12), normal([1, 5], 13)];
+  close(infoNce(q, p, { scale: 20, hardNegatives: n }).dataSync()[0]!, reference(rows(q), [...rows(p), ...rows(n)], 20), 'one hard negative');
+  const symmetric = (reference(rows(q), [...rows(p), ...rows(n)], 20) + reference(rows(p), rows(q), 20)) / 2;
+  close(infoNce(q, p, { scale: 20, hardNegatives: n, symmetric: true }).dataSync()[0]!, symmetric, 'one hard negative, symmetric');
+});
