@@ -8,6 +8,7 @@ import { createMemoryBus } from '../schema/bus/memory.js';
 import type { JobMessage } from '../schema/jobs.js';
 import { startOutbox } from '../api/job/outbox.js';
 import { startTestGateway, type TestGateway } from '../api/testing.js';
+import { recordingBus, type RecordingBus } from './support/recording-bus.js';
 
 let gw: TestGateway;
 let failing = true;
@@ -100,33 +101,6 @@ test('an EVALUATE job whose publish failed is published by the outbox; concurren
 // The outbox on its own timer (intervalMs 50) with a non-zero minimum age, against a bus stub that
 // records every publish call (before any deduplication) and can hold a publish until released.
 
-interface StubBus {
-  bus: Bus;
-  /** Every job message handed to publish, in order, duplicates included. */
-  calls: JobMessage[];
-  /** While set, publish waits for it. */
-  hold?: Promise<void>;
-}
-
-function stubBus(): StubBus {
-  const inner = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000, duplicateWindowMs: 0 });
-  const stub: StubBus = {
-    calls: [],
-    bus: {
-      events: inner.events,
-      maxDeliveries: inner.maxDeliveries,
-      close: () => inner.close(),
-      jobs: {
-        consume: (handler, options) => inner.jobs.consume(handler, options),
-        async publish(message) {
-          stub.calls.push(message);
-          await stub.hold;
-        },
-      },
-    },
-  };
-  return stub;
-}
 
 /** The gateway's Prisma client, counting the outbox's sweeps (each starts with one job.findMany). */
 function countingPrisma() {
@@ -156,10 +130,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false | Pro
 
 const unpublishedJob = (createdAt?: Date) =>
   gw.db.prisma.job.create({ data: { kind: 'EMBED', idempotencyKey: `outbox-timer:${randomUUID()}`, ...(createdAt ? { createdAt } : {}) } });
-const callsFor = (stub: StubBus, jobId: string) => stub.calls.filter((m) => m.jobId === jobId).length;
+const callsFor = (stub: RecordingBus, jobId: string) => stub.calls.filter((m) => m.jobId === jobId).length;
 
 test('the outbox timer publishes a job once it is older than minAgeMs, never before, and only once', async () => {
-  const stub = stubBus();
+  const stub = recordingBus();
   const { prisma, counter } = countingPrisma();
   // Long enough that the job is surely younger at the first sweeps, even on a slow machine.
   const minAgeMs = 2_000;
@@ -188,7 +162,7 @@ test('the outbox timer publishes a job once it is older than minAgeMs, never bef
 });
 
 test('stop() during a sweep waits for that sweep, and no sweep starts afterwards', async () => {
-  const stub = stubBus();
+  const stub = recordingBus();
   let release!: () => void;
   stub.hold = new Promise<void>((r) => (release = r));
   const { prisma, counter } = countingPrisma();

@@ -6,12 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase, type Database } from '../prisma/db.js';
-import type { Bus } from '../schema/bus.js';
-import { createMemoryBus } from '../schema/bus/memory.js';
-import type { JobMessage } from '../schema/jobs.js';
 import { planExperiment } from '../schema/experiment.js';
 import { evaluationJobKey, reportJobKey } from '../schema/experiment-progress.js';
 import { startExperimentSweeper } from '../api/experiment/experiment-sweeper.js';
+import { recordingBus, type RecordingBus } from './support/recording-bus.js';
 
 let db: Database;
 
@@ -22,33 +20,6 @@ after(async () => {
   await db?.close();
 });
 
-interface StubBus {
-  bus: Bus;
-  /** Every job message handed to publish, in order. */
-  calls: JobMessage[];
-  /** While set, publish waits for it. */
-  hold?: Promise<void>;
-}
-
-function stubBus(): StubBus {
-  const inner = createMemoryBus({ maxDeliveries: 2, ackWaitMs: 60_000, duplicateWindowMs: 0 });
-  const stub: StubBus = {
-    calls: [],
-    bus: {
-      events: inner.events,
-      maxDeliveries: inner.maxDeliveries,
-      close: () => inner.close(),
-      jobs: {
-        consume: (handler, options) => inner.jobs.consume(handler, options),
-        async publish(message) {
-          stub.calls.push(message);
-          await stub.hold;
-        },
-      },
-    },
-  };
-  return stub;
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -95,7 +66,7 @@ function countingPrisma() {
 const jobByKey = (idempotencyKey: string) => db.prisma.job.findUnique({ where: { idempotencyKey } });
 
 test('the sweeper timer chains what a dead worker did not: the evaluation, then the report, each once', async () => {
-  const stub = stubBus();
+  const stub = recordingBus();
   const { experiment, run } = await stalledExperiment('sweeper-chain');
   const finished = await db.prisma.experiment.create({ data: { name: 'sweeper-finished', preset: 'smoke', plan: planExperiment('smoke') as object, status: 'SUCCEEDED' } });
   await db.prisma.run.create({
@@ -139,7 +110,7 @@ test('the sweeper timer chains what a dead worker did not: the evaluation, then 
 });
 
 test('stop() during a sweep waits for that sweep; no sweep runs afterwards', async () => {
-  const stub = stubBus();
+  const stub = recordingBus();
   let release!: () => void;
   stub.hold = new Promise<void>((r) => (release = r));
   const { experiment, run } = await stalledExperiment('sweeper-stop');
