@@ -13,42 +13,20 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ModelSpec } from '../training.js';
 import { createBagOfSubwordsEncoder, type TextEncoder } from './encoder.js';
-import { createLruCache } from './pipeline-cache.js';
-import { createTokenizer, padBatch, type PaddedBatch, type TokenizerConfig } from './tokenizer.js';
+import { createTokenizer, type TokenizerConfig } from './tokenizer.js';
 import { loadSubwordTokenizer, type SubwordTokenizer } from './tokenizer-json.js';
 import { createPretrainedPipeline, restorePretrainedPipeline } from './pretrained.js';
+import { assemble, type PipelineState, type TextPipeline, type ToRows } from './text-pipeline.js';
 import { createTransformerEncoder, type NormPlacement } from './transformer.js';
-import { buildVocabulary, restoreVocabulary, type Vocabulary, type VocabularyState } from './vocabulary.js';
+import { buildVocabulary, restoreVocabulary, type Vocabulary } from './vocabulary.js';
+
+export { assemble, type PipelineState, type PipelineTokenizerState, type TextPipeline } from './text-pipeline.js';
 
 /** Where the XLM-R tokenizer lives under MODELS_DIR. */
 export const XLMR_TOKENIZER_FILE = 'xlmr-tokenizer/tokenizer.json.gz';
 const DEFAULT_CACHE_SIZE = 100_000;
 const TEXTS_PER_YIELD = 2_000;
 
-export type PipelineTokenizerState =
-  | { kind: 'XLM_R'; /** Relative to MODELS_DIR. */ file: string; sha256: string; vocabulary: VocabularyState }
-  | { kind: 'HASHED'; config: TokenizerConfig; clsRow: number | null }
-  | { kind: 'PRETRAINED'; /** sha256 of the model folder's tokenizer.json (the folder is model.pretrained.path). */ sha256: string };
-
-export interface PipelineState {
-  version: 1;
-  model: ModelSpec;
-  tokenizer: PipelineTokenizerState;
-  /** TRANSFORMER only. */
-  transformer?: { norm: NormPlacement; layerNormEpsilon: number };
-  /** PRETRAINED only: the base model's config.json, which shapes the weights. */
-  pretrained?: { config: Record<string, unknown> };
-}
-
-export interface TextPipeline {
-  readonly model: ModelSpec;
-  readonly encoder: TextEncoder;
-  /** Rows of the token embedding table. */
-  readonly rows: number;
-  tokenize(texts: readonly string[]): PaddedBatch;
-  state(): PipelineState;
-  dispose(): void;
-}
 
 export interface CreatePipelineOptions {
   modelsDir: string;
@@ -78,7 +56,6 @@ export function createEncoder(model: ModelSpec, rows: number, seed: number, init
   }
 }
 
-type ToRows = (text: string) => Int32Array;
 
 function hashedRows(model: ModelSpec, config: TokenizerConfig, clsRow: number | null): ToRows {
   const tokenizer = createTokenizer(config);
@@ -94,23 +71,6 @@ function hashedRows(model: ModelSpec, config: TokenizerConfig, clsRow: number | 
   };
 }
 
-export function assemble(model: ModelSpec, state: PipelineState, rows: number, toRows: ToRows, encoder: TextEncoder, cacheSize: number, warm: Iterable<[string, Int32Array]> = []): TextPipeline {
-  const cache = createLruCache<string, Int32Array>(cacheSize);
-  for (const [text, ids] of warm) cache.set(text, ids);
-  const rowsOf = (text: string) => {
-    let ids = cache.get(text);
-    if (!ids) cache.set(text, (ids = toRows(text)));
-    return ids;
-  };
-  return {
-    model,
-    encoder,
-    rows,
-    tokenize: (texts) => padBatch(texts.map(rowsOf)),
-    state: () => structuredClone(state),
-    dispose: () => encoder.dispose(),
-  };
-}
 
 function xlmrRows(tokenizer: SubwordTokenizer, vocabulary: Vocabulary, maxLength: number): ToRows {
   return (text) => vocabulary.rows(tokenizer.encode(text, maxLength));

@@ -8,7 +8,7 @@ import type { ModelSpec } from '../training.js';
 import { parseHfConfig } from './hf/config.js';
 import { createHfEncoder } from './hf/encoder.js';
 import { loadHfEncoder, loadHfTokenizer } from './hf/model.js';
-import { assemble, type PipelineState, type TextPipeline } from './pipeline.js';
+import { assemble, type PipelineState, type TextPipeline } from './text-pipeline.js';
 import type { SubwordTokenizer } from './tokenizer-json.js';
 
 export function pretrainedDir(model: ModelSpec, modelsDir: string): string {

@@ -1,0 +1,84 @@
+// The layout's rules, read from the compiled code (type-only imports are gone there, so what is
+// left is what loads at run time): api/ and gpu-worker/ never import each other, and no module
+// imports itself through a cycle (an import cycle makes load order decide what is undefined).
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const APPS = ['api', 'gpu-worker', 'schema', 'prisma', 'deploy'];
+
+function modules(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'generated') walk(full);
+      } else if (entry.name.endsWith('.js') && !entry.name.endsWith('.test.js')) out.push(full);
+    }
+  };
+  for (const app of APPS) walk(path.join(dist, app));
+  return out;
+}
+
+const IMPORT = /(?:^|[;\s])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => path.resolve(path.dirname(file), (m[1] ?? m[2])!));
+}
+
+const graph = new Map(modules().map((file) => [file, importsOf(file)]));
+const rel = (file: string) => path.relative(dist, file);
+
+test('api/ and gpu-worker/ never import each other', () => {
+  const crossings: string[] = [];
+  for (const [file, deps] of graph) {
+    const [app] = rel(file).split(path.sep);
+    for (const dep of deps) {
+      const [target] = rel(dep).split(path.sep);
+      if ((app === 'api' && target === 'gpu-worker') || (app === 'gpu-worker' && target === 'api')) crossings.push(`${rel(file)} -> ${rel(dep)}`);
+    }
+  }
+  assert.deepEqual(crossings, []);
+});
+
+test('no import cycles among the compiled modules', () => {
+  // Tarjan's strongly connected components: any component of more than one module is a cycle.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(rel(w));
+      } while (w !== v);
+      if (component.length > 1) cycles.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  assert.ok(graph.size > 100, `read ${graph.size} modules`);
+  assert.deepEqual(cycles, []);
+});
