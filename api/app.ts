@@ -125,8 +125,7 @@ export function buildApp(deps: AppDeps): App {
     app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (res.headersSent) return next(error);
       const { status, code, message } = requestProblem(error, security.maxBodyBytes);
-      if (code === ErrorCode.INTERNAL_SERVER_ERROR) formatError({ message: 'request failed' }, error);
-      res.status(status).json({ errors: [{ message, extensions: { code } }] });
+      res.status(status).json({ errors: [formatError({ message, extensions: { code } }, error)] });
     });
     app.use((_req, res) => {
       res.status(404).json({ errors: [{ message: `not found; the API is at ${GRAPHQL_PATH}`, extensions: { code: ErrorCode.NOT_FOUND } }] });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { type Env, type PlatformSettings, ConfigError, loadPlatformSettings, readInt } from '../schema/config.js';
 import { DEFAULT_TRAINING_CAPS, type TrainingCaps } from '../schema/training-validation.js';
 import { DEFAULT_OPERATION_LIMITS } from './security/limits.js';
-import type { AuthMode, SecuritySettings } from './security/settings.js';
+import type { SecuritySettings } from './security/settings.js';
 
 export interface OutboxSettings {
   /** How often queued jobs are checked for republishing. */
@@ -25,7 +25,7 @@ export interface ApiConfig {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
@@ -125,4 +125,3 @@ function readBool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, raw, 'true or false');
 }
 
-export type { AuthMode };

@@ -47,15 +47,16 @@ function parseArgs(argv: readonly string[]): Options {
   return { ...(preset ? { preset } : {}), ...(experiment ? { experiment } : {}), concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}), ...(key ? { key } : {}) };
 }
 
-let apiKey: string | undefined;
+/** Operations against one gateway, with its key when it requires one. */
+type Gql = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const headers = { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) };
+const gatewayClient = (url: string, key: string | undefined): Gql => async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+  const headers = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
   if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
   return body.data!;
-}
+};
 
 const START = `mutation($input: StartExperimentInput!) { startExperiment(input: $input) { id name } }`;
 const STATUS = `query($id: ID!) { experiment(id: $id) {
@@ -87,7 +88,7 @@ const MAX_POLL_FAILURES = 30;
 
 const label = (run: RunRow) => `${run.evaluationSuites[0] ?? ''} ${run.strategy === 'HYBRID' ? `HYBRID(${run.alpha})` : run.strategy} seed ${run.seed}`;
 
-async function follow(url: string, id: string): Promise<Status['experiment']> {
+async function follow(gql: Gql, id: string): Promise<Status['experiment']> {
   const tty = process.stdout.isTTY === true;
   const steps = new Map<string, number>();
   const started = Date.now();
@@ -97,7 +98,7 @@ async function follow(url: string, id: string): Promise<Status['experiment']> {
   for (;;) {
     let experiment: Status['experiment'];
     try {
-      ({ experiment } = await gql<Status>(url, STATUS, { id }));
+      ({ experiment } = await gql<Status>(STATUS, { id }));
       failures = 0;
       if (!experiment) throw new Error(`no experiment with id ${id}`);
     } catch (error) {
@@ -108,7 +109,7 @@ async function follow(url: string, id: string): Promise<Status['experiment']> {
     }
     for (const run of experiment.runs.filter((r) => r.status === 'RUNNING')) {
       const since = steps.get(run.id);
-      const { run: found } = await gql<{ run: { metrics: Array<{ step: number }> } }>(url, STEP, { id: run.id, ...(since !== undefined ? { since: since + 1 } : {}) });
+      const { run: found } = await gql<{ run: { metrics: Array<{ step: number }> } }>(STEP, { id: run.id, ...(since !== undefined ? { since: since + 1 } : {}) });
       const last = found.metrics.at(-1)?.step;
       if (last !== undefined) steps.set(run.id, last);
     }
@@ -133,26 +134,26 @@ async function follow(url: string, id: string): Promise<Status['experiment']> {
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
-  apiKey = options.key;
   const workerConfig = loadWorkerConfig();
   // Two jobs at a time by default: training runs are single-threaded on the CPU backends.
   workerConfig.concurrency = options.concurrency;
   let platform: RunningPlatform | undefined;
   const logs: string[] = [];
   const url = options.url ?? (platform = await startPlatform(loadApiConfig(), workerConfig, (line) => logs.push(line))).url;
+  const gql = gatewayClient(url, options.key);
   // Ctrl-C stops the in-process platform cleanly (jobs in flight are redelivered on the next start).
   process.once('SIGINT', () => void (platform?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
   try {
     let id = options.experiment;
     if (id === undefined) {
       const input = { preset: options.preset!.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}) };
-      const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(url, START, { input });
+      const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(START, { input });
       id = startExperiment.id;
       console.log(`experiment ${startExperiment.name} (${id}) started on ${url}`);
     } else {
       console.log(`following experiment ${id} on ${url}`);
     }
-    const result = await follow(url, id);
+    const result = await follow(gql, id);
     if (result.status !== 'SUCCEEDED') {
       console.error(`experiment ${result.status}; last log lines:\n${logs.slice(-20).join('\n')}`);
       return 1;

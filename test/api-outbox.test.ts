@@ -8,6 +8,7 @@ import { createMemoryBus } from '../schema/bus/memory.js';
 import type { JobMessage } from '../schema/jobs.js';
 import { startOutbox } from '../api/job/outbox.js';
 import { startTestGateway, type TestGateway } from '../api/testing.js';
+import { waitFor } from './support/processes.js';
 import { recordingBus, type RecordingBus } from './support/recording-bus.js';
 
 let gw: TestGateway;
@@ -101,7 +102,6 @@ test('an EVALUATE job whose publish failed is published by the outbox; concurren
 // The outbox on its own timer (intervalMs 50) with a non-zero minimum age, against a bus stub that
 // records every publish call (before any deduplication) and can hold a publish until released.
 
-
 /** The gateway's Prisma client, counting the outbox's sweeps (each starts with one job.findMany). */
 function countingPrisma() {
   const real = gw.db.prisma;
@@ -116,16 +116,6 @@ function countingPrisma() {
     },
   } as unknown as typeof real;
   return { prisma, counter };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const unpublishedJob = (createdAt?: Date) =>

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../prisma/db.js';
 import { planExperiment } from '../schema/experiment.js';
 import { evaluationJobKey, reportJobKey } from '../schema/experiment-progress.js';
 import { startExperimentSweeper } from '../api/experiment/experiment-sweeper.js';
+import { waitFor } from './support/processes.js';
 import { recordingBus, type RecordingBus } from './support/recording-bus.js';
 
 let db: Database;
@@ -19,17 +20,6 @@ before(async () => {
 after(async () => {
   await db?.close();
 });
-
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * A RUNNING experiment with one run whose training SUCCEEDED (run and TRAIN job settled), as a
