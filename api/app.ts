@@ -13,7 +13,7 @@ import type { Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
 import type { ApiConfig } from './config.js';
 import type { ApiContext, GatewayServices } from './context.js';
-import type { VectorStore } from '../schema/vectors/store.js';
+import type { VectorStore } from '../gpu-worker/vectors/store.js';
 import { createServing } from './collection/serving.js';
 import { startExperimentSweeper } from './experiment/experiment-sweeper.js';
 import { createDatasetCatalog, type DatasetCatalog } from './dataset/catalog.js';

@@ -15,10 +15,10 @@ import { defaultSharedDir } from '../schema/config.js';
 import { DEFAULT_MODEL } from '../schema/training.js';
 import { buildRetrievalBenchmark } from '../gpu-worker/evaluation/benchmark.js';
 import { runRetrievalSuite, type RetrievalSource, type RetrievalSuiteResult } from '../gpu-worker/evaluation/suites.js';
-import { describeBackend, isBackendName, selectBackend } from '../schema/encoding/backend.js';
-import { loadCheckpoint } from '../schema/encoding/checkpoint.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX, readWeights } from '../schema/encoding/encoder.js';
-import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../schema/encoding/pipeline.js';
+import { describeBackend, isBackendName, selectBackend } from '../gpu-worker/encoding/backend.js';
+import { loadCheckpoint } from '../gpu-worker/encoding/checkpoint.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX, readWeights } from '../gpu-worker/encoding/encoder.js';
+import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../gpu-worker/encoding/pipeline.js';
 import { argument } from './cli.js';
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;

@@ -1,4 +1,4 @@
-// Forward throughput of the Hugging Face encoders (schema/encoding/hf): `encoder.encode(batch)`
+// Forward throughput of the Hugging Face encoders (gpu-worker/encoding/hf): `encoder.encode(batch)`
 // (forward pass, mean pooling, L2 norm, then dataSync so the backend has finished) per model,
 // backend (wasm, cpu), batch size (8, 32) and sequence length (32, 128 tokens): median ms per
 // batch, sequences/s, tokens/s, and the peak of tensor memory one pass takes above the weights.
@@ -20,11 +20,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultSharedDir } from '../schema/config.js';
-import { isBackendName, selectBackend, describeBackend, type BackendName } from '../schema/encoding/backend.js';
-import { parameterCount, parseHfConfig, type HfEncoderConfig } from '../schema/encoding/hf/config.js';
-import { createHfEncoder, type HfBatch, type HfEncoder } from '../schema/encoding/hf/encoder.js';
-import { loadHfEncoder, loadHfTokenizer } from '../schema/encoding/hf/model.js';
-import type { Tensor } from '../schema/encoding/hf/safetensors.js';
+import { isBackendName, selectBackend, describeBackend, type BackendName } from '../gpu-worker/encoding/backend.js';
+import { parameterCount, parseHfConfig, type HfEncoderConfig } from '../gpu-worker/encoding/hf/config.js';
+import { createHfEncoder, type HfBatch, type HfEncoder } from '../gpu-worker/encoding/hf/encoder.js';
+import { loadHfEncoder, loadHfTokenizer } from '../gpu-worker/encoding/hf/model.js';
+import type { Tensor } from '../gpu-worker/encoding/hf/safetensors.js';
 import { createRng } from '../gpu-worker/evaluation/random.js';
 import { createRandom } from '../gpu-worker/training/random.js';
 import { argument, median } from './cli.js';

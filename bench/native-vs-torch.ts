@@ -18,10 +18,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm, createAdamW } from '../gpu-worker/training/optimizer.js';
 import { infoNce } from '../gpu-worker/training/loss.js';
-import { describeBackend, isBackendName, selectBackend, type BackendName } from '../schema/encoding/backend.js';
-import { createBagOfSubwordsEncoder } from '../schema/encoding/encoder.js';
-import type { PaddedBatch } from '../schema/encoding/tokenizer.js';
-import { createTransformerEncoder } from '../schema/encoding/transformer.js';
+import { describeBackend, isBackendName, selectBackend, type BackendName } from '../gpu-worker/encoding/backend.js';
+import { createBagOfSubwordsEncoder } from '../gpu-worker/encoding/encoder.js';
+import type { PaddedBatch } from '../gpu-worker/encoding/tokenizer.js';
+import { createTransformerEncoder } from '../gpu-worker/encoding/transformer.js';
 import { DEFAULT_MODEL, type ModelSpec } from '../schema/training.js';
 import { argument } from './cli.js';
 

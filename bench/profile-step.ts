@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { defaultSharedDir } from '../schema/config.js';
 import { loadTrainingGroups } from '../gpu-worker/data/index.js';
-import { isBackendName, selectBackend } from '../schema/encoding/backend.js';
+import { isBackendName, selectBackend } from '../gpu-worker/encoding/backend.js';
 import { pipelineModels } from '../gpu-worker/training/trainer-model.js';
 import { train } from '../gpu-worker/training/trainer.js';
 import { argument } from './cli.js';

@@ -23,12 +23,12 @@ import path from 'node:path';
 import { buildRetrievalBenchmark } from '../gpu-worker/evaluation/benchmark.js';
 import { openDatabase } from '../prisma/db.js';
 import { defaultSharedDir } from '../schema/config.js';
-import { describeBackend, selectBackend } from '../schema/encoding/backend.js';
-import { loadCheckpointEncoder } from '../schema/encoding/checkpoint-encoder.js';
-import { MemoryCollection } from '../schema/vectors/collection.js';
-import { DEFAULT_HNSW, openEmbeddedStore } from '../schema/vectors/embedded.js';
-import { normalized } from '../schema/vectors/matrix.js';
-import type { VectorPoint } from '../schema/vectors/store.js';
+import { describeBackend, selectBackend } from '../gpu-worker/encoding/backend.js';
+import { loadCheckpointEncoder } from '../gpu-worker/encoding/checkpoint-encoder.js';
+import { MemoryCollection } from '../gpu-worker/vectors/collection.js';
+import { DEFAULT_HNSW, openEmbeddedStore } from '../gpu-worker/vectors/embedded.js';
+import { normalized } from '../gpu-worker/vectors/matrix.js';
+import type { VectorPoint } from '../gpu-worker/vectors/store.js';
 import { freePort, gql, startApp, waitFor, type AppProcess } from '../test/support/processes.js';
 import { argument } from './cli.js';
 

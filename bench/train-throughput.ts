@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { defaultSharedDir } from '../schema/config.js';
 import { loadTrainingGroups, type TrainingSource } from '../gpu-worker/data/index.js';
-import { isBackendName, selectBackend, describeBackend, type BackendName } from '../schema/encoding/backend.js';
+import { isBackendName, selectBackend, describeBackend, type BackendName } from '../gpu-worker/encoding/backend.js';
 import { pipelineModels } from '../gpu-worker/training/trainer-model.js';
 import { train } from '../gpu-worker/training/trainer.js';
 import { argument, median } from './cli.js';

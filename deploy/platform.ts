@@ -15,7 +15,7 @@ import { openDatabase } from '../prisma/db.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { lockHome } from '../prisma/home-lock.js';
 import { openBus } from '../schema/bus/open.js';
-import { openVectorStore } from '../schema/vectors/open.js';
+import { openVectorStore } from '../gpu-worker/vectors/open.js';
 
 export interface RunningPlatform {
   url: string;

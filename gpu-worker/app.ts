@@ -10,9 +10,9 @@ import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { createStatusStore } from './jobs/status.js';
 import { continueExperiment } from './experiment/continue.js';
-import { describeBackend, selectBackend } from '../schema/encoding/backend.js';
-import { openVectorStore } from '../schema/vectors/open.js';
-import type { VectorStore } from '../schema/vectors/store.js';
+import { describeBackend, selectBackend } from './encoding/backend.js';
+import { openVectorStore } from './vectors/open.js';
+import type { VectorStore } from './vectors/store.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;

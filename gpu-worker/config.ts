@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadPlatformSettings, readInt, type Env, type PlatformSettings } from '../schema/config.js';
-import { isBackendName, type BackendName } from '../schema/encoding/backend.js';
+import { isBackendName, type BackendName } from './encoding/backend.js';
 
 export interface WorkerConfig {
   settings: PlatformSettings;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { transformerWeightSpecs } from './encoding/transformer.js';
+import { transformerWeightSpecs } from '../gpu-worker/encoding/transformer.js';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type ModelSpec } from './training.js';
 import {
   DEFAULT_TRAINING_CAPS,

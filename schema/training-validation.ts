@@ -115,7 +115,7 @@ export const DEFAULT_TRAINING_CAPS: Record<Extract<Role, 'trainer' | 'admin'>, T
 export const CHECKPOINT_BYTES_PER_PARAMETER = 12;
 
 /**
- * Trainable parameters of a model spec. TRANSFORMER counts the weights schema/encoding/transformer.ts
+ * Trainable parameters of a model spec. TRANSFORMER counts the weights gpu-worker/encoding/transformer.ts
  * creates (pre-LN); PRETRAINED takes the registered count when known, else the same formula.
  */
 export function estimateParameters(model: ModelSpec, base?: Pick<BaseModel, 'parameters'>): number {

@@ -39,7 +39,7 @@ describe('distributed platform (NATS + Postgres, separate processes)', () => {
       DATA_DIR: dataDir,
       XLING_HOME: home,
       // Distributed mode refuses to start without Qdrant (schema/setup.ts). These tests index no
-      // collection, and the Qdrant store connects on its first request only (schema/vectors/qdrant.ts),
+      // collection, and the Qdrant store connects on its first request only (gpu-worker/vectors/qdrant.ts),
       // so a loopback port where nothing listens will do: any use of it would fail at once.
       QDRANT_URL: 'http://127.0.0.1:9',
       JOB_ACK_WAIT_MS: '3000',

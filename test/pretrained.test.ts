@@ -15,10 +15,10 @@ import { HF_EXPORT_DIR } from '../gpu-worker/jobs/train-checkpoints.js';
 import { buildWorker, type Worker } from '../gpu-worker/app.js';
 import { openDatabase, type Database } from '../prisma/db.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
-import { loadCheckpointEncoder } from '../schema/encoding/checkpoint-encoder.js';
-import { embedWithHfModel } from '../schema/encoding/hf/embed.js';
-import { loadHfEncoder, loadHfTokenizer } from '../schema/encoding/hf/model.js';
-import { readSafetensorsHeader } from '../schema/encoding/hf/safetensors.js';
+import { loadCheckpointEncoder } from '../gpu-worker/encoding/checkpoint-encoder.js';
+import { embedWithHfModel } from '../gpu-worker/encoding/hf/embed.js';
+import { loadHfEncoder, loadHfTokenizer } from '../gpu-worker/encoding/hf/model.js';
+import { readSafetensorsHeader } from '../gpu-worker/encoding/hf/safetensors.js';
 import { dataDir, repoRoot, START_RUN } from './support/platform.js';
 import { gql as request } from './support/processes.js';
 

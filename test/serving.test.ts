@@ -12,8 +12,8 @@ import { testConfig } from '../api/testing.js';
 import { buildWorker, type Worker } from '../gpu-worker/app.js';
 import { openDatabase, type Database } from '../prisma/db.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
-import { openEmbeddedStore } from '../schema/vectors/embedded.js';
-import type { VectorStore } from '../schema/vectors/store.js';
+import { openEmbeddedStore } from '../gpu-worker/vectors/embedded.js';
+import type { VectorStore } from '../gpu-worker/vectors/store.js';
 import { dataDir as sharedData, repoRoot, smallRun, START_RUN } from './support/platform.js';
 
 const MLQA_LANGUAGES = ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh'];

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VectorStoreError, type SearchHit, type VectorPoint, type VectorStore, type VectorStoreErrorKind } from '../schema/vectors/store.js';
+import { VectorStoreError, type SearchHit, type VectorPoint, type VectorStore, type VectorStoreErrorKind } from '../gpu-worker/vectors/store.js';
 
 export interface StoreNamespace {
   /** Opens the store on this namespace; after close(), opening again is a restart. */

@@ -6,8 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openEmbeddedStore } from '../schema/vectors/embedded.js';
-import type { VectorStore } from '../schema/vectors/store.js';
+import { openEmbeddedStore } from '../gpu-worker/vectors/embedded.js';
+import type { VectorStore } from '../gpu-worker/vectors/store.js';
 import { vectorConformance } from './vector-conformance.js';
 
 function namespace(hnswThreshold?: number, hnswBuild?: 'inline' | 'background') {

@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { createQdrantStore, type QdrantStoreOptions } from '../schema/vectors/qdrant.js';
-import type { VectorPoint, VectorStore } from '../schema/vectors/store.js';
+import { createQdrantStore, type QdrantStoreOptions } from '../gpu-worker/vectors/qdrant.js';
+import type { VectorPoint, VectorStore } from '../gpu-worker/vectors/store.js';
 import { startQdrantStandIn, type QdrantStandIn } from './support/qdrant-stand-in.js';
 import { vectorConformance } from './vector-conformance.js';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildWorker } from '../gpu-worker/app.js';
 import type { WorkerConfig } from '../gpu-worker/config.js';
-import { loadCheckpoint } from '../schema/encoding/checkpoint.js';
+import { loadCheckpoint } from '../gpu-worker/encoding/checkpoint.js';
 import { openDatabase, type Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
 import { createMemoryBus } from '../schema/bus/memory.js';

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Collection as CollectionRow, Job as JobRow, Prisma } from '../../prisma/generated/client.js';
-import { checkName } from '../../schema/vectors/store.js';
+import { checkName } from '../../gpu-worker/vectors/store.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';

@@ -4,12 +4,12 @@
 
 import path from 'node:path';
 import type { PlatformSettings } from '../../schema/config.js';
-import { selectBackend } from '../../schema/encoding/backend.js';
-import { createEncoderCache, type CachedCheckpointEncoder } from '../../schema/encoding/encoder-cache.js';
-import type { HfEncoder } from '../../schema/encoding/hf/encoder.js';
-import { createLeaseCache, type Lease } from '../../schema/encoding/lease-cache.js';
-import type { SubwordTokenizer } from '../../schema/encoding/tokenizer-json.js';
-import type { VectorStore } from '../../schema/vectors/store.js';
+import { selectBackend } from '../../gpu-worker/encoding/backend.js';
+import { createEncoderCache, type CachedCheckpointEncoder } from '../../gpu-worker/encoding/encoder-cache.js';
+import type { HfEncoder } from '../../gpu-worker/encoding/hf/encoder.js';
+import { createLeaseCache, type Lease } from '../../gpu-worker/encoding/lease-cache.js';
+import type { SubwordTokenizer } from '../../gpu-worker/encoding/tokenizer-json.js';
+import type { VectorStore } from '../../gpu-worker/vectors/store.js';
 
 export interface Serving {
   vectors(): Promise<VectorStore>;
@@ -38,7 +38,7 @@ export function createServing(options: { settings: PlatformSettings; vectors?: V
   const pretrained = createLeaseCache<PretrainedModel>(CACHED_PRETRAINED);
   let opening: Promise<VectorStore> | undefined;
   let backend: Promise<unknown> | undefined;
-  const vectors = () => (options.vectors ? Promise.resolve(options.vectors) : (opening ??= import('../../schema/vectors/open.js').then(({ openVectorStore }) => openVectorStore(settings))));
+  const vectors = () => (options.vectors ? Promise.resolve(options.vectors) : (opening ??= import('../../gpu-worker/vectors/open.js').then(({ openVectorStore }) => openVectorStore(settings))));
   const ready = () => (backend ??= selectBackend({ log }));
   return {
     vectors,
@@ -50,7 +50,7 @@ export function createServing(options: { settings: PlatformSettings; vectors?: V
       await ready();
       const dir = path.resolve(settings.modelsDir, modelPath);
       return pretrained.acquire(dir, async () => {
-        const { loadHfEncoder, loadHfTokenizer } = await import('../../schema/encoding/hf/model.js');
+        const { loadHfEncoder, loadHfTokenizer } = await import('../../gpu-worker/encoding/hf/model.js');
         const tokenizer = await loadHfTokenizer(dir);
         const { encoder } = await loadHfEncoder(dir);
         return { tokenizer, encoder, dispose: () => encoder.dispose() };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { checkpointPath } from '../../schema/encoding/checkpoint.js';
+import { checkpointPath } from '../../gpu-worker/encoding/checkpoint.js';
 import { checkpointShown, reportShown } from './shown.js';
 
 test('checkpoint and report folders are shown relative to the folder the worker wrote them in', () => {

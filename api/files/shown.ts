@@ -1,6 +1,6 @@
 // How folders written by workers are shown by the API. Each worker has its own CHECKPOINT_DIR and
 // REPORTS_DIR (they need not agree with each other nor with the gateway), but the layout below
-// them is fixed: <CHECKPOINT_DIR>/<runId>/step-<n> (schema/encoding/checkpoint.ts checkpointPath)
+// them is fixed: <CHECKPOINT_DIR>/<runId>/step-<n> (gpu-worker/encoding/checkpoint.ts checkpointPath)
 // and <REPORTS_DIR>/<experimentId> (gpu-worker/experiment/report-job.ts). So the part relative to
 // the worker's folder is the path's tail, and the server's layout above it never shows.
 

@@ -4,9 +4,9 @@
 
 import path from 'node:path';
 import { Prisma, type RegisteredModel as ModelRow } from '../../prisma/generated/client.js';
-import type { EncodingRole } from '../../schema/encoding/checkpoint-encoder.js';
-import { HfModelError } from '../../schema/encoding/hf/config.js';
-import { embedWithHfModel } from '../../schema/encoding/hf/embed.js';
+import type { EncodingRole } from '../../gpu-worker/encoding/checkpoint-encoder.js';
+import { HfModelError } from '../../gpu-worker/encoding/hf/config.js';
+import { embedWithHfModel } from '../../gpu-worker/encoding/hf/embed.js';
 import type { Pooling } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
@@ -32,7 +32,7 @@ export async function registerModel(services: Pick<GatewayServices, 'prisma'>, m
   if (!folder) throw badUserInput('input.path', input.path, NOT_A_MODEL_FOLDER);
   // Inside the root the problem may be told, but with the folder as users name it.
   const shown = (message: string) => hidePaths(message, [[folder.absolute, folder.relative], [folder.root, 'MODELS_DIR']]);
-  const { inspectHfModel } = await import('../../schema/encoding/hf/model.js');
+  const { inspectHfModel } = await import('../../gpu-worker/encoding/hf/model.js');
   const info = await inspectHfModel(folder.absolute).catch((error: unknown) => {
     if (error instanceof HfModelError) throw badUserInput('input.path', input.path, `is not a usable model folder: ${shown(error.message)}`);
     throw error;

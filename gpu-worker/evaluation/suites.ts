@@ -7,7 +7,7 @@ import { headlineIntervals } from './headlines.js';
 import { alignmentIntervals, evaluateAlignment, type AlignmentEvaluation } from './alignment.js';
 import type { RetrievalBenchmark } from './benchmark.js';
 import { bm25Scorer } from './bm25.js';
-import { embedTexts, type EmbedFn } from '../../schema/encoding/encode.js';
+import { embedTexts, type EmbedFn } from '../encoding/encode.js';
 import { evaluateRetrieval, evaluateWithScorer, type RetrievalEvaluation } from './retrieval.js';
 import type { Interval } from './stats.js';
 import type { XnliSentences } from './xnli.js';

@@ -8,10 +8,10 @@ import type { EvaluationTarget } from '../../schema/evaluation.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import { DEFAULT_MODEL } from '../../schema/training.js';
 import type { PrefixedEncoder } from '../evaluation/suites.js';
-import { loadCheckpoint } from '../../schema/encoding/checkpoint.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
-import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../../schema/encoding/pipeline.js';
-import type { LeaseCache, Lease } from '../../schema/encoding/lease-cache.js';
+import { loadCheckpoint } from '../encoding/checkpoint.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
+import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../encoding/pipeline.js';
+import type { LeaseCache, Lease } from '../encoding/lease-cache.js';
 import type { ReportTarget } from './evaluation-reports.js';
 
 export interface CachedEncoder extends PrefixedEncoder {

@@ -14,8 +14,8 @@ import { encodeUnitTables, STORED_HEADLINES } from '../evaluation/unit-tables.js
 import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
 import { runAlignmentSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
 import type { XnliSentences } from '../evaluation/xnli.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
-import type { LeaseCache, Lease } from '../../schema/encoding/lease-cache.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
+import type { LeaseCache, Lease } from '../encoding/lease-cache.js';
 import { parseEvaluationRequest } from './evaluate-request.js';
 import { leaseCheckpointEncoder, leaseRandomEncoder, resolveTarget, type CachedEncoder, type ResolvedTarget } from './evaluate-target.js';
 import type { ReportContent, ReportStore } from './evaluation-reports.js';

@@ -3,9 +3,9 @@
 // is idempotent (create-if-missing, upsert by id, upsert by name), so a redelivery just redoes it.
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
-import { loadCheckpointEncoder } from '../../schema/encoding/checkpoint-encoder.js';
+import { loadCheckpointEncoder } from '../encoding/checkpoint-encoder.js';
 import { nonRetryable } from '../../schema/jobs.js';
-import type { VectorPoint, VectorStore } from '../../schema/vectors/store.js';
+import type { VectorPoint, VectorStore } from '../vectors/store.js';
 import { BENCHMARK_LANGUAGES, buildRetrievalBenchmark } from '../evaluation/benchmark.js';
 import { candidatePointId, parseIndexCorpusPayload } from './index-corpus-payload.js';
 import type { JobHandler } from './types.js';

@@ -9,16 +9,16 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parseHfConfig } from '../../schema/encoding/hf/config.js';
-import { toHuggingFaceLayout } from '../../schema/encoding/hf/encoder.js';
-import { writeHuggingFaceFolder } from '../../schema/encoding/hf/model.js';
-import type { PipelineState } from '../../schema/encoding/pipeline.js';
-import { pretrainedDir } from '../../schema/encoding/pretrained.js';
+import { parseHfConfig } from '../encoding/hf/config.js';
+import { toHuggingFaceLayout } from '../encoding/hf/encoder.js';
+import { writeHuggingFaceFolder } from '../encoding/hf/model.js';
+import type { PipelineState } from '../encoding/pipeline.js';
+import { pretrainedDir } from '../encoding/pretrained.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { ModelSpec } from '../../schema/training.js';
 import { checkpointContents, stateFromCheckpoint } from '../training/checkpoint-state.js';
-import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint, type CheckpointInfo, type NamedWeights } from '../../schema/encoding/checkpoint.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
+import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint, type CheckpointInfo, type NamedWeights } from '../encoding/checkpoint.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
 import type { TrainResult, TrainState } from '../training/trainer.js';
 
 export interface RunCheckpointsDeps {

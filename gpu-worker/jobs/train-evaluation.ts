@@ -12,7 +12,7 @@ import { headlinesJson, pairRows, snapshotFromHeadlines, validationSnapshot } fr
 import { firstQueriesPerLanguage } from '../evaluation/subsample.js';
 import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
 import { runRetrievalSuite } from '../evaluation/suites.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
 import type { TrainableModel } from '../training/trainer-model.js';
 import type { ReportStore } from './evaluation-reports.js';
 

@@ -2,7 +2,7 @@
 // weights (what evaluation and serving read), the optimizer moments and the best weights as
 // training tensors under prefixed names, and the rest as the manifest's training record.
 
-import type { CheckpointInfo, CheckpointManifest, NamedWeights } from '../../schema/encoding/checkpoint.js';
+import type { CheckpointInfo, CheckpointManifest, NamedWeights } from '../encoding/checkpoint.js';
 import type { TrainState } from './trainer-state.js';
 
 const MOMENT_M = 'optimizer.m/';

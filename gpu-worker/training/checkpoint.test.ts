@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MODEL } from '../../schema/training.js';
 import { checkpointContents, stateFromCheckpoint } from './checkpoint-state.js';
-import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint } from '../../schema/encoding/checkpoint.js';
+import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint } from '../encoding/checkpoint.js';
 import type { TrainState } from './trainer-state.js';
 
 const info = {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { l2Normalize } from '../../schema/encoding/encoder.js';
+import { l2Normalize } from '../encoding/encoder.js';
 import { infoNce, type InfoNceOptions } from './loss.js';
 
 const rows = (t: tf.Tensor2D) => t.arraySync();

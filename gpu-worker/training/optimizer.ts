@@ -4,7 +4,7 @@
 // moments for a checkpoint, hence this small implementation.
 
 import * as tf from '@tensorflow/tfjs';
-import { ADAMW } from '../../schema/encoding/native/backend.js';
+import { ADAMW } from '../encoding/native/backend.js';
 
 export interface ScheduleOptions {
   learningRate: number;

@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BatchComposition } from '../../schema/events.js';
 import type { HyperParameters } from '../../schema/training.js';
 import type { PairText } from '../data/types.js';
-import { PASSAGE_PREFIX, QUERY_PREFIX } from '../../schema/encoding/encoder.js';
+import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
 import { infoNce } from './loss.js';
 import type { Batch, TextKeys } from './sampler.js';
 import type { TrainableModel } from './trainer-model.js';

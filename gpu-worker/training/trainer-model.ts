@@ -6,8 +6,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { isDeepStrictEqual } from 'node:util';
 import type { ModelSpec } from '../../schema/training.js';
-import type { NamedVariable } from '../../schema/encoding/encoder.js';
-import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../../schema/encoding/pipeline.js';
+import type { NamedVariable } from '../encoding/encoder.js';
+import { createTextPipeline, restoreTextPipeline, type PipelineState, type TextPipeline } from '../encoding/pipeline.js';
 
 export interface TrainableModel {
   readonly weights: readonly NamedVariable[];

@@ -2,7 +2,7 @@
 // sampler's position (the sampler is a pure function of its seed and position), the text
 // pipeline's state, the open logging window and the early-stopping record.
 
-import type { NamedWeights } from '../../schema/encoding/checkpoint.js';
+import type { NamedWeights } from '../encoding/checkpoint.js';
 import type { EarlyStoppingState } from './trainer-validation.js';
 
 export interface TrainState {

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadNative } from '../../schema/encoding/native/addon.js';
+import { loadNative } from '../../gpu-worker/encoding/native/addon.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 // This machine has no tfjs-node: workers choose the project's native kernels where they built, else WASM.

@@ -1,5 +1,5 @@
 // Qdrant stand-in: NOT Qdrant. It is the subset of Qdrant's REST API that the Qdrant vector store
-// (schema/vectors/qdrant.ts) calls, served by node:http on 127.0.0.1 so that the store's own code
+// (gpu-worker/vectors/qdrant.ts) calls, served by node:http on 127.0.0.1 so that the store's own code
 // (the real @qdrant/js-client-rest, its errors, retries, batching, aliases) runs in CI where no
 // Qdrant binary exists. Shapes follow the client's OpenAPI types (generated_schema.d.ts):
 // `{ result, status: "ok", time }`, errors `{ status: { error }, time }` with Qdrant's messages.

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { defaultSharedDir } from '../config.js';
+import { defaultSharedDir } from '../../schema/config.js';
 import { createPrecompiledNormalizer } from './tokenizer-precompiled.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -164,7 +164,7 @@ test('layout, broadcasting arithmetic, reductions, softmax, exp and erf equal th
 
 test('a training step of a small transformer gives the same loss and gradients on both backends', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
   const { createTransformerEncoder } = await import('../transformer.js');
-  const { DEFAULT_MODEL } = await import('../../training.js');
+  const { DEFAULT_MODEL } = await import('../../../schema/training.js');
   const model = { ...DEFAULT_MODEL, family: 'TRANSFORMER' as const, dimension: 32, layers: 2, heads: 4, ffnDimension: 64, vocabularySize: 100, maxLength: 12 };
   const ids = Int32Array.from({ length: 6 * 12 }, (_, i) => 2 + ((i * 37) % 97));
   const mask = Float32Array.from({ length: 6 * 12 }, (_, i) => (i % 12 < 4 + (Math.floor(i / 12) % 8) ? 1 : 0));
@@ -188,7 +188,7 @@ test('a training step of a small transformer gives the same loss and gradients o
 
 test('the bag-of-subwords pooling, forward and gradient, equals the composite form', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
   const { createBagOfSubwordsEncoder } = await import('../encoder.js');
-  const { DEFAULT_MODEL } = await import('../../training.js');
+  const { DEFAULT_MODEL } = await import('../../../schema/training.js');
   const ids = Int32Array.from({ length: 5 * 9 }, (_, i) => (i * 31) % 50);
   // Row 4 has no token at all: zeros, as the composite form gives.
   const mask = Float32Array.from({ length: 5 * 9 }, (_, i) => (Math.floor(i / 9) < 4 && i % 9 < 3 + Math.floor(i / 9) ? 1 : 0));
@@ -208,9 +208,9 @@ test('the bag-of-subwords pooling, forward and gradient, equals the composite fo
 
 test('ten training steps follow the same loss curve on both backends', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
   const { createTransformerEncoder } = await import('../transformer.js');
-  const { DEFAULT_MODEL } = await import('../../training.js');
-  const { createAdamW, clipByGlobalNorm } = await import('../../../gpu-worker/training/optimizer.js');
-  const { infoNce } = await import('../../../gpu-worker/training/loss.js');
+  const { DEFAULT_MODEL } = await import('../../../schema/training.js');
+  const { createAdamW, clipByGlobalNorm } = await import('../../training/optimizer.js');
+  const { infoNce } = await import('../../training/loss.js');
   const model = { ...DEFAULT_MODEL, family: 'TRANSFORMER' as const, dimension: 32, layers: 2, heads: 4, ffnDimension: 64, vocabularySize: 100, maxLength: 10 };
   const batchOf = (offset: number) => ({
     ids: Int32Array.from({ length: 8 * 10 }, (_, i) => 2 + ((i * 37 + offset) % 97)),
@@ -297,7 +297,7 @@ test('kernels split across threads give the CPU kernels results on large shapes'
 });
 
 test('the fused AdamW kernel updates parameters and moments as the composite form does', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
-  const { createAdamW } = await import('../../../gpu-worker/training/optimizer.js');
+  const { createAdamW } = await import('../../training/optimizer.js');
   const shapes = [[300, 257], [7], [1]];
   const { reference, native } = await both(() => {
     const variables = shapes.map((shape, i) => tf.variable(tf.tensor(random(shape, 60 + i), shape), true, `adamw-${i}`));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_MODEL, type ModelSpec, type Pooling } from '../training.js';
+import { DEFAULT_MODEL, type ModelSpec, type Pooling } from '../../schema/training.js';
 import { readWeights, type TextEncoder } from './encoder.js';
 import { padBatch, type PaddedBatch } from './tokenizer.js';
 import { createTransformerEncoder, type NormPlacement } from './transformer.js';

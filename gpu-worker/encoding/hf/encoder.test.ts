@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { defaultSharedDir } from '../../config.js';
+import { defaultSharedDir } from '../../../schema/config.js';
 import type { PaddedBatch } from '../tokenizer.js';
 import { loadHfEncoder, loadHfTokenizer } from './model.js';
 

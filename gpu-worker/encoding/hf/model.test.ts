@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { defaultSharedDir } from '../../config.js';
+import { defaultSharedDir } from '../../../schema/config.js';
 import { padBatch, type PaddedBatch } from '../tokenizer.js';
 import type { HfEncoder } from './encoder.js';
 import { inspectHfModel, loadHfEncoder, loadHfTokenizer, saveHfModel } from './model.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_MODEL } from '../training.js';
+import { DEFAULT_MODEL } from '../../schema/training.js';
 import { createBagOfSubwordsEncoder, l2Normalize, maskedMean } from './encoder.js';
 import { padBatch } from './tokenizer.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSharedDir } from '../../config.js';
+import { defaultSharedDir } from '../../../schema/config.js';
 import { parseSafetensors, readSafetensorsHeader, serializeSafetensors, type Tensor } from './safetensors.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

@@ -1,11 +1,11 @@
 // Micro-benchmark of encoder forward + backward (not a test: no timing is asserted anywhere).
-//   npx tsc -p tsconfig.json && node dist/schema/encoding/transformer.bench.js [wasm|cpu]
+//   npx tsc -p tsconfig.json && node dist/gpu-worker/encoding/transformer.bench.js [wasm|cpu]
 // Prints milliseconds per step for one batch of 32 texts of 48 tokens: encode, a scalar loss
 // (in-batch softmax against a second encoded batch, like training) and the gradients of every
 // weight.
 
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_MODEL, type ModelSpec } from '../training.js';
+import { DEFAULT_MODEL, type ModelSpec } from '../../schema/training.js';
 import { isBackendName, selectBackend } from './backend.js';
 import { createBagOfSubwordsEncoder, type TextEncoder } from './encoder.js';
 import { createTransformerEncoder } from './transformer.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_MODEL, type ModelSpec } from '../training.js';
+import { DEFAULT_MODEL, type ModelSpec } from '../../schema/training.js';
 import { saveCheckpoint } from './checkpoint.js';
 import { loadCheckpointEncoder, type CheckpointEncoder } from './checkpoint-encoder.js';
 import { readWeights } from './encoder.js';

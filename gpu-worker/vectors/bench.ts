@@ -1,5 +1,5 @@
 // Exact scan vs HNSW, one top-10 query at a time, on an embedded collection:
-//   node dist/schema/vectors/bench.js [rows=100000] [dimension=64] [data=random|clustered] [expansionSearch=64,256]
+//   node dist/gpu-worker/vectors/bench.js [rows=100000] [dimension=64] [data=random|clustered] [expansionSearch=64,256]
 // Uniform random vectors are the worst case for HNSW (no structure: every point is about as far
 // as every other); `clustered` draws them around 1000 centres, closer to real embeddings.
 

@@ -3,7 +3,7 @@
 // pool per process (native/src/parallel.cpp), so this is what catches a pool that lets two callers'
 // jobs mix: a caller's parts run with another caller's data, never run, or its wait never ends.
 //
-//   node dist/schema/encoding/native/concurrent-stress.js [--workers 4] [--iterations 40] [--deadline 30]
+//   node dist/gpu-worker/encoding/native/concurrent-stress.js [--workers 4] [--iterations 40] [--deadline 30]
 //
 // XLING_NATIVE_THREADS=n sets the pool's threads (read when the addon loads). Prints one JSON
 // line {threads, workers, calls, mismatches, first?, hung?} and exits 1 on any wrong result. When

@@ -10,7 +10,7 @@
 // all heads of all rows go through one batched matMul for scores and one for the context.
 
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../training.js';
+import type { ModelSpec } from '../../schema/training.js';
 import { embeddingLookup } from './embedding.js';
 import { createWeights, firstToken, l2Normalize, maskedMean, type TextEncoder, type WeightSpec } from './encoder.js';
 import { dense, gelu, layerNorm } from './transformer-ops.js';

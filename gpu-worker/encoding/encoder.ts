@@ -4,7 +4,7 @@
 // that dot products are cosines. transformer.ts implements the same interface.
 
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../training.js';
+import type { ModelSpec } from '../../schema/training.js';
 import { embeddingLookup } from './embedding.js';
 import { nativeBagMean } from './native/bag.js';
 import type { PaddedBatch } from './tokenizer.js';

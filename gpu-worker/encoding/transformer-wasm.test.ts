@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_MODEL, type ModelSpec } from '../training.js';
+import { DEFAULT_MODEL, type ModelSpec } from '../../schema/training.js';
 import { selectBackend } from './backend.js';
 import { createBagOfSubwordsEncoder, type TextEncoder } from './encoder.js';
 import { padBatch } from './tokenizer.js';

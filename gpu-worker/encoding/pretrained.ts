@@ -4,7 +4,7 @@
 // resolved against that process's MODELS_DIR when relative.
 
 import path from 'node:path';
-import type { ModelSpec } from '../training.js';
+import type { ModelSpec } from '../../schema/training.js';
 import { parseHfConfig } from './hf/config.js';
 import { createHfEncoder } from './hf/encoder.js';
 import { loadHfEncoder, loadHfTokenizer } from './hf/model.js';

@@ -11,7 +11,7 @@
 
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ModelSpec } from '../training.js';
+import type { ModelSpec } from '../../schema/training.js';
 import { createBagOfSubwordsEncoder, type TextEncoder } from './encoder.js';
 import { createTokenizer, type TokenizerConfig } from './tokenizer.js';
 import { loadSubwordTokenizer, type SubwordTokenizer } from './tokenizer-json.js';

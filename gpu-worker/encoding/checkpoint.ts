@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelSpec } from '../training.js';
+import type { ModelSpec } from '../../schema/training.js';
 
 export const CHECKPOINT_FORMAT = 'xling-checkpoint-v1';
 

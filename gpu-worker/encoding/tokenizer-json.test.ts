@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultSharedDir } from '../config.js';
+import { defaultSharedDir } from '../../schema/config.js';
 import { loadSubwordTokenizer } from './tokenizer-json.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

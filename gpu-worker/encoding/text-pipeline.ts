@@ -2,7 +2,7 @@
 // shared by the platform's own model families (pipeline.ts) and PRETRAINED models (pretrained.ts),
 // which pipeline.ts dispatches to: keeping both here spares them importing each other.
 
-import type { ModelSpec } from '../training.js';
+import type { ModelSpec } from '../../schema/training.js';
 import type { TextEncoder } from './encoder.js';
 import { createLruCache } from './pipeline-cache.js';
 import { padBatch, type PaddedBatch, type TokenizerConfig } from './tokenizer.js';
