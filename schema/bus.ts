@@ -4,6 +4,7 @@
 
 import type { JobMessage } from './jobs.js';
 import type { PlatformEvent } from './events.js';
+import type { ServingReply, ServingRequest } from './serving.js';
 
 export interface JobDelivery {
   readonly message: JobMessage;
@@ -40,10 +41,40 @@ export interface EventBus {
   subscribe(handler: (event: PlatformEvent) => void): () => void;
 }
 
+/**
+ * Request-reply between the gateway and the workers that serve queries (schema/serving.ts). Each
+ * request reaches one serving worker (a queue group); nothing is persisted: a request that no
+ * worker answers fails fast instead of waiting in a queue behind training jobs.
+ */
+export interface ServingBus {
+  /** Rejects with ServingUnavailableError when no worker serves, or none answers in time. */
+  request<R extends ServingRequest>(request: R, options: { timeoutMs: number }): Promise<ServingReply<R['kind']>>;
+  /** Answers requests from now on; a handler must not throw (failures are replies). */
+  serve(handler: (request: ServingRequest) => Promise<ServingReply>): ServingEndpoint;
+}
+
+export interface ServingEndpoint {
+  /** Takes no new requests, then waits for the answers under way. */
+  stop(): Promise<void>;
+}
+
+export type ServingUnavailableReason = 'no-worker' | 'timeout';
+
+export class ServingUnavailableError extends Error {
+  constructor(
+    readonly reason: ServingUnavailableReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServingUnavailableError';
+  }
+}
+
 /** What both apps receive: the transports, and a way to close them. */
 export interface Bus {
   jobs: JobQueue;
   events: EventBus;
+  serving: ServingBus;
   /** Maximum deliveries of one job before it is failed for good. */
   readonly maxDeliveries: number;
   close(): Promise<void>;

@@ -14,6 +14,9 @@ export interface Subjects {
   /** Core NATS subjects for fan-out to every gateway and worker. */
   event: (event: PlatformEvent) => string;
   eventsAll: string;
+  /** Core NATS request-reply subject of query serving, and the queue group of its workers. */
+  serving: string;
+  servingQueue: string;
 }
 
 export function subjectsFor(prefix = 'xling'): Subjects {
@@ -25,5 +28,7 @@ export function subjectsFor(prefix = 'xling'): Subjects {
     jobsAll: `${prefix}.jobs.>`,
     event: (event) => `${prefix}.events.${event.type}.${event.runId}`,
     eventsAll: `${prefix}.events.>`,
+    serving: `${prefix}.serving`,
+    servingQueue: `${prefix}-serving`,
   };
 }

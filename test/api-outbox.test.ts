@@ -20,6 +20,7 @@ function flakyBus(): Bus {
   const inner = createMemoryBus({ maxDeliveries: 3, ackWaitMs: 5_000 });
   return {
     events: inner.events,
+    serving: inner.serving,
     maxDeliveries: inner.maxDeliveries,
     close: () => inner.close(),
     jobs: {

@@ -4,7 +4,9 @@
 // attempt > maxDeliveries and fail the job), bounded concurrency, asynchronous event fan-out.
 // Messages are copied through JSON as on the wire, so no one shares objects with a publisher.
 
-import type { Bus, JobConsumer, JobDelivery } from '../bus.js';
+import { ServingUnavailableError, type Bus, type JobConsumer, type JobDelivery } from '../bus.js';
+import type { ServingReply, ServingRequest } from '../serving.js';
+import { answer, type ServingHandler } from './serving.js';
 import type { JobMessage } from '../jobs.js';
 import type { PlatformEvent } from '../events.js';
 
@@ -47,6 +49,8 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
   let wakeTimer: NodeJS.Timeout | undefined;
   let nextConsumer = 0;
   let closed = false;
+  const servers: Array<{ handler: ServingHandler; stopped: boolean; running: Set<Promise<unknown>> }> = [];
+  let nextServer = 0;
 
   function requeue(entry: Entry, delayMs: number): void {
     // Past the last allowed delivery the job is dropped, as JetStream stops redelivering it.
@@ -190,7 +194,39 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         return () => void subscribers.delete(handler);
       },
     },
+    serving: {
+      async request<R extends ServingRequest>(request: R, { timeoutMs }: { timeoutMs: number }): Promise<ServingReply<R['kind']>> {
+        const live = servers.filter((s) => !s.stopped);
+        if (closed || live.length === 0) throw new ServingUnavailableError('no-worker', 'no worker serves queries');
+        const server = live[nextServer++ % live.length]!;
+        const work = answer(server.handler, copy(request)).then(copy);
+        server.running.add(work);
+        void work.finally(() => server.running.delete(work));
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ServingUnavailableError('timeout', `no worker answered within ${timeoutMs} ms`)), timeoutMs);
+        });
+        try {
+          return (await Promise.race([work, late])) as ServingReply<R['kind']>;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      serve(handler) {
+        const server = { handler, stopped: false, running: new Set<Promise<unknown>>() };
+        servers.push(server);
+        return {
+          async stop() {
+            server.stopped = true;
+            servers.splice(servers.indexOf(server), 1);
+            await Promise.allSettled([...server.running]);
+          },
+        };
+      },
+    },
     async close() {
+      for (const server of servers) server.stopped = true;
+      servers.length = 0;
       for (const c of consumers) await stopConsumer(c, false);
       closed = true;
       consumers.length = 0;

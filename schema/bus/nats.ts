@@ -2,7 +2,7 @@
 // shared by every worker; events on core NATS subjects so that every gateway instance sees every
 // event (fan-out, no persistence: the durable state is in Postgres).
 
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, NoRespondersError, RequestError, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy,
   JetStreamApiCodes,
@@ -15,7 +15,9 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import type { Bus, JobConsumer, JobDelivery } from '../bus.js';
+import { ServingUnavailableError, type Bus, type JobConsumer, type JobDelivery, type ServingEndpoint } from '../bus.js';
+import type { ServingReply } from '../serving.js';
+import { answer } from './serving.js';
 import type { JobMessage } from '../jobs.js';
 import type { PlatformEvent } from '../events.js';
 import { subjectsFor, type Subjects } from '../subjects.js';
@@ -52,6 +54,7 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
   const js = jetstream(nc);
   const consumer = await js.consumers.get(subjects.jobStream, subjects.jobConsumer);
   const consumers = new Set<JobConsumer>();
+  const endpoints = new Set<ServingEndpoint>();
   let closing: Promise<void> | undefined;
 
   return {
@@ -170,8 +173,53 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
         return () => sub.unsubscribe();
       },
     },
+    serving: {
+      async request(request, { timeoutMs }) {
+        try {
+          const reply = await nc.request(subjects.serving, JSON.stringify(request), { timeout: timeoutMs });
+          return reply.json();
+        } catch (error) {
+          throw unavailable(error, timeoutMs);
+        }
+      },
+      serve(handler) {
+        const running = new Set<Promise<void>>();
+        const sub = nc.subscribe(subjects.serving, {
+          queue: subjects.servingQueue,
+          callback: (err, msg) => {
+            if (err) return console.error('nats bus: serving subscription failed', err);
+            const work = (async () => {
+              let reply: ServingReply;
+              try {
+                reply = await answer(handler, msg.json());
+              } catch (error) {
+                reply = { ok: false, failure: { kind: 'invalid', message: `undecodable request: ${(error as Error).message}` } };
+              }
+              let body = JSON.stringify(reply);
+              // A reply over the server's max_payload would never arrive: say so instead of timing out.
+              if (Buffer.byteLength(body) > nc.info!.max_payload) {
+                body = JSON.stringify({ ok: false, failure: { kind: 'internal', message: `reply of ${Buffer.byteLength(body)} bytes exceeds NATS max_payload ${nc.info!.max_payload}` } });
+              }
+              if (!nc.isClosed()) msg.respond(body);
+            })().catch((error: unknown) => console.error('nats bus: serving reply failed', error));
+            running.add(work);
+            void work.finally(() => running.delete(work));
+          },
+        });
+        const endpoint: ServingEndpoint = {
+          async stop() {
+            endpoints.delete(endpoint);
+            if (!sub.isClosed() && !nc.isClosed()) await sub.drain().catch(() => undefined);
+            await Promise.allSettled([...running]);
+          },
+        };
+        endpoints.add(endpoint);
+        return endpoint;
+      },
+    },
     close() {
       closing ??= (async () => {
+        await Promise.all([...endpoints].map((e) => e.stop()));
         await Promise.all([...consumers].map((c) => c.stop({ drain: false })));
         if (!nc.isClosed()) await nc.drain();
       })();
@@ -222,6 +270,17 @@ async function ensureConsumer(jsm: JetStreamManager, subjects: Subjects, options
       ...config,
     });
   }
+}
+
+function unavailable(error: unknown, timeoutMs: number): unknown {
+  const cause = error instanceof RequestError ? error.cause : undefined;
+  if (error instanceof NoRespondersError || cause instanceof NoRespondersError || (error instanceof RequestError && error.isNoResponders())) {
+    return new ServingUnavailableError('no-worker', 'no worker serves queries');
+  }
+  if (error instanceof TimeoutError || cause instanceof TimeoutError) {
+    return new ServingUnavailableError('timeout', `no worker answered within ${timeoutMs} ms`);
+  }
+  return error;
 }
 
 function isNotFound(err: unknown, code: number): boolean {

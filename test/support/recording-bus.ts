@@ -20,6 +20,7 @@ export function recordingBus(): RecordingBus {
     calls: [],
     bus: {
       events: inner.events,
+      serving: inner.serving,
       maxDeliveries: inner.maxDeliveries,
       close: () => inner.close(),
       jobs: {

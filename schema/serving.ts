@@ -1,0 +1,109 @@
+// Query serving: what the gateway asks of the workers over the bus (request-reply to one queue
+// group, schema/bus.ts ServingBus) and what they answer. Workers hold the checkpoint encoders and
+// the vector store; the gateway holds neither, so its memory does not grow with the models served.
+//
+// Messages are JSON. Vectors travel as base64 of little-endian float32: 4 bytes a component on
+// the wire instead of about 10 characters as JSON numbers, and no loss of precision.
+
+import type { Pooling } from './training.js';
+
+export type EncodingRole = 'QUERY' | 'PASSAGE';
+
+export interface QueryItem {
+  text: string;
+  k: number;
+  /** Only hits in these languages; absent for every language. */
+  languages?: string[];
+}
+
+export interface ServedHit {
+  score: number;
+  language: string;
+  text: string;
+  documentId: string;
+}
+
+/** A point of the vector store with its vector as base64 float32 (see encodeVector). */
+export interface WirePoint {
+  id: string;
+  vector: string;
+  payload: { language: string; dataset: string; documentId: string; groupId: string; text: string };
+}
+
+/**
+ * Vector store operations for processes that do not own the store: the gateway (setAlias on
+ * promote) and workers configured with VECTOR_STORE=remote (EMBED jobs), answered by a worker
+ * that owns the embedded store or talks to Qdrant.
+ */
+export type StoreCall =
+  | { method: 'createCollection'; name: string; dimension: number }
+  | { method: 'dropCollection'; name: string }
+  | { method: 'listCollections' }
+  | { method: 'dimension'; collection: string }
+  | { method: 'upsert'; collection: string; points: WirePoint[] }
+  | { method: 'delete'; collection: string; ids: string[] }
+  | { method: 'search'; collection: string; vector: string; k: number; languages?: string[] }
+  | { method: 'count'; collection: string }
+  | { method: 'waitForIndex'; collection: string }
+  | { method: 'setAlias'; alias: string; collection: string }
+  | { method: 'resolveAlias'; alias: string }
+  | { method: 'removeAlias'; alias: string };
+
+export type ServingRequest =
+  /** Queries of one collection, embedded with its checkpoint's encoder; hits per query, in order. */
+  | { kind: 'search'; collection: string; checkpoint: string; queries: QueryItem[] }
+  /** Texts through a registered model; `model` is its folder relative to MODELS_DIR. */
+  | { kind: 'embed'; model: string; texts: string[]; role: EncodingRole; prefix: boolean; pooling: Pooling; normalize: boolean; maxLength: number }
+  /** Reads a model folder (relative to MODELS_DIR): what registerModel records. */
+  | { kind: 'inspectModel'; path: string }
+  | { kind: 'store'; call: StoreCall };
+
+export type ServingKind = ServingRequest['kind'];
+
+export interface ModelInspection {
+  modelType: string;
+  parameters: number;
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  intermediateSize: number;
+  vocabSize: number;
+  maxTokens: number;
+  hasPooler: boolean;
+  hasTokenizer: boolean;
+  headerSha256: string;
+}
+
+/** What each kind of request answers with when it succeeds. */
+export interface ServingValues {
+  search: ServedHit[][];
+  /** base64 float32 vectors, one per text. */
+  embed: string[];
+  inspectModel: ModelInspection;
+  store: unknown;
+}
+
+/**
+ * Why a worker could not answer. `invalid`: the request cannot succeed as sent (a model folder
+ * that is not usable, a dimension mismatch); `store`: the vector store refused, with its error
+ * kind so a remote store rethrows the same error; `internal`: a bug or an unavailable resource,
+ * whose message is for logs only.
+ */
+export type ServingFailure =
+  | { kind: 'invalid'; message: string }
+  | { kind: 'store'; storeKind: string; message: string }
+  | { kind: 'internal'; message: string };
+
+export type ServingReply<K extends ServingKind = ServingKind> = { ok: true; value: ServingValues[K] } | { ok: false; failure: ServingFailure };
+
+export function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+export function decodeVector(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  // A copy: Buffer.from may hand out a slice of a shared pool at an offset not aligned to 4.
+  const vector = new Float32Array(bytes.byteLength >>> 2);
+  new Uint8Array(vector.buffer).set(bytes.subarray(0, vector.byteLength));
+  return vector;
+}
