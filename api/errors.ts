@@ -20,6 +20,10 @@ export enum ErrorCode {
   /** The HTTP request itself is unusable: malformed JSON, too large, wrong content type. */
   BAD_REQUEST = 'BAD_REQUEST',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  /** No worker serves queries (none running, or none reachable); retrying later helps. */
+  WORKER_UNAVAILABLE = 'WORKER_UNAVAILABLE',
+  /** A worker took the request but did not answer in time (SERVING_TIMEOUT_MS). */
+  WORKER_TIMEOUT = 'WORKER_TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

@@ -35,7 +35,8 @@ export interface SearchOptions {
 }
 
 export interface VectorStore {
-  readonly kind: 'embedded' | 'qdrant';
+  /** remote: another worker's store, reached over the bus (gpu-worker/serving/store-calls.ts). */
+  readonly kind: 'embedded' | 'qdrant' | 'remote';
   /** Fails with `collection-exists` when the name is taken by a collection or an alias. */
   createCollection(name: string, options: { dimension: number }): Promise<void>;
   /** Removes the collection and every alias pointing at it; false when there was none. */
