@@ -13,8 +13,9 @@ import type { Database } from '../prisma/db.js';
 import type { Bus } from '../schema/bus.js';
 import type { ApiConfig } from './config.js';
 import type { ApiContext, GatewayServices } from './context.js';
-import type { VectorStore } from '../gpu-worker/vectors/store.js';
-import { createServing } from './collection/serving.js';
+import { createCollectionLookup, DEFAULT_ALIAS_TTL_MS } from './collection/collection-cache.js';
+import { createSearchStats, DEFAULT_STATS_FLUSH_MS } from './collection/search-stats.js';
+import { createWorkers } from './collection/workers.js';
 import { startExperimentSweeper } from './experiment/experiment-sweeper.js';
 import { createDatasetCatalog, type DatasetCatalog } from './dataset/catalog.js';
 import { createAuthenticator } from './auth/principal.js';
@@ -33,8 +34,6 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** Defaults to a scan of config.settings.dataDir. */
   catalog?: DatasetCatalog;
-  /** The vector store searches read; opened from the settings at first use when absent. */
-  vectors?: VectorStore;
 }
 
 export interface App {
@@ -57,7 +56,9 @@ export function buildApp(deps: AppDeps): App {
     bus,
     pubSub,
     catalog: deps.catalog ?? createDatasetCatalog(config.settings.dataDir),
-    serving: createServing({ settings: config.settings, ...(deps.vectors ? { vectors: deps.vectors } : {}), log }),
+    workers: createWorkers(bus.serving, config.settings.servingTimeoutMs),
+    collections: createCollectionLookup({ prisma: deps.db.prisma, aliasTtlMs: DEFAULT_ALIAS_TTL_MS }),
+    searchStats: createSearchStats({ prisma: deps.db.prisma, flushMs: DEFAULT_STATS_FLUSH_MS, log }),
     modelsDir: config.settings.modelsDir,
     security,
     rateLimiter: createRateLimiter(security.rate),
@@ -167,7 +168,8 @@ export function buildApp(deps: AppDeps): App {
     const running = stopRunning;
     stopRunning = undefined;
     await running?.();
-    await services.serving.close();
+    // After the last request: counts of every search answered reach the database.
+    await services.searchStats.stop();
   }
 
   return { start, stop, schema, services };

@@ -4,7 +4,9 @@
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { Bus } from '../schema/bus.js';
 import type { Principal } from './auth/principal.js';
-import type { Serving } from './collection/serving.js';
+import type { CollectionLookup } from './collection/collection-cache.js';
+import type { SearchStats } from './collection/search-stats.js';
+import type { Workers } from './collection/workers.js';
 import type { DatasetCatalog } from './dataset/catalog.js';
 import type { GatewayPubSub } from './pubsub.js';
 import type { RateLimiter } from './security/rate-limit.js';
@@ -15,8 +17,12 @@ export interface GatewayServices {
   bus: Bus;
   pubSub: GatewayPubSub;
   catalog: DatasetCatalog;
-  /** Vector store and encoders for indexCorpus, promoteCollection and search. */
-  serving: Serving;
+  /** What needs a model or the vector store (search, embed, registerModel, promoteCollection) is asked of the workers. */
+  workers: Workers;
+  /** Collection rows searches need, from memory after first use. */
+  collections: CollectionLookup;
+  /** Live-traffic language-bias counters, written to the database in the background. */
+  searchStats: SearchStats;
   /** registerModel reads only inside it; relative paths resolve against it. */
   modelsDir: string;
   security: SecuritySettings;

@@ -60,6 +60,7 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000, securityEnv
     bus: { kind: 'memory' },
     maxDeliveries: 3,
     ackWaitMs: 5_000,
+    servingTimeoutMs: 10_000,
     heartbeatMs: 1_000,
     modelsDir: path.join(dataDir, 'models'),
     importRoots: [dataDir],

@@ -1,11 +1,8 @@
-// The whole platform in this process: gateway and worker sharing one database connection, one
-// bus and one vector store (embedded defaults unless DATABASE_URL / NATS_URL / QDRANT_URL say
-// otherwise). `npm start` and the experiment CLI run it.
-//
-// NATS_URL without QDRANT_URL is allowed here, unlike for api/main.ts and gpu-worker/main.ts
-// (schema/setup.ts): the embedded vector store is shared by the gateway and worker of this one
-// process. It only works while no separate worker process takes this platform's jobs, since such
-// a worker could not open the store.
+// The whole platform in this process: gateway and worker sharing one database connection and one
+// bus (embedded defaults unless DATABASE_URL / NATS_URL / QDRANT_URL say otherwise); the worker
+// opens the vector store and answers the gateway's searches over the bus, as separate processes
+// do. `npm start` and the experiment CLI run it. With NATS_URL and the embedded store, further
+// worker processes join with VECTOR_STORE=remote.
 
 import { buildApp } from '../api/app.js';
 import type { ApiConfig } from '../api/config.js';
@@ -15,7 +12,6 @@ import { openDatabase } from '../prisma/db.js';
 import type { PrismaClient } from '../prisma/generated/client.js';
 import { lockHome } from '../prisma/home-lock.js';
 import { openBus } from '../schema/bus/open.js';
-import { openVectorStore } from '../gpu-worker/vectors/open.js';
 
 export interface RunningPlatform {
   url: string;
@@ -33,10 +29,8 @@ export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerCo
     const db = await openDatabase(settings.database, { migrate: true });
     if (settings.bus.kind === 'memory') await requeueOrphanedJobs(db.prisma, log);
     const bus = await openBus(settings);
-    // The embedded vector store locks its folder for one store per process: gateway and worker share it.
-    const vectors = await openVectorStore(settings);
-    const worker = buildWorker({ config: workerConfig, db, bus, vectors, log: (line) => log(`[worker] ${line}`) });
-    const gateway = buildApp({ config: apiConfig, db, bus, vectors, log });
+    const worker = buildWorker({ config: workerConfig, db, bus, log: (line) => log(`[worker] ${line}`) });
+    const gateway = buildApp({ config: apiConfig, db, bus, log });
     await worker.start();
     const { url } = await gateway.start();
     return {
@@ -44,7 +38,6 @@ export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerCo
       async stop() {
         await gateway.stop();
         await worker.stop();
-        await vectors.close();
         await bus.close();
         await db.close();
         await homeLock.release();

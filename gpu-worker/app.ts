@@ -1,10 +1,12 @@
-// The worker process, minus process concerns: pick the TensorFlow.js backend, register in the
-// Worker table, consume jobs, route cancel events to running jobs. The database and bus belong
-// to the caller (main.ts or the embedded platform), which closes them after stop().
+// The worker process, minus process concerns: open the vector store, pick the TensorFlow.js
+// backend, register in the Worker table, consume jobs, serve queries (search, embed, store calls)
+// over the bus, route cancel events to running jobs. Queries have their own subscription, so they
+// never wait in the job queue behind training. The database and bus belong to the caller (main.ts
+// or the embedded platform), which closes them after stop().
 
 import path from 'node:path';
 import type { Database } from '../prisma/db.js';
-import type { Bus, JobConsumer } from '../schema/bus.js';
+import type { Bus, JobConsumer, ServingEndpoint } from '../schema/bus.js';
 import { retryDelay, type WorkerConfig } from './config.js';
 import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
@@ -13,13 +15,15 @@ import { continueExperiment } from './experiment/continue.js';
 import { describeBackend, selectBackend } from './encoding/backend.js';
 import { openVectorStore } from './vectors/open.js';
 import type { VectorStore } from './vectors/store.js';
+import { createQueryServer, type QueryServer } from './serving/query-server.js';
+import { createRemoteStore } from './serving/store-calls.js';
 
 export interface WorkerDeps {
   config: WorkerConfig;
   db: Database;
   bus: Bus;
   log?: (line: string) => void;
-  /** The vector store EMBED jobs write to; opened from the settings (and closed by stop) when absent. */
+  /** The vector store EMBED jobs write to and queries read; opened from the settings at start (and closed by stop) when absent. */
   vectors?: VectorStore;
 }
 
@@ -39,6 +43,8 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
   let seenTimer: NodeJS.Timeout | undefined;
   let touching: Promise<unknown> | undefined;
   let ownVectors: VectorStore | undefined;
+  let queryServer: QueryServer | undefined;
+  let serving: ServingEndpoint | undefined;
 
   const touch = () => {
     touching ??= prisma.worker
@@ -50,17 +56,20 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
   return {
     async start() {
       if (runner) throw new Error('worker already started');
+      // First, before anything is written: a second worker on the same embedded store folder
+      // fails here with the store's "already open in process N".
+      const store =
+        sharedVectors ??
+        (config.vectorStore === 'remote'
+          ? createRemoteStore(bus.serving, { timeoutMs: settings.servingTimeoutMs })
+          : (ownVectors = await openVectorStore(settings)));
       const backend = await selectBackend({ ...(config.tfBackend ? { prefer: config.tfBackend } : {}), log });
       const now = new Date();
       const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
 
-      // Opened at the first EMBED job: an embedded store locks its folder, and most workers never index.
-      let opening: Promise<VectorStore> | undefined;
-      const vectors = () =>
-        sharedVectors ? Promise.resolve(sharedVectors) : (opening ??= openVectorStore(settings).then((store) => (ownVectors = store)));
       jobKinds = createJobs({
-        vectors,
+        vectors: () => Promise.resolve(store),
         prisma,
         events: bus.events,
         dataDir: settings.dataDir,
@@ -87,10 +96,24 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       });
       seenTimer = setInterval(touch, settings.heartbeatMs);
       consumer = bus.jobs.consume((delivery) => jobs.handle(delivery), { concurrency: config.concurrency });
-      log(`worker ${workerId} started (backend ${backend.name}, concurrency ${config.concurrency})`);
+      if (store.kind !== 'remote') {
+        const server = (queryServer = createQueryServer({
+          vectors: store,
+          modelsDir: settings.modelsDir,
+          cachedEncoders: config.servingEncoders,
+          batchWaitMs: config.servingBatchWaitMs,
+        }));
+        serving = bus.serving.serve((request) => server.handle(request));
+      }
+      log(`worker ${workerId} started (backend ${backend.name}, concurrency ${config.concurrency}, vector store ${store.kind}${serving ? ', serving queries' : ''})`);
     },
 
     async stop() {
+      // Answers under way finish; new queries go to other workers.
+      await serving?.stop();
+      serving = undefined;
+      queryServer?.close();
+      queryServer = undefined;
       await consumer?.stop({ drain: false });
       consumer = undefined;
       await runner?.shutdown();

@@ -19,6 +19,16 @@ export interface WorkerConfig {
   retryBackoffMs: number;
   /** Where REPORT jobs write experiment reports (<reportsDir>/<experiment id>/). */
   reportsDir?: string;
+  /**
+   * local: this worker opens the store the settings name (Qdrant, or the embedded store under
+   * XLING_HOME/vectors, which one worker at a time may open) and serves queries; remote: another
+   * worker owns the store, this one reaches it over the bus and serves no queries.
+   */
+  vectorStore: 'local' | 'remote';
+  /** Checkpoint encoders kept loaded for queries. */
+  servingEncoders: number;
+  /** Longest a query waits for others of its collection before the encoder call (0: one event-loop turn). */
+  servingBatchWaitMs: number;
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -35,7 +45,17 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     ...(tfBackend ? { tfBackend } : {}),
     retryBackoffMs: readInt(env, 'JOB_RETRY_BACKOFF_MS', 1_000, 0),
     reportsDir: path.resolve(cwd, env.REPORTS_DIR || 'reports'),
+    vectorStore: readVectorStore(env),
+    servingEncoders: readInt(env, 'SERVING_ENCODERS', 2),
+    servingBatchWaitMs: readInt(env, 'SERVING_BATCH_WAIT_MS', 0, 0),
   };
+}
+
+function readVectorStore(env: Env): WorkerConfig['vectorStore'] {
+  const value = env.VECTOR_STORE || 'local';
+  if (value !== 'local' && value !== 'remote') throw new ConfigError('VECTOR_STORE', value, 'local or remote');
+  if (value === 'remote' && env.QDRANT_URL) throw new ConfigError('VECTOR_STORE', value, 'local when QDRANT_URL is set (every worker reaches Qdrant itself)');
+  return value;
 }
 
 /** Exponential backoff, capped at a minute. */

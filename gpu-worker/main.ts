@@ -3,9 +3,10 @@
 
 import { openDatabase } from '../prisma/db.js';
 import { openBus } from '../schema/bus/open.js';
-import { claimStart } from '../schema/setup.js';
+import { claimStart, refuseToStart } from '../schema/setup.js';
 import { buildWorker } from './app.js';
 import { loadWorkerConfig } from './config.js';
+import { VectorStoreError } from './vectors/store.js';
 
 const log = (line: string) => console.log(`[worker] ${line}`);
 
@@ -38,4 +39,14 @@ const shutdown = async (signal: string) => {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-await worker.start();
+await worker.start().catch(async (error: unknown) => {
+  if (!(error instanceof VectorStoreError && error.kind === 'store-locked')) throw error;
+  // The store is opened first, so nothing was written: close what is open and say what to do.
+  await bus.close();
+  await db.close();
+  await homeLock?.release();
+  refuseToStart(
+    `${error.message}. One worker owns an embedded vector store: start further workers with VECTOR_STORE=remote ` +
+      '(they reach it over the bus), or set QDRANT_URL so that every worker shares a Qdrant server.',
+  );
+});

@@ -31,6 +31,8 @@ export interface PlatformSettings {
   ackWaitMs: number;
   /** Worker heartbeat period; well below ackWaitMs so one missed beat does not redeliver. */
   heartbeatMs: number;
+  /** How long the gateway waits for a worker's answer to a search, embed or store request. */
+  servingTimeoutMs: number;
   /** Qdrant server for the vector collections; unset: the embedded store under home/vectors. */
   qdrantUrl?: string;
   qdrantApiKey?: string;
@@ -94,6 +96,7 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
     maxDeliveries: readInt(env, 'JOB_MAX_DELIVERIES', 3),
     ackWaitMs,
     heartbeatMs,
+    servingTimeoutMs: readInt(env, 'SERVING_TIMEOUT_MS', 10_000, 10),
     ...(env.QDRANT_URL ? { qdrantUrl: env.QDRANT_URL } : {}),
     ...(env.QDRANT_API_KEY ? { qdrantApiKey: env.QDRANT_API_KEY } : {}),
     ...(env.VECTOR_HNSW_THRESHOLD ? { hnswThreshold: readInt(env, 'VECTOR_HNSW_THRESHOLD', 20_000) } : {}),

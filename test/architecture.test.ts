@@ -1,6 +1,7 @@
 // The layout's rules, read from the compiled code (type-only imports are gone there, so what is
-// left is what loads at run time): api/ and gpu-worker/ never import each other, and no module
-// imports itself through a cycle (an import cycle makes load order decide what is undefined).
+// left is what loads at run time): api/ and gpu-worker/ never import each other, schema/ imports
+// neither, the gateway loads no model engine and no vector store (workers serve queries), and no
+// module imports itself through a cycle (an import cycle makes load order decide what is undefined).
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -32,7 +33,25 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => path.resolve(path.dirname(file), (m[1] ?? m[2])!));
 }
 
+const PACKAGE = /(?:^|[;\s])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?['"]([@a-z][^'"]*)['"]|import\(\s*['"]([@a-z][^'"]*)['"]\s*\)/g;
+const packagesOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(PACKAGE)].map((m) => (m[1] ?? m[2])!);
+
 const graph = new Map(modules().map((file) => [file, importsOf(file)]));
+
+/** Every module the entry loads, itself included. */
+function reachable(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file) || !graph.has(file)) return;
+    seen.add(file);
+    for (const dep of graph.get(file)!) visit(dep);
+  };
+  visit(entry);
+  return seen;
+}
+
+/** Packages that hold a model engine, tokenizer runtime or vector store. */
+const ENGINES = /^(@tensorflow\/|usearch|@qdrant\/|@huggingface\/)/;
 const rel = (file: string) => path.relative(dist, file);
 
 test('api/ and gpu-worker/ never import each other', () => {
@@ -45,6 +64,24 @@ test('api/ and gpu-worker/ never import each other', () => {
     }
   }
   assert.deepEqual(crossings, []);
+});
+
+test('the gateway loads no model engine and no vector store: everything api/main.js reaches stays off them', () => {
+  const loaded = reachable(path.join(dist, 'api', 'main.js'));
+  assert.ok(loaded.size > 50, `api/main.js reaches ${loaded.size} modules`);
+  const engines = [...loaded].flatMap((file) => packagesOf(file).filter((p) => ENGINES.test(p)).map((p) => `${rel(file)} -> ${p}`));
+  assert.deepEqual(engines, []);
+  assert.deepEqual([...loaded].map(rel).filter((f) => f.startsWith('gpu-worker')), []);
+});
+
+test('schema/ holds contracts: it imports neither app nor any engine', () => {
+  const offending: string[] = [];
+  for (const [file, deps] of graph) {
+    if (!rel(file).startsWith(`schema${path.sep}`)) continue;
+    for (const dep of deps) if (/^(api|gpu-worker|deploy)\//.test(rel(dep))) offending.push(`${rel(file)} -> ${rel(dep)}`);
+    for (const p of packagesOf(file)) if (ENGINES.test(p)) offending.push(`${rel(file)} -> ${p}`);
+  }
+  assert.deepEqual(offending, []);
 });
 
 test('no import cycles among the compiled modules', () => {

@@ -50,11 +50,15 @@ function config(workerId: string, overrides: WorkerOptions = {}): WorkerConfig {
       maxDeliveries: overrides.maxDeliveries ?? 3,
       ackWaitMs: 20_000,
       heartbeatMs: overrides.heartbeatMs ?? 50,
+      servingTimeoutMs: 10_000,
     },
     workerId,
     concurrency: 1,
     checkpointDir: overrides.checkpointDir ?? path.join(home, 'checkpoints'),
     retryBackoffMs: 10,
+    vectorStore: 'local',
+    servingEncoders: 2,
+    servingBatchWaitMs: 0,
   };
 }
 

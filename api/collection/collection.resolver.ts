@@ -56,8 +56,12 @@ export class CollectionResolver {
 
   @FieldResolver(() => LanguageBias)
   async languageBias(@Root() collection: Collection, @Ctx() { services }: ApiContext): Promise<LanguageBias> {
-    const stats = await services.prisma.collectionSearchStats.findUnique({ where: { collectionId: collection.id } });
-    const hits = stats?.hits ?? 0;
-    return { searches: stats?.searches ?? 0, hits, sameLanguageShare: hits === 0 ? null : stats!.hitsInQueryLanguage / hits };
+    const stored = await services.prisma.collectionSearchStats.findUnique({ where: { collectionId: collection.id } });
+    // Plus the counts of searches this gateway answered since its last write.
+    const pending = services.searchStats.pending(collection.id);
+    const searches = (stored?.searches ?? 0) + (pending?.searches ?? 0);
+    const hits = (stored?.hits ?? 0) + (pending?.hits ?? 0);
+    const same = (stored?.hitsInQueryLanguage ?? 0) + (pending?.hitsInQueryLanguage ?? 0);
+    return { searches, hits, sameLanguageShare: hits === 0 ? null : same / hits };
   }
 }

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Collection as CollectionRow, Job as JobRow, Prisma } from '../../prisma/generated/client.js';
-import { checkName } from '../../gpu-worker/vectors/store.js';
+import { collectionNameProblem } from '../../schema/names.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
@@ -47,20 +47,19 @@ export async function indexCorpus(services: GatewayServices, input: IndexCorpusD
 
 export async function promoteCollection(services: GatewayServices, alias: string, collectionId: string): Promise<CollectionRow> {
   const { prisma } = services;
-  try {
-    checkName('alias', alias);
-  } catch (error) {
-    throw badUserInput('alias', alias, `is not a valid alias: ${(error as Error).message}`);
-  }
+  const problem = collectionNameProblem(alias);
+  if (problem) throw badUserInput('alias', alias, `is not a valid alias: it ${problem}`);
   const row = await prisma.collection.findUnique({ where: { id: collectionId } });
   if (!row) throw badUserInput('collectionId', collectionId, 'is not the id of a collection');
   const taken = await prisma.collection.findUnique({ where: { name: alias }, select: { id: true } });
   if (taken) throw badUserInput('alias', alias, 'is the name of a collection');
-  // The store swaps first: if the database write then fails, a retry of the same call converges.
-  await (await services.serving.vectors()).setAlias(alias, row.name);
+  // The store swaps first (on a worker that holds it): if the database write then fails, a retry
+  // of the same call converges.
+  await services.workers.value({ kind: 'store', call: { method: 'setAlias', alias, collection: row.name } });
   const [, promoted] = await prisma.$transaction([
     prisma.collection.updateMany({ where: { alias, NOT: { id: collectionId } }, data: { alias: null } }),
     prisma.collection.update({ where: { id: collectionId }, data: { alias } }),
   ]);
+  services.collections.invalidateAliases();
   return promoted;
 }

@@ -59,11 +59,6 @@ function writeTally(prisma: StatsWriter, collectionId: string, t: Tally): Promis
       "updatedAt" = now()`;
 }
 
-/** @deprecated Writes at once, on the search path; replaced by createSearchStats (to be removed with its last caller). */
-export async function recordSearches(prisma: StatsWriter, outcomes: readonly SearchOutcome[]): Promise<void> {
-  for (const [collectionId, t] of tally(outcomes)) await writeTally(prisma, collectionId, t);
-}
-
 export interface SearchStats {
   /** Adds outcomes to in-memory counters; no I/O. */
   record(outcomes: readonly SearchOutcome[]): void;

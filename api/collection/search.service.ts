@@ -1,16 +1,18 @@
 // search, searchBatch and compareCollections. Every input is checked (search-input.ts), then every
-// collection looked up, before any query is embedded, so a bad item fails the whole call with its
-// field path. Each
-// search then adds its top-k language counts to the collection's live-traffic stats.
+// collection looked up (from memory after its first use, collection-cache.ts), before any worker
+// is asked, so a bad item fails the whole call with its field path. The queries of one collection
+// go to a worker together; its top-k languages are added to the collection's live-traffic
+// counters in memory (search-stats.ts), written to the database in the background.
 
-import type { Collection as CollectionRow } from '../../prisma/generated/client.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
+import type { CollectionRef } from './collection-cache.js';
 import type { SearchResult } from './collection.type.js';
 import { checkSearchOptions as check, type FieldPath, type SearchOptions } from './search-input.js';
-import { recordSearches } from './search-stats.js';
 
 export const MAX_BATCH = 64;
+/** Hits per worker request at most (sum of k): keeps a reply far below NATS's 1 MB max_payload. */
+const HITS_PER_REQUEST = 1_000;
 
 export interface SearchData {
   text: string;
@@ -21,51 +23,55 @@ export interface SearchData {
   alias?: string | null;
 }
 
-type Row = CollectionRow & { checkpoint: { location: string } };
-type Planned = SearchOptions & { row: Row };
+type Planned = SearchOptions & { ref: CollectionRef };
 
 const under = (prefix: string): FieldPath => (field) => `${prefix}.${field}`;
-
-const include = { checkpoint: { select: { location: true } } } as const;
 
 /** Finds the collection of one checked input. */
 async function plan(services: GatewayServices, input: SearchData, options: SearchOptions, at: FieldPath): Promise<Planned> {
   if ((input.collection == null) === (input.alias == null)) {
     throw badUserInput(at('collection'), input.collection ?? null, `and ${at('alias')}: give exactly one`);
   }
-  const row =
-    input.alias != null
-      ? await services.prisma.collection.findUnique({ where: { alias: input.alias }, include })
-      : await services.prisma.collection.findUnique({ where: { name: input.collection! }, include });
-  if (!row) {
+  const ref = input.alias != null ? await services.collections.byAlias(input.alias) : await services.collections.byName(input.collection!);
+  if (!ref) {
     throw input.alias != null
       ? badUserInput(at('alias'), input.alias, 'is not the alias of a collection')
       : badUserInput(at('collection'), input.collection, 'is not the name of a collection');
   }
-  return { row, ...options };
+  return { ref, ...options };
 }
 
-/** Runs planned searches in order, embedding the queries of one collection in one encoder call. */
+/** Sends the planned searches to the workers, a collection's queries together, and answers in input order. */
 async function run(services: GatewayServices, planned: Planned[]): Promise<SearchResult[]> {
-  const byCollection = new Map<string, number[]>();
-  planned.forEach((p, i) => byCollection.set(p.row.id, [...(byCollection.get(p.row.id) ?? []), i]));
-  const store = await services.serving.vectors();
-  const results: SearchResult[] = new Array(planned.length);
-  for (const indices of byCollection.values()) {
-    const { row } = planned[indices[0]!]!;
-    const encoder = await services.serving.encoder(row.checkpoint.location);
-    const vectors = await encoder.embed(indices.map((i) => planned[i]!.text), 'QUERY');
-    for (const [j, i] of indices.entries()) {
-      const p = planned[i]!;
-      const hits = await store.search(row.name, vectors[j]!, { k: p.k, ...(p.languages != null ? { languages: p.languages } : {}) });
-      results[i] = {
-        collection: row.name,
-        queryLanguage: p.queryLanguage,
-        hits: hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })),
-      };
+  const requests: number[][] = [];
+  const open = new Map<string, { indices: number[]; hits: number }>();
+  planned.forEach((p, i) => {
+    let group = open.get(p.ref.id);
+    if (!group || group.hits + p.k > HITS_PER_REQUEST) {
+      group = { indices: [], hits: 0 };
+      open.set(p.ref.id, group);
+      requests.push(group.indices);
     }
-  }
-  await recordSearches(services.prisma, planned.map((p, i) => ({ collectionId: p.row.id, queryLanguage: p.queryLanguage, hits: results[i]!.hits })));
+    group.indices.push(i);
+    group.hits += p.k;
+  });
+  const results: SearchResult[] = new Array(planned.length);
+  await Promise.all(
+    requests.map(async (indices) => {
+      const { ref } = planned[indices[0]!]!;
+      const hits = await services.workers.value({
+        kind: 'search',
+        collection: ref.name,
+        checkpoint: ref.checkpointLocation,
+        queries: indices.map((i) => {
+          const p = planned[i]!;
+          return { text: p.text, k: p.k, ...(p.languages != null ? { languages: p.languages } : {}) };
+        }),
+      });
+      indices.forEach((i, j) => (results[i] = { collection: ref.name, queryLanguage: planned[i]!.queryLanguage, hits: hits[j]! }));
+    }),
+  );
+  services.searchStats.record(planned.map((p, i) => ({ collectionId: p.ref.id, queryLanguage: p.queryLanguage, hits: results[i]!.hits })));
   return results;
 }
 
@@ -104,11 +110,9 @@ export async function compareCollections(services: GatewayServices, input: Compa
   const options = check(input, (field) => field);
   const planned: Planned[] = [];
   for (const [i, name] of collections.entries()) {
-    const row =
-      (await services.prisma.collection.findUnique({ where: { name }, include })) ??
-      (await services.prisma.collection.findUnique({ where: { alias: name }, include }));
-    if (!row) throw badUserInput(`collections[${i}]`, name, 'is neither the name nor the alias of a collection');
-    planned.push({ row, ...options });
+    const ref = (await services.collections.byName(name)) ?? (await services.collections.byAlias(name));
+    if (!ref) throw badUserInput(`collections[${i}]`, name, 'is neither the name nor the alias of a collection');
+    planned.push({ ref, ...options });
   }
   return run(services, planned);
 }

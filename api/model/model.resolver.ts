@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { EncodingRole } from '../../gpu-worker/encoding/checkpoint-encoder.js';
+import type { EncodingRole } from '../../schema/serving.js';
 import type { Pooling } from '../../schema/training.js';
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';

@@ -1,16 +1,15 @@
-// registerModel and embed. Registration reads the folder's config and safetensors header only
-// (inspectHfModel) and records what runs need to validate against; embedding loads the model in
-// the gateway once (Serving.pretrained) and runs texts through it in small batches.
+// registerModel and embed. The gateway confines the folder to MODELS_DIR; a worker reads its
+// config and safetensors header (inspectModel) and the gateway records what runs need to validate
+// against. Embedding runs on a worker, which keeps the model loaded between calls.
 
 import path from 'node:path';
 import { Prisma, type RegisteredModel as ModelRow } from '../../prisma/generated/client.js';
-import type { EncodingRole } from '../../gpu-worker/encoding/checkpoint-encoder.js';
-import { HfModelError } from '../../gpu-worker/encoding/hf/config.js';
-import { embedWithHfModel } from '../../gpu-worker/encoding/hf/embed.js';
+import { decodeVector, type EncodingRole } from '../../schema/serving.js';
 import type { Pooling } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
-import { hidePaths, resolveConfined } from '../files/confined.js';
+import { resolveConfined } from '../files/confined.js';
+import { workerFailure } from '../collection/workers.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 export const MAX_EMBED_TEXTS = 256;
@@ -22,7 +21,7 @@ export const NOT_A_MODEL_FOLDER = 'is not a folder inside the models folder (MOD
  * The folder must lie inside MODELS_DIR (symlinks and `..` included); it is recorded relative to
  * it, which each process resolves against its own MODELS_DIR.
  */
-export async function registerModel(services: Pick<GatewayServices, 'prisma'>, modelsDir: string, input: { name: string; path: string }): Promise<ModelRow> {
+export async function registerModel(services: Pick<GatewayServices, 'prisma' | 'workers'>, modelsDir: string, input: { name: string; path: string }): Promise<ModelRow> {
   if (!NAME.test(input.name)) throw badUserInput('input.name', input.name, `must match ${NAME.source}`);
   if (await services.prisma.registeredModel.findUnique({ where: { name: input.name } })) {
     throw badUserInput('input.name', input.name, 'is already the name of a registered model');
@@ -30,33 +29,17 @@ export async function registerModel(services: Pick<GatewayServices, 'prisma'>, m
   if (input.path.trim() === '') throw badUserInput('input.path', input.path, 'is empty');
   const folder = await resolveConfined(input.path, [modelsDir]);
   if (!folder) throw badUserInput('input.path', input.path, NOT_A_MODEL_FOLDER);
-  // Inside the root the problem may be told, but with the folder as users name it.
-  const shown = (message: string) => hidePaths(message, [[folder.absolute, folder.relative], [folder.root, 'MODELS_DIR']]);
-  const { inspectHfModel } = await import('../../gpu-worker/encoding/hf/model.js');
-  const info = await inspectHfModel(folder.absolute).catch((error: unknown) => {
-    if (error instanceof HfModelError) throw badUserInput('input.path', input.path, `is not a usable model folder: ${shown(error.message)}`);
-    throw error;
-  });
-  if (!info.hasTokenizer) {
+  // The worker tells the problem with the folder as users name it, never its own paths.
+  const reply = await services.workers.ask({ kind: 'inspectModel', path: folder.relative });
+  if (!reply.ok) {
+    if (reply.failure.kind === 'invalid') throw badUserInput('input.path', input.path, `is not a usable model folder: ${reply.failure.message}`);
+    throw workerFailure(reply.failure);
+  }
+  const { hasTokenizer, ...info } = reply.value;
+  if (!hasTokenizer) {
     throw badUserInput('input.path', input.path, `has no tokenizer.json: a registered model turns text into ids with it (expected ${path.join(folder.relative, 'tokenizer.json')})`);
   }
-  const { config } = info;
-  const created = services.prisma.registeredModel.create({
-    data: {
-      name: input.name,
-      path: folder.relative,
-      modelType: config.modelType,
-      parameters: info.parameters,
-      hiddenSize: config.hiddenSize,
-      layers: config.layers,
-      heads: config.heads,
-      intermediateSize: config.intermediateSize,
-      vocabSize: config.vocabSize,
-      maxTokens: info.maxTokens,
-      hasPooler: info.hasPooler,
-      headerSha256: info.headerSha256,
-    },
-  });
+  const created = services.prisma.registeredModel.create({ data: { name: input.name, path: folder.relative, ...info } });
   return created.catch((error: unknown) => {
     // A concurrent registration of the same name won.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw badUserInput('input.name', input.name, 'is already the name of a registered model');
@@ -85,11 +68,7 @@ export async function embed(services: GatewayServices, args: EmbedArgs): Promise
     throw badUserInput('maxLength', maxLength, `is not an integer in [2, ${row.maxTokens}] (the model's position table)`);
   }
   if (args.pooling === 'POOLER' && !row.hasPooler) throw badUserInput('pooling', args.pooling, `needs a pooler, which ${row.name} lacks; use MEAN or CLS`);
-  const lease = await services.serving.pretrained(row.path);
-  try {
-    const vectors = await embedWithHfModel(lease.value, args.texts, { ...args, maxLength });
-    return vectors.map((v) => Array.from(v));
-  } finally {
-    lease.release();
-  }
+  const { model: _name, ...options } = args;
+  const vectors = await services.workers.value({ kind: 'embed', model: row.path, ...options, maxLength });
+  return vectors.map((v) => Array.from(decodeVector(v)));
 }

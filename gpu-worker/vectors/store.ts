@@ -3,6 +3,8 @@
 // so that a new checkpoint's collection is promoted with one atomic swap. Implementations:
 // embedded.ts (in-process, persisted under a folder) and qdrant.ts (Qdrant server).
 
+import { collectionNameProblem } from '../../schema/names.js';
+
 export interface VectorPayload {
   /** ISO 639-1 code; searches filter on it. */
   language: string;
@@ -94,12 +96,9 @@ export const unknownTarget = (name: string) =>
 export const invalid = (message: string) => new VectorStoreError('invalid-argument', message);
 
 // Names become folder names in the embedded store and collection names in Qdrant.
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-
 export function checkName(what: 'collection' | 'alias', name: string): void {
-  if (!NAME.test(name) || name.includes('..')) {
-    throw invalid(`${what} name "${name}" must match ${NAME.source} without ".."`);
-  }
+  const problem = collectionNameProblem(name);
+  if (problem) throw invalid(`${what} name "${name}" ${problem}`);
 }
 
 export function checkDimension(dimension: number): void {
