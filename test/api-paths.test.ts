@@ -9,14 +9,18 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestGateway, type TestGateway } from '../api/testing.js';
 import { repoRoot } from './support/platform.js';
+import { serveQueries, type ServedQueries } from './support/query-server.js';
 
 const shared = path.join(repoRoot, '..', 'shared', 'models');
 let gw: TestGateway;
+let served: ServedQueries;
 let models: string;
 let outside: string;
 before(async () => {
   gw = await startTestGateway();
   models = path.join(gw.dataDir, 'models');
+  // A worker reads the folders (registerModel asks it to inspect them), with the same MODELS_DIR.
+  served = await serveQueries(gw.bus, { modelsDir: models });
   outside = await mkdtemp(path.join(tmpdir(), 'xling-outside-'));
   const copy = async (model: string, into: string, files: string[]) => {
     await mkdir(into, { recursive: true });
@@ -32,6 +36,7 @@ before(async () => {
   await symlink(path.join(outside, 'tiny'), path.join(models, 'escape'));
 });
 after(async () => {
+  await served.stop();
   await gw.close();
   await rm(outside, { recursive: true, force: true });
 });
