@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Bus, JobDelivery } from '../schema/bus.js';
+import { ServingUnavailableError, type Bus, type JobDelivery } from '../schema/bus.js';
+import { decodeVector, encodeVector, type ModelInspection } from '../schema/serving.js';
 import type { JobMessage } from '../schema/jobs.js';
 import type { PlatformEvent } from '../schema/events.js';
 
@@ -272,6 +273,103 @@ export function busConformance(name: string, namespace: () => Promise<BusNamespa
       assert.equal(finished, true);
     });
 
+    withBus('serving: each request reaches one server, which answers it', async (bus, ns) => {
+      const other = await ns.open();
+      const handled: number[][] = [[], []];
+      const endpoints = [bus, other].map((b, i) =>
+        b.serving.serve(async (request) => {
+          assert.equal(request.kind, 'inspectModel');
+          handled[i]!.push(Number(request.kind === 'inspectModel' && request.path));
+          await sleep(5);
+          return { ok: true, value: inspection(request.kind === 'inspectModel' ? request.path : '') };
+        }),
+      );
+      await ns.settle();
+      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => bus.serving.request({ kind: 'inspectModel', path: String(i) }, { timeoutMs: 5000 })));
+      for (const [i, reply] of replies.entries()) {
+        assert.ok(reply.ok);
+        assert.equal(reply.value.headerSha256, String(i), 'each reply answers its own request');
+      }
+      assert.deepEqual(handled.flat().sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i), 'each request handled exactly once');
+      assert.ok(handled[0]!.length > 0 && handled[1]!.length > 0, `split ${handled.map((h) => h.length)}`);
+      await Promise.all(endpoints.map((e) => e.stop()));
+    });
+
+    withBus('serving: with no server a request fails at once as no-worker', async (bus) => {
+      const started = Date.now();
+      const error = await bus.serving.request({ kind: 'inspectModel', path: 'x' }, { timeoutMs: 20_000 }).then(
+        () => assert.fail('answered'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ServingUnavailableError, String(error));
+      assert.equal(error.reason, 'no-worker');
+      assert.ok(Date.now() - started < 10_000, 'did not wait for the timeout');
+    });
+
+    withBus('serving: a server slower than the timeout fails the request as timeout', async (bus, ns) => {
+      const endpoint = bus.serving.serve(async () => {
+        await sleep(1500);
+        return { ok: true, value: inspection('late') };
+      });
+      await ns.settle();
+      const error = await bus.serving.request({ kind: 'inspectModel', path: 'x' }, { timeoutMs: 200 }).then(
+        () => assert.fail('answered'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ServingUnavailableError, String(error));
+      assert.equal(error.reason, 'timeout');
+      await endpoint.stop();
+    });
+
+    withBus('serving: a handler that throws answers an internal failure instead of leaving the request to time out', async (bus, ns) => {
+      const endpoint = bus.serving.serve(async () => {
+        throw new Error('encoder exploded');
+      });
+      await ns.settle();
+      const reply = await bus.serving.request({ kind: 'inspectModel', path: 'x' }, { timeoutMs: 5000 });
+      assert.deepEqual(reply, { ok: false, failure: { kind: 'internal', message: 'encoder exploded' } });
+      await endpoint.stop();
+    });
+
+    withBus('serving: a server restarting mid-request finishes what it took; the next request reaches its successor', async (bus, ns) => {
+      const first = await ns.open();
+      const second = await ns.open();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const old = first.serving.serve(async () => {
+        await held;
+        return { ok: true, value: inspection('old') };
+      });
+      await ns.settle();
+      const inFlight = bus.serving.request({ kind: 'inspectModel', path: 'x' }, { timeoutMs: 5000 });
+      await sleep(100);
+      const stopping = old.stop();
+      const successor = second.serving.serve(async () => ({ ok: true, value: inspection('new') }));
+      await ns.settle();
+      release();
+      await stopping;
+      const answered = await inFlight;
+      assert.ok(answered.ok && answered.value.headerSha256 === 'old', JSON.stringify(answered));
+      const next = await bus.serving.request({ kind: 'inspectModel', path: 'x' }, { timeoutMs: 5000 });
+      assert.ok(next.ok && next.value.headerSha256 === 'new', JSON.stringify(next));
+      await successor.stop();
+    });
+
+    withBus('serving: requests and replies travel as copies, vectors exactly', async (bus, ns) => {
+      const sent = new Float32Array([0.1, -2.5, 3e-8, Math.PI]);
+      const endpoint = bus.serving.serve(async (request) => {
+        assert.equal(request.kind, 'store');
+        if (request.kind !== 'store' || request.call.method !== 'search') return { ok: false, failure: { kind: 'invalid', message: 'unexpected' } };
+        return { ok: true, value: Array.from(decodeVector(request.call.vector)) };
+      });
+      await ns.settle();
+      const call = { method: 'search' as const, collection: 'c', vector: encodeVector(sent), k: 1 };
+      const reply = await bus.serving.request({ kind: 'store', call }, { timeoutMs: 5000 });
+      assert.ok(reply.ok);
+      assert.deepEqual(reply.value, Array.from(sent));
+      await endpoint.stop();
+    });
+
     withBus('stop() without drain hands in-flight jobs back at once', async (bus) => {
       const hold = deferred();
       const first: JobDelivery[] = [];
@@ -352,4 +450,9 @@ function run(cmd: string, args: string[], timeoutMs: number) {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** A recognisable inspectModel answer: `tag` comes back in headerSha256. */
+function inspection(tag: string): ModelInspection {
+  return { modelType: 'bert', parameters: 1, hiddenSize: 1, layers: 1, heads: 1, intermediateSize: 1, vocabSize: 1, maxTokens: 2, hasPooler: false, hasTokenizer: true, headerSha256: tag };
 }
