@@ -208,3 +208,18 @@ test('searchBatch, compareCollections and the live language bias', async () => {
   const beforeSame = before.sameLanguageShare == null ? 0 : Math.round(before.sameLanguageShare * before.hits);
   assert.ok(Math.abs(bias.sameLanguageShare - (beforeSame + same) / (before.hits + hits)) < 1e-9, JSON.stringify({ bias, before, same, hits }));
 });
+
+test('concurrent searches, embedded by the worker in shared encoder calls, return exactly the hits each returns alone', async () => {
+  const { data } = await gql('{ collections { name } }');
+  const { name } = data.collections[0];
+  const texts = ['Where does the river flow?', 'Wo ist der Bäcker?', 'bread', 'Der Fluss', 'long river', 'Brot', 'the baker', 'Wasser', 'city', 'Stadt', 'river bank', 'Bäckerei'];
+  const inputs = texts.flatMap((text, i) => [{ text, k: 5, collection: name }, { text, k: 3 + (i % 4), languages: ['de'], collection: name }]);
+  const alone = [];
+  for (const input of inputs) alone.push(await gql(SEARCH, { input }));
+  const together = await Promise.all(inputs.map((input) => gql(SEARCH, { input })));
+  for (const [i, reply] of together.entries()) {
+    assert.equal(reply.errors, undefined, JSON.stringify(reply.errors));
+    assert.ok(reply.data.search.hits.length > 0);
+    assert.deepEqual(reply.data.search, alone[i]!.data.search, `input ${i}: ${JSON.stringify(inputs[i])}`);
+  }
+});
