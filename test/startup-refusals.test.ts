@@ -1,7 +1,6 @@
-// Setups refused at start, as OS processes: a gateway or worker in distributed mode without
-// QDRANT_URL (it would fail every search on the embedded vector store, which one process holds),
-// and a second process on an XLING_HOME in use (it would open the same embedded database and
-// requeue the first one's jobs). Each exits 1 with one line before opening anything.
+// Setups refused at start, as OS processes: a second process on an XLING_HOME in use (it would open
+// the same embedded database and requeue the first one's jobs) exits 1 with one line before
+// opening anything. (A second worker on one embedded vector store: test/e2e-distributed-search.)
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,28 +24,6 @@ async function exitOf(app: AppProcess, ms = 30_000) {
   const code = await app.exited;
   clearTimeout(timer);
   return { code, output: app.output().trim() };
-}
-
-for (const entry of ['api/main.js', 'gpu-worker/main.js']) {
-  test(`${entry} with NATS_URL and no QDRANT_URL exits 1 saying what is missing, before connecting to anything`, async () => {
-    const home = await newHome();
-    const app = startApp(entry, {
-      NATS_URL: 'nats://127.0.0.1:4222',
-      QDRANT_URL: '',
-      // Nothing listens there: reaching the database at all would fail differently.
-      DATABASE_URL: 'postgresql://xling@127.0.0.1:9/none',
-      XLING_HOME: home,
-      PORT: '0',
-    });
-    const { code, output } = await exitOf(app);
-    assert.equal(code, 1, output);
-    assert.equal(
-      output,
-      'xling: not starting: NATS_URL is set (distributed mode) but QDRANT_URL is not: separate gateway and worker processes ' +
-        'cannot share the embedded vector store. Set QDRANT_URL to a Qdrant server, or run `npm start` for the whole platform in one process.',
-    );
-    assert.deepEqual(await fs.readdir(home), [], 'XLING_HOME untouched');
-  });
 }
 
 test('a second process on an XLING_HOME in use exits 1 naming the first pid; the first keeps its jobs and runs on', async () => {

@@ -36,8 +36,8 @@ before(async () => {
     NATS_PREFIX: prefix,
     DATA_DIR: dataDir,
     XLING_HOME: home,
-    // Distributed mode refuses to start without Qdrant (schema/setup.ts). These tests index no
-    // collection, and the Qdrant store connects on its first request only (gpu-worker/vectors/qdrant.ts),
+    // Workers here share XLING_HOME, and only one could own its embedded vector store. These tests
+    // index no collection, and the Qdrant store connects on its first request only (gpu-worker/vectors/qdrant.ts),
     // so a loopback port where nothing listens will do: any use of it would fail at once.
     QDRANT_URL: 'http://127.0.0.1:9',
     JOB_ACK_WAIT_MS: '10000',
