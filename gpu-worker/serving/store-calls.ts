@@ -54,6 +54,8 @@ const toWire = (p: VectorPoint): WirePoint => ({ id: p.id, vector: encodeVector(
 /** Upserts travel in pieces of about this many bytes, well under NATS's default 1 MB max_payload. */
 const UPSERT_BYTES = 256 * 1024;
 
+const INDEX_WAIT_MS = 30 * 60_000;
+
 export interface RemoteStoreOptions {
   /** Per request; an upsert of many points is several requests. */
   timeoutMs: number;
@@ -63,7 +65,9 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
   let closed = false;
   async function call<T>(storeCall: StoreCall): Promise<T> {
     if (closed) throw new VectorStoreError('store-closed', 'remote vector store is closed');
-    const reply = await serving.request({ kind: 'store', call: storeCall }, { timeoutMs });
+    // Building a large HNSW index takes minutes (bench/results.md); every other call is quick.
+    const wait = storeCall.method === 'waitForIndex' ? Math.max(timeoutMs, INDEX_WAIT_MS) : timeoutMs;
+    const reply = await serving.request({ kind: 'store', call: storeCall }, { timeoutMs: wait });
     if (reply.ok) return reply.value as T;
     const { failure } = reply;
     switch (failure.kind) {
