@@ -18,8 +18,9 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startApp(entry: string, env: Record<string, string>, args: readonly string[] = []): AppProcess {
-  const child = spawn(process.execPath, [path.join(distRoot, entry), ...args], {
+/** `nodeArgs` go to node before the entry (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+export function startApp(entry: string, env: Record<string, string>, args: readonly string[] = [], nodeArgs: readonly string[] = []): AppProcess {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(distRoot, entry), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
