@@ -51,6 +51,25 @@ export function vectorConformance(name: string, namespace: () => Promise<StoreNa
       assert.equal(await store.dimension('c'), 4);
     });
 
+    withStore('searchMany answers every query as search does: its k, its languages, through an alias', async (store) => {
+      const { points, queries } = dataset(1500, 24, 5);
+      await store.createCollection('c', { dimension: DIM });
+      await store.upsert('c', points);
+      await store.setAlias('live', 'c');
+      await store.waitForIndex('c');
+      const asked = queries.map((vector, i) => ({ vector, k: 1 + (i % 12), ...(i % 3 === 1 ? { languages: ['de', 'sw'] } : i % 3 === 2 ? { languages: ['xx'] } : {}) }));
+      const together = await store.searchMany('live', asked);
+      assert.equal(together.length, asked.length);
+      for (const [i, { vector, ...options }] of asked.entries()) {
+        const alone = await store.search('c', vector, options);
+        assert.deepEqual(together[i]!.map((h) => h.id), alone.map((h) => h.id), `query ${i}`);
+        together[i]!.forEach((h, j) => assert.ok(Math.abs(h.score - alone[j]!.score) < 1e-6));
+        if (options.languages) assert.ok(together[i]!.every((h) => options.languages!.includes(h.payload.language)));
+      }
+      assert.deepEqual(await store.searchMany('c', []), []);
+      await assert.rejects(store.searchMany('missing', asked.slice(0, 2)), (e: unknown) => e instanceof VectorStoreError && e.kind === 'unknown-collection');
+    });
+
     withStore('top-k: descending scores equal to exact cosine similarity', async (store) => {
       const { points, queries } = dataset(2000, 40, 1);
       await store.createCollection('c', { dimension: DIM });

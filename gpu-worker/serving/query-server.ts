@@ -1,11 +1,11 @@
 // The worker side of query serving: answers search, embed, inspectModel and vector store requests
 // with the checkpoint encoders and the vector store this worker holds. Searches of one collection
-// arriving together are embedded in one encoder call (micro-batch.ts); each query then searches
-// the store on its own (k and language filters differ per query).
+// arriving together (micro-batch.ts) are embedded in one encoder call and scored in one pass over
+// the collection (VectorStore.searchMany); each keeps its own k and language filter.
 
 import path from 'node:path';
 import { assertNever } from '../../schema/events.js';
-import { encodeVector, type ModelInspection, type ServingReply, type ServingRequest } from '../../schema/serving.js';
+import { encodeVector, type ModelInspection, type QueryItem, type ServedHit, type ServingReply, type ServingRequest } from '../../schema/serving.js';
 import { createEncoderCache, type CheckpointEncoderCache } from '../encoding/encoder-cache.js';
 import { HfModelError } from '../encoding/hf/config.js';
 import { embedWithHfModel } from '../encoding/hf/embed.js';
@@ -48,10 +48,19 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   const { vectors, modelsDir } = options;
   const encoders = options.encoders ?? createEncoderCache({ capacity: options.cachedEncoders, modelsDir });
   const pretrained = createLeaseCache<PretrainedModel>(CACHED_PRETRAINED);
-  const queries = createMicroBatcher<string, Float32Array>({
+  // One key per collection and checkpoint (JSON of the pair): the checkpoint embeds, the collection is searched.
+  const queries = createMicroBatcher<QueryItem, ServedHit[]>({
     waitMs: options.batchWaitMs,
     maxItems: options.batchMaxQueries ?? 256,
-    run: async (checkpoint, texts) => (await encoders.get(checkpoint)).embed(texts, 'QUERY'),
+    run: async (key, items) => {
+      const [collection, checkpoint] = JSON.parse(key) as [string, string];
+      const embedded = await (await encoders.get(checkpoint)).embed(items.map((q) => q.text), 'QUERY');
+      const found = await vectors.searchMany(
+        collection,
+        items.map((q, i) => ({ vector: embedded[i]!, k: q.k, ...(q.languages ? { languages: q.languages } : {}) })),
+      );
+      return found.map((hits) => hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })));
+    },
   });
 
   /** A folder named relative to MODELS_DIR, or undefined when it leads out of it. */
@@ -66,14 +75,7 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   async function handle(request: ServingRequest): Promise<ServingReply> {
     switch (request.kind) {
       case 'search': {
-        const vectorsOfQueries = await queries.submit(request.checkpoint, request.queries.map((q) => q.text));
-        const hits = await Promise.all(
-          request.queries.map(async (q, i) => {
-            const found = await vectors.search(request.collection, vectorsOfQueries[i]!, { k: q.k, ...(q.languages ? { languages: q.languages } : {}) });
-            return found.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId }));
-          }),
-        );
-        return { ok: true, value: hits };
+        return { ok: true, value: await queries.submit(JSON.stringify([request.collection, request.checkpoint]), request.queries) };
       }
       case 'embed': {
         const dir = modelFolder(request.model);

@@ -106,6 +106,9 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
     async search(collection, vector, options) {
       return call({ method: 'search', collection, vector: encodeVector(vector), k: options.k, ...(options.languages ? { languages: [...options.languages] } : {}) });
     },
+    searchMany(collection, queries) {
+      return Promise.all(queries.map(({ vector, ...options }) => this.search(collection, vector, options)));
+    },
     count: (collection) => call({ method: 'count', collection }),
     waitForIndex: (collection) => call({ method: 'waitForIndex', collection }),
     setAlias: (alias, collection) => call({ method: 'setAlias', alias, collection }),

@@ -10,7 +10,7 @@
 // whichever path found the hit.
 
 import { type IndexPolicy, HnswIndex } from './hnsw.js';
-import { ChunkedMatrix, dot, exactSearch, TopK } from './matrix.js';
+import { ChunkedMatrix, dot, exactSearch, exactSearchMany, TopK } from './matrix.js';
 import type { SearchHit, VectorPayload } from './store.js';
 
 export type { HnswOptions } from './hnsw.js';
@@ -90,29 +90,53 @@ export class MemoryCollection {
 
   /** `query` must be normalised. */
   search(query: Float32Array, k: number, languages?: readonly string[]): SearchHit[] {
-    let accept: ((row: number) => boolean) | undefined;
-    let candidates = this.count;
-    if (languages) {
-      const mask = new Uint8Array(this.languageTable.length);
-      candidates = 0;
-      for (const language of new Set(languages)) {
-        const code = this.languageIndex.get(language);
-        if (code === undefined) continue;
-        mask[code] = 1;
-        candidates += this.languageCounts[code]!;
-      }
-      const codes = this.languageCodes;
-      accept = (row) => mask[codes[row]!] === 1;
-    }
+    const { accept, candidates } = this.filter(languages);
     if (candidates === 0) return [];
     let top: TopK | null = null;
-    if (candidates >= this.options.hnswThreshold && this.hnsw.acquire()) {
+    if (this.indexed(candidates)) {
       top = this.approximate(query, k, candidates, accept);
       this.stats[top ? 'hnsw' : 'fallback']++;
     } else {
       this.stats.exact++;
     }
     top ??= exactSearch(this.matrix, query, k, accept);
+    return this.hits(top);
+  }
+
+  /** Several searches (vectors normalised): those answered exactly share one scan of the rows. */
+  searchMany(queries: ReadonlyArray<{ vector: Float32Array; k: number; languages?: readonly string[] }>): SearchHit[][] {
+    const results: SearchHit[][] = new Array(queries.length);
+    const scanned: Array<{ index: number; vector: Float32Array; k: number; accept?: (row: number) => boolean }> = [];
+    for (const [index, { vector, k, languages }] of queries.entries()) {
+      const { accept, candidates } = this.filter(languages);
+      if (candidates === 0) results[index] = [];
+      else if (this.indexed(candidates)) results[index] = this.search(vector, k, languages);
+      else scanned.push({ index, vector, k, ...(accept ? { accept } : {}) });
+    }
+    this.stats.exact += scanned.length;
+    exactSearchMany(this.matrix, scanned).forEach((top, i) => (results[scanned[i]!.index] = this.hits(top)));
+    return results;
+  }
+
+  private indexed(candidates: number): boolean {
+    return candidates >= this.options.hnswThreshold && this.hnsw.acquire() !== null;
+  }
+
+  private filter(languages?: readonly string[]): { accept?: (row: number) => boolean; candidates: number } {
+    if (!languages) return { candidates: this.count };
+    const mask = new Uint8Array(this.languageTable.length);
+    let candidates = 0;
+    for (const language of new Set(languages)) {
+      const code = this.languageIndex.get(language);
+      if (code === undefined) continue;
+      mask[code] = 1;
+      candidates += this.languageCounts[code]!;
+    }
+    const codes = this.languageCodes;
+    return { accept: (row) => mask[codes[row]!] === 1, candidates };
+  }
+
+  private hits(top: TopK): SearchHit[] {
     return top.rows.map((row, i) => ({ id: this.ids[row]!, score: top.scores[i]!, payload: { ...this.payloads[row]! } }));
   }
 

@@ -198,6 +198,17 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
       return collection.memory.search(normalized(vector), searchOptions.k, searchOptions.languages);
     },
 
+    async searchMany(target, queries) {
+      open();
+      for (const q of queries) checkSearchOptions(q);
+      const alias = entries.has(target) ? undefined : aliases.get(target);
+      const entry = entries.get(alias ?? target);
+      if (!entry) throw unknownTarget(target);
+      for (const q of queries) checkVector(describeTarget(entry.name, alias && target), entry.dimension, q.vector, 'query');
+      const collection = await load(entry);
+      return collection.memory.searchMany(queries.map((q) => ({ ...q, vector: normalized(q.vector) })));
+    },
+
     async count(name) {
       open();
       return (await load(entryOf(name))).memory.count;

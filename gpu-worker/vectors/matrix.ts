@@ -1,4 +1,5 @@
 import type { Matches } from 'usearch';
+import { loadNative, type NativeAddon } from '../encoding/native/addon.js';
 import { usearch } from './usearch.js';
 
 // Row storage for many vectors in fixed-size Float32Array chunks: a million 64-d rows are 256 MB
@@ -126,8 +127,7 @@ export function exactSearch(
   if (!accept) {
     for (const { first, data } of matrix.blocks()) {
       const rows = data.length / d;
-      // A few extra candidates, so float32 rounding in the native ranking cannot drop a k-th hit.
-      const found = usearch.exactSearch(data, query, d, Math.min(k + 8, rows), usearch.MetricKind.IP, 1) as Matches;
+      const found = usearch.exactSearch(data, query, d, Math.min(k + RESCORED_EXTRA, rows), usearch.MetricKind.IP, 1) as Matches;
       for (const key of found.keys) {
         const row = Number(key);
         top.offer(first + row, dot(data, row * d, query, d));
@@ -144,4 +144,73 @@ export function exactSearch(
     }
   }
   return top;
+}
+
+/** A few extra candidates, so float32 rounding in a fast path cannot drop a k-th hit before rescoring. */
+const RESCORED_EXTRA = 8;
+
+/**
+ * Below this many queries one matrix product costs more than separate scans: the product's cost
+ * is mostly reading the rows, which it does once for all queries (bench/results.md).
+ */
+const BATCHED_FROM = 2;
+
+export interface ScanQuery {
+  vector: Float32Array;
+  k: number;
+  accept?: (row: number) => boolean;
+}
+
+/**
+ * The exactSearch of every query, in order. With the project's native kernels and enough queries,
+ * each block is read once: one matrix product scores it against every query, each query keeps its
+ * best candidates among the rows it accepts, and those are rescored with `dot` as exactSearch
+ * does, so the results are the same.
+ */
+export function exactSearchMany(matrix: ChunkedMatrix, queries: readonly ScanQuery[]): TopK[] {
+  const addon = queries.length >= BATCHED_FROM ? nativeKernels() : null;
+  if (!addon) return queries.map((q) => exactSearch(matrix, q.vector, q.k, q.accept));
+  const d = matrix.dimension;
+  const n = queries.length;
+  const packed = new Float32Array(n * d);
+  queries.forEach((q, j) => packed.set(q.vector, j * d));
+  const candidates = queries.map((q) => new TopK(q.k + RESCORED_EXTRA));
+  const floors = new Float64Array(n).fill(-Infinity);
+  const blocks: Array<{ first: number; data: Float32Array }> = [];
+  for (const block of matrix.blocks()) {
+    const rows = block.data.length / d;
+    const scores = new Float32Array(rows * n);
+    // scores[rows x n] = block[rows x d] . packed[n x d]^T
+    addon.matmul(block.data, packed, scores, 1, rows, n, d, false, true, 1, 1, null);
+    // Row by row, in the order the product wrote the scores; a query's floor only rises.
+    for (let r = 0, at = 0; r < rows; r++) {
+      for (let j = 0; j < n; j++, at++) {
+        const score = scores[at]!;
+        if (!(score > floors[j]!)) continue;
+        const accept = queries[j]!.accept;
+        if (accept && !accept(block.first + r)) continue;
+        const top = candidates[j]!;
+        top.offer(block.first + r, score);
+        floors[j] = top.floor;
+      }
+    }
+    blocks.push(block);
+  }
+  return queries.map((q, j) => {
+    const top = new TopK(q.k);
+    for (const row of candidates[j]!.rows) {
+      const block = blocks[Math.floor(row / matrix.rowsPerChunk)]!;
+      top.offer(row, dot(block.data, (row - block.first) * d, q.vector, d));
+    }
+    return top;
+  });
+}
+
+let native: NativeAddon | null | undefined;
+function nativeKernels(): NativeAddon | null {
+  if (native === undefined) {
+    const status = loadNative();
+    native = status.kind === 'loaded' ? status.addon : null;
+  }
+  return native;
 }

@@ -153,6 +153,10 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
       }
     },
 
+    searchMany(target, queries) {
+      return Promise.all(queries.map(({ vector, ...options }) => this.search(target, vector, options)));
+    },
+
     async search(target, vector, searchOptions): Promise<SearchHit[]> {
       open();
       checkSearchOptions(searchOptions);

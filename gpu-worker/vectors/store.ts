@@ -36,6 +36,10 @@ export interface SearchOptions {
   languages?: readonly string[];
 }
 
+export interface SearchQuery extends SearchOptions {
+  vector: Float32Array;
+}
+
 export interface VectorStore {
   /** remote: another worker's store, reached over the bus (gpu-worker/serving/store-calls.ts). */
   readonly kind: 'embedded' | 'qdrant' | 'remote';
@@ -52,6 +56,12 @@ export interface VectorStore {
   delete(collection: string, ids: readonly string[]): Promise<void>;
   /** Hits by descending score. `collectionOrAlias` is resolved once per call. */
   search(collectionOrAlias: string, vector: Float32Array, options: SearchOptions): Promise<SearchHit[]>;
+  /**
+   * Several searches of one collection: the hits `search` gives for each, in order. The embedded
+   * store scores the exactly searched ones in one pass over the rows (the queries a worker
+   * micro-batches); the others search one by one.
+   */
+  searchMany(collectionOrAlias: string, queries: readonly SearchQuery[]): Promise<SearchHit[][]>;
   count(collection: string): Promise<number>;
   /**
    * Resolves once the collection's search index has caught up with its points (embedded: the
