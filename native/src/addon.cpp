@@ -12,13 +12,15 @@
 
 namespace {
 GemmKernel kernel = gemm_rows_generic;
+DotsKernel dots = row_dots_generic;
 const char* isaName = "generic";
 
 void chooseIsa(const std::string& wanted) {
   __builtin_cpu_init();
   const bool avx512 = __builtin_cpu_supports("avx512f");
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if ((wanted.empty() || wanted == "avx512") && avx512) { kernel = gemm_rows_avx512; isaName = "avx512"; return; }
+  dots = row_dots_generic;
+  if ((wanted.empty() || wanted == "avx512") && avx512) { kernel = gemm_rows_avx512; dots = row_dots_avx512; isaName = "avx512"; return; }
   if ((wanted.empty() || wanted == "avx512" || wanted == "avx2") && avx2) { kernel = gemm_rows_avx2; isaName = "avx2"; return; }
   kernel = gemm_rows_generic;
   isaName = "generic";
@@ -345,6 +347,24 @@ napi_value Concat(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// rowDots(rows, count, d, queries, n, out): out[r * n + j] = rows[r] . queries[j]; rows split across the threads.
+napi_value RowDots(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  float *rows, *queries, *out;
+  size_t lr, lq, lo;
+  if (argc < 6 || !floats(env, argv[0], &rows, &lr) || !floats(env, argv[3], &queries, &lq) || !floats(env, argv[5], &out, &lo)) return fail(env, "rowDots: rows, queries and out must be Float32Arrays");
+  const int64_t count = integer(env, argv[1]), d = integer(env, argv[2]), n = integer(env, argv[4]);
+  if (count < 0 || d < 1 || n < 0) return fail(env, "rowDots: bad sizes");
+  if ((int64_t)lr < count * d || (int64_t)lq < n * d || (int64_t)lo < count * n) return fail(env, "rowDots: arrays shorter than the sizes");
+  const DotsKernel run = dots;
+  // Parts of at least 2^18 multiply-adds: below that a helper thread costs more than it saves.
+  const int64_t grain = (1 << 18) / (d * (n > 0 ? n : 1)) + 1;
+  parallel(count, grain, [&](int64_t r0, int64_t r1) { run(rows + r0 * d, r1 - r0, d, queries, n, out + r0 * n); });
+  return nullptr;
+}
+
 // useIsa("avx512" | "avx2" | "generic" | ""): "" picks the widest available; returns the one in use.
 napi_value UseIsa(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -388,6 +408,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "adamw", fn);
   napi_create_function(env, "concat", NAPI_AUTO_LENGTH, Concat, nullptr, &fn);
   napi_set_named_property(env, exports, "concat", fn);
+  napi_create_function(env, "rowDots", NAPI_AUTO_LENGTH, RowDots, nullptr, &fn);
+  napi_set_named_property(env, exports, "rowDots", fn);
   napi_value threads;
   napi_create_int32(env, parallel_threads(), &threads);
   napi_set_named_property(env, exports, "threads", threads);

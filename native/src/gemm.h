@@ -10,3 +10,10 @@ typedef void (*GemmKernel)(const float* a, const float* b, float* c, int64_t m, 
 void gemm_rows_generic(const float*, const float*, float*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 void gemm_rows_avx2(const float*, const float*, float*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 void gemm_rows_avx512(const float*, const float*, float*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
+
+// out[r * n + j] = row r of `rows` (count x d) . query j of `queries` (n x d): the scores of an
+// exact vector search. One dot product per pair with the SIMD lanes along d, so a single query
+// costs what its rows cost to read (a GEMM tile would leave all but one lane idle).
+typedef void (*DotsKernel)(const float* rows, int64_t count, int64_t d, const float* queries, int64_t n, float* out);
+void row_dots_generic(const float*, int64_t, int64_t, const float*, int64_t, float*);
+void row_dots_avx512(const float*, int64_t, int64_t, const float*, int64_t, float*);

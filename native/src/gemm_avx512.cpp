@@ -51,3 +51,18 @@ void gemm_rows_avx512(const float* a, const float* bp, float* c, int64_t m, int6
   (void)csb;
   drive_rows<Rows>(a, bp, c, n, k, rsa, csa, np, row0, row1);
 }
+
+void row_dots_avx512(const float* rows, int64_t count, int64_t d, const float* queries, int64_t n, float* out) {
+  const int64_t full = d / 16 * 16;
+  const __mmask16 tail = (__mmask16)((1u << (d - full)) - 1u);
+  for (int64_t r = 0; r < count; r++) {
+    const float* row = rows + r * d;
+    for (int64_t j = 0; j < n; j++) {
+      const float* q = queries + j * d;
+      __m512 acc = _mm512_setzero_ps();
+      for (int64_t p = 0; p < full; p += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(row + p), _mm512_loadu_ps(q + p), acc);
+      if (tail) acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, row + full), _mm512_maskz_loadu_ps(tail, q + full), acc);
+      out[r * n + j] = _mm512_reduce_add_ps(acc);
+    }
+  }
+}

@@ -14,3 +14,23 @@ void gemm_rows_generic(const float* a, const float* b, float* c, int64_t m, int6
     }
   }
 }
+
+void row_dots_generic(const float* rows, int64_t count, int64_t d, const float* queries, int64_t n, float* out) {
+  for (int64_t r = 0; r < count; r++) {
+    const float* row = rows + r * d;
+    for (int64_t j = 0; j < n; j++) {
+      const float* q = queries + j * d;
+      // Independent partial sums: the compiler may not reorder one float sum into vector lanes.
+      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+      int64_t p = 0;
+      for (; p + 4 <= d; p += 4) {
+        s0 += row[p] * q[p];
+        s1 += row[p + 1] * q[p + 1];
+        s2 += row[p + 2] * q[p + 2];
+        s3 += row[p + 3] * q[p + 3];
+      }
+      for (; p < d; p++) s0 += row[p] * q[p];
+      out[r * n + j] = (s0 + s1) + (s2 + s3);
+    }
+  }
+}

@@ -33,6 +33,8 @@ export interface NativeAddon {
   adamw(param: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, paramOut: Float32Array, mOut: Float32Array, vOut: Float32Array, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, decay: number, learningRate: number): void;
   /** Row o of out is row o of each input in turn, input i having widths[i] floats a row. */
   concat(inputs: Float32Array[], widths: Int32Array, outer: number, out: Float32Array): void;
+  /** out[r * n + j] = rows[r] . queries[j] for count rows and n queries of d floats: exact search scores. */
+  rowDots(rows: Float32Array, count: number, d: number, queries: Float32Array, n: number, out: Float32Array): void;
   /** Threads the kernels split large work across (the caller included). */
   readonly threads: number;
 }

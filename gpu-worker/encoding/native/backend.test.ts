@@ -92,6 +92,36 @@ test('matMul, batched matMul and fused matMul with bias equal the CPU kernels on
   native.addon.useIsa('');
 });
 
+test('rowDots equals the dot products of every row with every query, on every instruction set, and refuses short arrays', { skip: !registered.ok && 'native kernels unavailable' }, () => {
+  const native = loadNative();
+  assert.equal(native.kind, 'loaded');
+  if (native.kind !== 'loaded') return;
+  const isas = ['generic', 'avx2', 'avx512'].filter((isa) => native.addon.useIsa(isa) === isa);
+  for (const isa of isas) {
+    native.addon.useIsa(isa);
+    // Odd dimensions exercise the masked tail; 5,000 rows x 64 is split across the threads.
+    for (const [count, d, n] of [[1, 1, 1], [7, 5, 3], [33, 17, 2], [5000, 64, 4], [9, 70, 0]] as const) {
+      const rows = Float32Array.from(random([count, d], count + d));
+      const queries = Float32Array.from(random([Math.max(n, 1), d], 7 * d));
+      const out = new Float32Array(count * n).fill(Number.NaN);
+      native.addon.rowDots(rows, count, d, queries, n, out);
+      for (let r = 0; r < count; r++) {
+        for (let j = 0; j < n; j++) {
+          let expected = 0;
+          let size = 0;
+          for (let p = 0; p < d; p++) {
+            expected += rows[r * d + p]! * queries[j * d + p]!;
+            size += Math.abs(rows[r * d + p]! * queries[j * d + p]!);
+          }
+          assert.ok(Math.abs(out[r * n + j]! - expected) <= 1e-6 * size + 1e-7, `${isa} [${count}, ${d}, ${n}] row ${r} query ${j}: ${out[r * n + j]} vs ${expected}`);
+        }
+      }
+    }
+    assert.throws(() => native.addon.rowDots(new Float32Array(10), 3, 4, new Float32Array(4), 1, new Float32Array(3)), /shorter than the sizes/);
+  }
+  native.addon.useIsa('');
+});
+
 test('gradients through the dense layer match, and no tensor is left behind', { skip: !registered.ok && 'native kernels unavailable' }, async () => {
   const x = random([33, 48], 11);
   const w = random([48, 20], 12);
