@@ -246,6 +246,20 @@ async function measure(platform: Platform, collection: string, label: string): P
   return results;
 }
 
+async function whileTraining(platform: Platform, collection: string): Promise<LoadResult> {
+  const { startTrainingRun: run } = await request(platform, 'mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { id } }', {
+    input: { strategy: 'HYBRID', alpha: 0.5, trainDatasets: ['mlqa-r'], steps: 100_000, batchSize: 32, seed: 2, evaluationSuites: [] },
+  });
+  await waitFor('the training run to step', async () => {
+    const { run: r } = await request(platform, 'query($id: ID!) { run(id: $id) { status metrics(names: ["loss"]) { step } } }', { id: run.id });
+    return r.status === 'RUNNING' && r.metrics.length > 0;
+  }, 120_000);
+  const r = await hammer(platform, collection, 1, duration);
+  console.log(`embedded, 1 connection while a run trains: ${r.perSecond.toFixed(0)} req/s, ${describe(r.latency)}; errors ${r.errors}, non-2xx ${r.non2xx}, body mismatches ${r.mismatches}; load ${r.loadBefore} -> ${r.loadAfter}`);
+  await request(platform, 'mutation($id: ID!) { cancelRun(id: $id) { status } }', { id: run.id });
+  return r;
+}
+
 function rssMiB(app: AppProcess): string {
   const kb = fs.readFileSync(`/proc/${app.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
   return kb ? `${(Number(kb) / 1024).toFixed(0)} MiB` : 'unknown';
@@ -294,6 +308,9 @@ console.log(`store search, exact top-${K} of ${benchmark.candidates.length} vect
 embedded = await startEmbedded(home, true);
 const embeddedResults = await measure(embedded, collection, 'embedded');
 const embeddedRss = rssMiB(embedded.processes[0]!);
+// One client again, while the same process trains: queries have their own subscription, but the
+// training step shares the event loop and the cores.
+const training = await whileTraining(embedded, collection);
 await stop(embedded);
 fs.rmSync(home, { recursive: true, force: true });
 
@@ -346,7 +363,7 @@ console.log(`store search alone:   ${describe(raw)}`);
 const parts = raw.p50 + encoding.p50;
 console.log('\n| path | connections | req/s | p50 | p99 | mean | errors / non-2xx / GraphQL errors | overhead at p50 | CPU ms per request (platform / autocannon) | load average before -> after |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const [label, results] of [['embedded', embeddedResults], ['distributed', distributedResults]] as const) {
+for (const [label, results] of [['embedded', embeddedResults], ['embedded, while a run trains', [training]], ['distributed', distributedResults]] as const) {
   for (const r of results ?? []) {
     console.log(
       `| ${label} | ${r.connections} | ${r.perSecond.toFixed(0)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.mean)} | ${r.errors} / ${r.non2xx} / ${r.mismatches} | ` +
