@@ -95,8 +95,9 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         if (event.type === 'cancelRun') jobs.cancelRun(event.runId);
       });
       seenTimer = setInterval(touch, settings.heartbeatMs);
-      consumer = bus.jobs.consume((delivery) => jobs.handle(delivery), { concurrency: config.concurrency });
-      if (store.kind !== 'remote') {
+      if (config.concurrency > 0) consumer = bus.jobs.consume((delivery) => jobs.handle(delivery), { concurrency: config.concurrency });
+      // A remote store is another worker's, which serves its queries.
+      if (config.serveQueries && store.kind !== 'remote') {
         const server = (queryServer = createQueryServer({
           vectors: store,
           modelsDir: settings.modelsDir,
@@ -105,7 +106,8 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         }));
         serving = bus.serving.serve((request) => server.handle(request));
       }
-      log(`worker ${workerId} started (backend ${backend.name}, concurrency ${config.concurrency}, vector store ${store.kind}${serving ? ', serving queries' : ''})`);
+      const roles = [config.concurrency > 0 ? `jobs (concurrency ${config.concurrency})` : '', serving ? 'queries' : ''].filter(Boolean).join(' and ');
+      log(`worker ${workerId} started (backend ${backend.name}, vector store ${store.kind}; takes ${roles})`);
     },
 
     async stop() {

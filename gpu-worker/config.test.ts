@@ -30,5 +30,19 @@ test('the environment overrides the defaults', () => {
 
 test('invalid values are rejected with the setting named', () => {
   assert.throws(() => loadWorkerConfig({ TF_BACKEND: 'cuda' }, '/app'), (err: unknown) => err instanceof ConfigError && /TF_BACKEND/.test(err.message));
-  assert.throws(() => loadWorkerConfig({ WORKER_CONCURRENCY: '0' }, '/app'), ConfigError);
+  assert.throws(() => loadWorkerConfig({ WORKER_CONCURRENCY: '-1' }, '/app'), ConfigError);
+  assert.throws(() => loadWorkerConfig({ WORKER_CONCURRENCY: '0', SERVE_QUERIES: 'off' }, '/app'), (err: unknown) => err instanceof ConfigError && /SERVE_QUERIES/.test(err.message));
+  assert.throws(() => loadWorkerConfig({ SERVE_QUERIES: 'maybe' }, '/app'), (err: unknown) => err instanceof ConfigError && /SERVE_QUERIES/.test(err.message));
+  assert.throws(() => loadWorkerConfig({ VECTOR_STORE: 'shared' }, '/app'), (err: unknown) => err instanceof ConfigError && /VECTOR_STORE/.test(err.message));
+  assert.throws(() => loadWorkerConfig({ VECTOR_STORE: 'remote', QDRANT_URL: 'http://q:6333' }, '/app'), (err: unknown) => err instanceof ConfigError && /QDRANT_URL/.test(err.message));
+});
+
+test('roles: queries and jobs by default; WORKER_CONCURRENCY=0 serves queries only; SERVE_QUERIES=off and VECTOR_STORE=remote take jobs only', () => {
+  const both = loadWorkerConfig({}, '/app');
+  assert.deepEqual([both.concurrency, both.serveQueries, both.vectorStore], [1, true, 'local']);
+  const serving = loadWorkerConfig({ WORKER_CONCURRENCY: '0' }, '/app');
+  assert.deepEqual([serving.concurrency, serving.serveQueries], [0, true]);
+  assert.equal(loadWorkerConfig({ SERVE_QUERIES: 'off', QDRANT_URL: 'http://q:6333' }, '/app').serveQueries, false);
+  const remote = loadWorkerConfig({ VECTOR_STORE: 'remote' }, '/app');
+  assert.deepEqual([remote.vectorStore, remote.serveQueries], ['remote', false]);
 });

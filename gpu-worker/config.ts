@@ -10,7 +10,7 @@ export interface WorkerConfig {
   settings: PlatformSettings;
   /** Identifies this worker in Job.workerId and the Worker table. */
   workerId: string;
-  /** Jobs run at the same time. */
+  /** Jobs run at the same time; 0: this worker takes no jobs and only serves queries. */
   concurrency: number;
   checkpointDir: string;
   /** Forces a TensorFlow.js backend instead of the automatic choice. */
@@ -25,6 +25,12 @@ export interface WorkerConfig {
    * worker owns the store, this one reaches it over the bus and serves no queries.
    */
   vectorStore: 'local' | 'remote';
+  /**
+   * Answer queries (search, embed, store calls). Off for workers that should spend their cores on
+   * jobs: a training step holds the worker's event loop, so queries on a training worker wait
+   * for it (bench/results.md, "Search under load").
+   */
+  serveQueries: boolean;
   /** Checkpoint encoders kept loaded for queries. */
   servingEncoders: number;
   /** Longest a query waits for others of its collection before the encoder call (0: one event-loop turn). */
@@ -40,15 +46,24 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
   return {
     settings,
     workerId: env.WORKER_ID || `${os.hostname()}-${process.pid}`,
-    concurrency: readInt(env, 'WORKER_CONCURRENCY', 1),
+    concurrency: readInt(env, 'WORKER_CONCURRENCY', 1, 0),
     checkpointDir: env.CHECKPOINT_DIR ? path.resolve(cwd, env.CHECKPOINT_DIR) : path.join(settings.home, 'checkpoints'),
     ...(tfBackend ? { tfBackend } : {}),
     retryBackoffMs: readInt(env, 'JOB_RETRY_BACKOFF_MS', 1_000, 0),
     reportsDir: path.resolve(cwd, env.REPORTS_DIR || 'reports'),
     vectorStore: readVectorStore(env),
+    serveQueries: readServeQueries(env),
     servingEncoders: readInt(env, 'SERVING_ENCODERS', 2),
     servingBatchWaitMs: readInt(env, 'SERVING_BATCH_WAIT_MS', 0, 0),
   };
+}
+
+function readServeQueries(env: Env): boolean {
+  const value = env.SERVE_QUERIES || 'on';
+  if (value !== 'on' && value !== 'off') throw new ConfigError('SERVE_QUERIES', value, 'on or off');
+  if (value === 'off' && env.WORKER_CONCURRENCY === '0') throw new ConfigError('SERVE_QUERIES', value, 'on when WORKER_CONCURRENCY=0 (the worker would do nothing)');
+  if (value === 'on' && env.VECTOR_STORE === 'remote') return false;
+  return value === 'on';
 }
 
 function readVectorStore(env: Env): WorkerConfig['vectorStore'] {

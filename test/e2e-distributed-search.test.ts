@@ -1,6 +1,7 @@
 // Retrieval through the cluster path: one gateway and two workers as separate processes on NATS and
-// Postgres, the embedded vector store owned by one worker (the other reaches it over the bus with
-// VECTOR_STORE=remote). Searches answered through the gateway are the hits the store gives in
+// Postgres. The embedded vector store is owned by a worker that serves queries only
+// (WORKER_CONCURRENCY=0); the other trains and indexes, reaching the store over the bus
+// (VECTOR_STORE=remote), so every write of the indexing jobs crosses the bus. Searches answered through the gateway are the hits the store gives in
 // process for the same checkpoint; the gateway's memory does not grow with the collections served;
 // without a worker the gateway answers WORKER_UNAVAILABLE and stays up; a second worker configured
 // on the owned store refuses at start.
@@ -97,11 +98,11 @@ describe('search through workers (NATS + Postgres, embedded store on one worker)
   });
 
   test('two workers (one owning the store), five collections: hits equal the in-process store search; gateway memory stays flat', async () => {
-    const owner = start('gpu-worker/main.js', { WORKER_ID: 'owner' });
+    const owner = start('gpu-worker/main.js', { WORKER_ID: 'owner', WORKER_CONCURRENCY: '0' });
     const remote = start('gpu-worker/main.js', { WORKER_ID: 'remote', VECTOR_STORE: 'remote' });
     await waitFor(`both workers registered\n${owner.output()}\n${remote.output()}`, async () => (await gql('{ workers { id } }')).data?.workers.length === 2);
-    assert.match(owner.output(), /vector store embedded, serving queries/);
-    assert.match(remote.output(), /vector store remote\)/);
+    assert.match(owner.output(), /vector store embedded; takes queries\)/);
+    assert.match(remote.output(), /vector store remote; takes jobs \(concurrency 1\)\)/);
 
     // A third worker on the owned store refuses at start, saying what to do, and writes nothing.
     const third = start('gpu-worker/main.js', { WORKER_ID: 'third' });
@@ -133,6 +134,9 @@ describe('search through workers (NATS + Postgres, embedded store on one worker)
       return data?.collections.length === 5 && data.collections;
     }, 180_000);
     for (const c of collections) assert.ok(c.size > 1000, `${c.name}: ${c.size}`);
+    const { data: ran } = await gql('{ jobs(first: 20) { kind status workerId } }');
+    assert.equal(ran.jobs.length, 6);
+    for (const job of ran.jobs) assert.deepEqual([job.status, job.workerId], ['SUCCEEDED', 'remote'], `${job.kind} ran on the job worker`);
 
     // Searches on every collection through the gateway.
     const answered = new Map<string, unknown[]>();

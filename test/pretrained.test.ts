@@ -37,7 +37,7 @@ before(async () => {
   const base = testConfig(home);
   const settings = { ...base.settings, dataDir, modelsDir, heartbeatMs: 50 };
   worker = buildWorker({
-    config: { settings, workerId: 'w-pretrained', concurrency: 1, checkpointDir: path.join(home, 'checkpoints'), retryBackoffMs: 10, vectorStore: 'local' as const, servingEncoders: 2, servingBatchWaitMs: 0 },
+    config: { settings, workerId: 'w-pretrained', concurrency: 1, checkpointDir: path.join(home, 'checkpoints'), retryBackoffMs: 10, vectorStore: 'local' as const, serveQueries: true, servingEncoders: 2, servingBatchWaitMs: 0 },
     db, bus, log: (l) => logs.push(l),
   });
   await worker.start();

@@ -57,6 +57,7 @@ function config(workerId: string, overrides: WorkerOptions = {}): WorkerConfig {
     checkpointDir: overrides.checkpointDir ?? path.join(home, 'checkpoints'),
     retryBackoffMs: 10,
     vectorStore: 'local',
+    serveQueries: true,
     servingEncoders: 2,
     servingBatchWaitMs: 0,
   };
