@@ -38,7 +38,7 @@ export interface PlatformSettings {
   qdrantApiKey?: string;
   /** Embedded store: collections (and language-filtered subsets) smaller than this are searched exactly. */
   hnswThreshold?: number;
-  /** Embedded store: HNSW candidate list per search; higher is slower with better recall. */
+  /** Embedded store: HNSW candidate list of a top-10 search (k / 10 times as many for a top-k); higher is slower with better recall. */
   hnswExpansionSearch?: number;
 }
 
@@ -100,6 +100,6 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
     ...(env.QDRANT_URL ? { qdrantUrl: env.QDRANT_URL } : {}),
     ...(env.QDRANT_API_KEY ? { qdrantApiKey: env.QDRANT_API_KEY } : {}),
     ...(env.VECTOR_HNSW_THRESHOLD ? { hnswThreshold: readInt(env, 'VECTOR_HNSW_THRESHOLD', 20_000) } : {}),
-    ...(env.VECTOR_EXPANSION_SEARCH ? { hnswExpansionSearch: readInt(env, 'VECTOR_EXPANSION_SEARCH', 64) } : {}),
+    ...(env.VECTOR_EXPANSION_SEARCH ? { hnswExpansionSearch: readInt(env, 'VECTOR_EXPANSION_SEARCH', 192) } : {}),
   };
 }

@@ -3,9 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { MemoryCollection } from './collection.js';
+import { indexCandidates, MemoryCollection } from './collection.js';
 import { exactSearch, normalized } from './matrix.js';
 import type { VectorPayload } from './store.js';
+import { syntheticSet } from './synthetic.js';
 
 const D = 8;
 const hnsw = { connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
@@ -175,4 +176,47 @@ it('discards a background build that too many writes overtook, and builds again'
   assert.equal(c.hnsw.stats.discarded, 1);
   assert.equal(c.hnsw.stats.builds, 1);
   assert.ok(recall(c, queries) >= 0.95);
+});
+
+it('asks the index for expansionSearch candidates up to top-10, proportionally more for larger k and for filters', () => {
+  assert.equal(indexCandidates(1, 1, 256), 256);
+  assert.equal(indexCandidates(10, 1, 256), 256);
+  assert.equal(indexCandidates(20, 1, 256), 512);
+  assert.equal(indexCandidates(100, 1, 256), 2560);
+  assert.equal(indexCandidates(15, 1, 64), 96);
+  assert.equal(indexCandidates(10, 0.2, 256), 1280, 'one row in five wanted: five times the candidates');
+  assert.equal(indexCandidates(10, 1, 8), 20, 'never fewer than k + 10');
+});
+
+it('a top-k search explores k / 10 times the candidates of a top-10 search, so recall holds as k grows', () => {
+  // Uniform random vectors with a sparse graph (connectivity 4), where recall depends on the
+  // candidate list: a top-50 search asks usearch for 5 x expansionSearch candidates.
+  const d = 32;
+  const n = 3000;
+  const set = syntheticSet({ rows: n, dimension: d, kind: 'random', seed: 99 });
+  const ids = Array.from({ length: n }, (_, i) => `r${i}`);
+  const payloads: VectorPayload[] = ids.map((_, i) => ({ language: 'en', dataset: 'd', documentId: `${i}`, groupId: `${i}`, text: '' }));
+  const qs = Array.from({ length: 50 }, set.query);
+  const c = new MemoryCollection(d, { hnswThreshold: 100, hnsw: { connectivity: 4, expansionAdd: 16, expansionSearch: 100 }, hnswBuild: inline });
+  c.upsert(ids, payloads, set.vectors);
+  const recallAt = (k: number) => {
+    let hit = 0;
+    for (const q of qs) {
+      const expected = new Set(exactSearch(c.matrix, q, k).rows.map((r) => c.ids[r]));
+      hit += c.search(q, k).filter((h) => expected.has(h.id)).length;
+    }
+    return hit / (qs.length * k);
+  };
+  const top10 = recallAt(10);
+  const top50 = recallAt(50);
+  // The same index asked for 100 candidates directly (what a top-50 search got before): fewer found.
+  let direct = 0;
+  for (const q of qs) {
+    const expected = new Set(exactSearch(c.matrix, q, 50).rows);
+    const found = c.hnsw.acquire()!.search(q, 100, 0);
+    for (let i = 0; i < 50; i++) if (expected.has(Number(found.keys[i]!))) direct++;
+  }
+  assert.equal(c.stats.hnsw, 2 * qs.length);
+  assert.ok(top50 >= top10 - 0.02, `recall@50 ${top50}, recall@10 ${top10}`);
+  assert.ok(top50 > direct / (qs.length * 50) + 0.05, `recall@50 ${top50}; with 100 candidates ${direct / (qs.length * 50)}`);
 });

@@ -4,10 +4,15 @@
 //
 // Search plan. Exact scans answer collections, and language-filtered subsets, smaller than the
 // threshold, and everything while the index is being built. Above it, ask the index for
-// (k + 10) / f * 2 neighbours, f being the fraction of rows in the wanted languages (k + 10 when
-// unfiltered), keep those in the languages and rescore them; if fewer than k survive, scan the
+// indexCandidates(k, f) neighbours, f being the fraction of rows in the wanted languages, keep
+// those in the languages and rescore the best k + 10 of them; if fewer than k survive, scan the
 // subset exactly instead. Every score returned is an exact dot product of normalised vectors,
 // whichever path found the hit.
+//
+// usearch explores max(expansionSearch, wanted) candidates, so the number asked for is the
+// search's expansion: expansionSearch is the candidate list of a top-10 search, a top-k search
+// gets k / 10 times as many (recall at a fixed list falls as k grows), and a filtered search gets
+// 1 / f times as many, so that about as many candidates of the wanted languages are examined.
 
 import { type IndexPolicy, HnswIndex } from './hnsw.js';
 import { ChunkedMatrix, dot, exactSearch, exactSearchMany, TopK } from './matrix.js';
@@ -15,6 +20,12 @@ import type { SearchHit, VectorPayload } from './store.js';
 
 export type { HnswOptions } from './hnsw.js';
 export type CollectionOptions = IndexPolicy;
+
+/** How many neighbours a top-k search asks of the index when a fraction f of the rows is wanted. */
+export function indexCandidates(k: number, fraction: number, expansionSearch: number): number {
+  const expansion = Math.max(k + 10, Math.ceil((expansionSearch * Math.max(10, k)) / 10));
+  return Math.ceil(expansion / fraction);
+}
 
 export class MemoryCollection {
   readonly matrix: ChunkedMatrix;
@@ -141,14 +152,15 @@ export class MemoryCollection {
   }
 
   private approximate(query: Float32Array, k: number, candidates: number, accept?: (row: number) => boolean) {
-    const fraction = candidates / this.count;
-    const fetch = Math.min(this.count, Math.ceil(((k + 10) / fraction) * (fraction < 1 ? 2 : 1)));
+    const fetch = Math.min(this.count, indexCandidates(k, candidates / this.count, this.options.hnsw.expansionSearch));
     const found = this.hnsw.acquire()!.search(query, fetch, 0);
     const top = new TopK(k);
-    for (let i = 0; i < found.keys.length; i++) {
+    // Hits come best first by usearch's float32 cosine: past k + 10 kept ones, none can enter.
+    for (let i = 0, kept = 0; i < found.keys.length && kept < k + 10; i++) {
       const row = Number(found.keys[i]!);
       if (accept && !accept(row)) continue;
       top.offer(row, dot(this.matrix.row(row), 0, query, this.dimension));
+      kept++;
     }
     return top.rows.length < Math.min(k, candidates) ? null : top;
   }

@@ -1,5 +1,6 @@
 // Embedded-store specifics beyond the shared conformance suite (test/vector-conformance.ts):
-// the folder lock, closed stores and leftovers of interrupted operations.
+// the folder lock, closed stores, leftovers of interrupted operations, and the recall of the
+// default HNSW settings on near-duplicates.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,8 +8,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
-import { openEmbeddedStore } from './embedded.js';
-import { VectorStoreError } from './store.js';
+import { DEFAULT_HNSW, openEmbeddedStore } from './embedded.js';
+import { ChunkedMatrix, exactSearch } from './matrix.js';
+import { VectorStoreError, type VectorPoint } from './store.js';
+import { syntheticSet } from './synthetic.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -92,5 +95,33 @@ it('a search started before a drop completes on the collection it resolved', asy
   assert.equal((await search)[0]?.id, 'a');
   assert.equal(await drop, true);
   await assert.rejects(store.search('c', new Float32Array([1, 0]), { k: 1 }), kind('unknown-collection'));
+  await store.close();
+});
+
+it('with the default HNSW settings, a search over near-duplicates finds at least 95% of the exact top-10', async () => {
+  // The structure of the 1,000,000-row set of bench/serving-latency.ts at 1/100 of its size:
+  // 130 base vectors, each with about 76 copies perturbed by noise 0.05 per component.
+  const rows = 10_000;
+  const dimension = 64;
+  const set = syntheticSet({ rows, dimension, kind: 'nearduplicate', base: 130, seed: 7 });
+  const store = await openEmbeddedStore({ dir: await tempDir(), hnswThreshold: 1000, hnswBuild: 'inline' });
+  await store.createCollection('near', { dimension });
+  const points: VectorPoint[] = [];
+  const matrix = new ChunkedMatrix(dimension);
+  for (let r = 0; r < rows; r++) {
+    const vector = set.vectors.subarray(r * dimension, (r + 1) * dimension);
+    matrix.push(vector);
+    points.push({ id: String(r), vector, payload: { language: 'en', dataset: 'd', documentId: `${r}`, groupId: `${r}`, text: '' } });
+  }
+  await store.upsert('near', points);
+  let found = 0;
+  const queries = 100;
+  for (let q = 0; q < queries; q++) {
+    const query = set.query();
+    const truth = new Set(exactSearch(matrix, query, 10).rows.map(String));
+    found += (await store.search('near', query, { k: 10 })).filter((hit) => truth.has(hit.id)).length;
+  }
+  const recall = found / (queries * 10);
+  assert.ok(recall >= 0.95, `recall@10 ${recall} with ${JSON.stringify(DEFAULT_HNSW)}`);
   await store.close();
 });

@@ -6,6 +6,13 @@
 // the calling thread instead (tests, benchmarks). Once adopted, the index follows every write.
 // Removing a key leaves a tombstone in the graph; past max(1000, rows / 4) tombstones the index
 // is dropped and rebuilt on next use, and below the threshold it is dropped for good.
+//
+// A saved index keeps the connectivity it was built with (usearch reads it from the file; the
+// expansions are taken from the policy). One built with another connectivity than the policy's,
+// e.g. under older defaults, is adopted and answers searches while an index with the policy's
+// parameters is built to replace it; the replacement is marked unsaved, so the next snapshot
+// (at the latest on close) writes it. expansionAdd is not recorded in the file: changing it alone
+// does not rebuild saved indexes.
 
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -71,6 +78,10 @@ export class HnswIndex {
   private index: Index | null = null;
   private build: Build | null = null;
   private tombstones = 0;
+  /** The index was loaded with another connectivity than the policy's: replace it. */
+  private outdated = false;
+  /** The index was built (not loaded) since it was last saved. */
+  private built = false;
   private lastError = '';
   readonly stats = { builds: 0, buildFailures: 0, discarded: 0 };
 
@@ -87,13 +98,26 @@ export class HnswIndex {
     return this.tombstones;
   }
 
-  /** The index if it is usable now; otherwise starts (or, inline, runs) a build. */
+  /** The connectivity of the current index's graph (null without an index). */
+  get connectivity(): number | null {
+    return this.index ? this.index.connectivity() : null;
+  }
+
+  /** An index was built since the last save or load: a snapshot should write it. */
+  get unsaved(): boolean {
+    return this.index !== null && this.built;
+  }
+
+  /**
+   * The index if it is usable now; otherwise starts (or, inline, runs) a build. An outdated
+   * loaded index stays usable until its replacement is adopted.
+   */
   acquire(): Index | null {
-    if (this.index || this.matrix.length < this.policy.hnswThreshold) return this.index;
+    if ((this.index && !this.outdated) || this.matrix.length < this.policy.hnswThreshold) return this.index;
     if (this.policy.hnswBuild === 'inline') {
       const index = newIndex(this.matrix.dimension, this.policy.hnsw);
       addBlocks(index, this.matrix.blocks(), this.matrix.dimension);
-      this.adopt(index, 0);
+      this.adopt(index, 0, true);
       this.stats.builds++;
     } else if (!this.build) {
       this.startBuild();
@@ -106,9 +130,9 @@ export class HnswIndex {
     while (this.build) await this.build.done;
   }
 
-  /** Resolves once the index is ready (or not needed), building it if necessary. */
+  /** Resolves once an index with the policy's parameters is ready (or none is needed), building it if necessary. */
   async whenReady(): Promise<void> {
-    while (!this.acquire() && this.matrix.length >= this.policy.hnswThreshold) {
+    while ((!this.acquire() || this.outdated) && this.matrix.length >= this.policy.hnswThreshold) {
       const failures = this.stats.buildFailures;
       await this.settled();
       if (this.stats.buildFailures > failures) throw new Error(`HNSW index build failed: ${this.lastError}`);
@@ -133,27 +157,37 @@ export class HnswIndex {
   save(file: string): boolean {
     if (!this.index) return false;
     this.index.save(file);
+    this.built = false;
     return true;
   }
 
-  /** Adopts a saved index when it matches the rows; otherwise the index is rebuilt on next use. */
+  /**
+   * Adopts a saved index when it matches the rows (otherwise the index is rebuilt on next use);
+   * one of another connectivity serves until the next use has built its replacement.
+   */
   load(file: string, tombstones: number): void {
     const index = newIndex(this.matrix.dimension, this.policy.hnsw);
     index.load(file);
-    if (index.size() === this.matrix.length && index.dimensions() === this.matrix.dimension) this.adopt(index, tombstones);
+    if (index.size() !== this.matrix.length || index.dimensions() !== this.matrix.dimension) return;
+    this.adopt(index, tombstones, false);
+    this.outdated = index.connectivity() !== this.policy.hnsw.connectivity;
   }
 
   /** Drops the index and abandons a running build. */
   reset(): void {
     this.index = null;
     this.tombstones = 0;
+    this.outdated = false;
+    this.built = false;
     if (this.build) void this.build.worker.terminate();
     this.build = null;
   }
 
-  private adopt(index: Index, tombstones: number): void {
+  private adopt(index: Index, tombstones: number, built: boolean): void {
     this.index = index;
     this.tombstones = tombstones;
+    this.outdated = false;
+    this.built = built;
   }
 
   private addRows(rows: readonly number[]): void {
@@ -211,7 +245,7 @@ export class HnswIndex {
     }
     const index = newIndex(this.matrix.dimension, this.policy.hnsw);
     index.load(file);
-    this.adopt(index, 0);
+    this.adopt(index, 0, true);
     this.stats.builds++;
     this.update(stale);
   }

@@ -15,7 +15,7 @@ export interface VectorSettings {
   qdrantPrefix?: string;
   /** Embedded store: collections smaller than this are searched exactly. */
   hnswThreshold?: number;
-  /** Embedded store: HNSW candidate list per search (usearch expansion_search). */
+  /** Embedded store: HNSW candidate list of a top-10 search (usearch expansion_search; see collection.ts). */
   hnswExpansionSearch?: number;
 }
 

@@ -98,3 +98,42 @@ it('writes a new generation when the log outgrows the snapshot, with the built i
   assert.equal(second.memory.hnsw.stats.builds, 0);
   await second.close(true);
 });
+
+it('an index saved with another connectivity serves until its replacement is built, which the next snapshot saves', async () => {
+  const dir = await tempDir();
+  await StoredCollection.create(dir, 4);
+  const old = options({ hnsw: { connectivity: 8, expansionAdd: 64, expansionSearch: 64 } });
+  const first = await StoredCollection.load(dir, old);
+  await first.upsert(points(200));
+  first.memory.search(points(1)[0]!.vector, 1); // builds the index (inline)
+  assert.equal(first.memory.hnsw.connectivity, 8);
+  await first.close(true);
+
+  // Background build: the old index answers at once, the new one replaces it when ready.
+  const background = options({ hnswBuild: 'background' });
+  const second = await StoredCollection.load(dir, background);
+  assert.equal(second.memory.hnsw.connectivity, 8, 'the saved index is loaded');
+  assert.equal(second.memory.hnsw.unsaved, false);
+  assert.equal(second.memory.search(points(1, 123)[0]!.vector, 1)[0]?.id, 'p123');
+  assert.equal(second.memory.stats.hnsw, 1, 'the outdated index answers while its replacement builds');
+  await second.memory.hnsw.whenReady();
+  assert.equal(second.memory.hnsw.connectivity, 16);
+  assert.equal(second.memory.hnsw.stats.builds, 1);
+  assert.equal(second.memory.hnsw.unsaved, true);
+  assert.equal(second.memory.search(points(1, 77)[0]!.vector, 1)[0]?.id, 'p77');
+  await second.close(true); // no writes, but the rebuilt index is saved
+
+  const third = await StoredCollection.load(dir, background);
+  assert.equal(third.memory.hnsw.connectivity, 16);
+  await third.memory.hnsw.whenReady();
+  assert.equal(third.memory.hnsw.stats.builds, 0, 'an index of the current parameters is kept');
+  await third.close(true);
+
+  // Inline builds replace an outdated index on first use.
+  const fourth = await StoredCollection.load(dir, options({ hnsw: { connectivity: 8, expansionAdd: 64, expansionSearch: 64 } }));
+  assert.equal(fourth.memory.hnsw.connectivity, 16);
+  fourth.memory.search(points(1)[0]!.vector, 1);
+  assert.equal(fourth.memory.hnsw.connectivity, 8);
+  assert.equal(fourth.memory.hnsw.stats.builds, 1);
+  await fourth.close(false);
+});

@@ -126,9 +126,9 @@ export class StoredCollection {
     await removeOtherGenerations(this.dir, generation);
   }
 
-  /** Snapshots first when asked and there is something to save (log entries, a new index). */
+  /** Snapshots first when asked and there is something to save (log entries, a new or rebuilt index). */
   async close(snapshot: boolean): Promise<void> {
-    if (snapshot && (this.logBytes > 0 || (this.memory.hnsw.ready && !this.manifest.index))) await this.snapshot();
+    if (snapshot && (this.logBytes > 0 || this.memory.hnsw.unsaved)) await this.snapshot();
     this.memory.hnsw.reset(); // stops a running build
     await this.log.close();
   }
