@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -90,6 +91,9 @@ export function buildApp(deps: AppDeps): App {
       stopOnTerminationSignals: false,
       plugins: [
         ...limits.plugins,
+        // No cache hints are used (answers are per key and POSTed), and the default cache-control
+        // plugin would wrap every field's resolver, the hits of each search included.
+        ApolloServerPluginCacheControlDisabled(),
         subscriptionsOverWebSocketOnly,
         ApolloServerPluginDrainHttpServer({ httpServer }),
         { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
