@@ -12,6 +12,8 @@ export type EncodingRole = 'QUERY' | 'PASSAGE';
 export interface QueryItem {
   text: string;
   k: number;
+  /** ISO 639-1; absent: the worker identifies it from the text. */
+  queryLanguage?: string;
   /** Only hits in these languages; absent for every language. */
   languages?: string[];
 }
@@ -21,6 +23,12 @@ export interface ServedHit {
   language: string;
   text: string;
   documentId: string;
+}
+
+/** One query's answer: its language (as given, or identified by the worker) and its hits. */
+export interface ServedResult {
+  queryLanguage: string;
+  hits: ServedHit[];
 }
 
 /** A point of the vector store with its vector as base64 float32 (see encodeVector). */
@@ -76,7 +84,7 @@ export interface ModelInspection {
 
 /** What each kind of request answers with when it succeeds. */
 export interface ServingValues {
-  search: ServedHit[][];
+  search: ServedResult[];
   /** base64 float32 vectors, one per text. */
   embed: string[];
   inspectModel: ModelInspection;

@@ -172,7 +172,7 @@ test('searchBatch, compareCollections and the live language bias', async () => {
   const inputs = [
     { text: 'Where does the river flow?', k: 2, collection: name },
     { text: 'Wo ist der Bäcker?', queryLanguage: 'de', k: 4, alias },
-    { text: 'bread', k: 3, languages: ['de'], collection: name },
+    { text: 'fresh bread from the baker', k: 3, languages: ['de'], collection: name },
   ];
   const batch = await gql(BATCH, { inputs });
   assert.equal(batch.errors, undefined, JSON.stringify(batch.errors));
@@ -222,4 +222,21 @@ test('concurrent searches, embedded by the worker in shared encoder calls, retur
     assert.ok(reply.data.search.hits.length > 0);
     assert.deepEqual(reply.data.search, alone[i]!.data.search, `input ${i}: ${JSON.stringify(inputs[i])}`);
   }
+});
+
+test('the worker identifies the query language when it is not given, Latin-script languages included', async () => {
+  const { data } = await gql('{ collections { name } }');
+  const { name } = data.collections[0];
+  for (const [text, language] of [
+    ['Wie viele Einwohner hatte Warschau im Jahr 1901?', 'de'],
+    ['¿Cuántos habitantes tenía Varsovia en 1901?', 'es'],
+    ['Warsaw ilikuwa na wakazi wangapi mwaka 1901?', 'sw'],
+    ['Сколько жителей было в Варшаве в 1901 году?', 'ru'],
+  ] as const) {
+    const found = await gql(SEARCH, { input: { text, k: 2, collection: name } });
+    assert.equal(found.errors, undefined, JSON.stringify(found.errors));
+    assert.equal(found.data.search.queryLanguage, language, text);
+  }
+  const given = await gql(SEARCH, { input: { text: 'Wie viele Einwohner?', queryLanguage: 'en', k: 2, collection: name } });
+  assert.equal(given.data.search.queryLanguage, 'en', 'a given language is kept');
 });

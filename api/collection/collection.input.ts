@@ -20,7 +20,7 @@ export class SearchInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'A lowercase ISO 639-1 code. Default: detected from the Unicode script of the text (zh, ja, ko, th, ar, hi, ru, el, he); Latin script gives "en"',
+      'A lowercase ISO 639-1 code. Default: identified from the text by the worker (the data folder\'s 30 languages; single words are ambiguous)',
   })
   queryLanguage?: string | null;
 

@@ -50,7 +50,7 @@ export class SearchResult {
   @Field(() => String, { description: 'Name of the collection searched (an alias resolved to its collection)' })
   collection!: string;
 
-  @Field(() => String, { description: 'As given, or detected from the script of the query (Latin script: "en")' })
+  @Field(() => String, { description: 'As given, or identified from the text by the worker' })
   queryLanguage!: string;
 }
 

@@ -18,10 +18,10 @@ function rejection(input: Parameters<typeof checkSearchOptions>[0], path = at) {
   assert.fail(`accepted ${JSON.stringify(input).slice(0, 200)}`);
 }
 
-test('valid options pass, with k defaulted and the query language detected when omitted', () => {
-  assert.deepEqual(checkSearchOptions(ok, at), { text: ok.text, k: 10, queryLanguage: 'en', languages: null });
+test('valid options pass, with k defaulted and the query language left to the worker when omitted', () => {
+  assert.deepEqual(checkSearchOptions(ok, at), { text: ok.text, k: 10, queryLanguage: null, languages: null });
   assert.deepEqual(checkSearchOptions({ text: 'Что такое GPU?', languages: ['ru', 'en'], k: 3 }, at), {
-    text: 'Что такое GPU?', k: 3, queryLanguage: 'ru', languages: ['ru', 'en'],
+    text: 'Что такое GPU?', k: 3, queryLanguage: null, languages: ['ru', 'en'],
   });
   assert.equal(checkSearchOptions({ ...ok, queryLanguage: 'de' }, at).queryLanguage, 'de');
   const all = 'ar de el en es hi ro ru th tr vi zh ja ko fr it pt nl sv pl cs fi da no hu he fa id ms uk bg hr'.split(' ');

@@ -1,11 +1,10 @@
 // The options of one query of search, searchBatch or compareCollections, checked before anything is
-// looked up or embedded. Limits bound the work one query can ask for (the text is scanned for its
-// script and embedded, the language list becomes a store filter), and errors echo at most a clip
+// looked up or embedded. Limits bound the work one query can ask for (the text is identified and
+// embedded by a worker, the language list becomes a store filter), and errors echo at most a clip
 // of what was sent, so an oversized argument is not sent back whole in the error.
 
 import { isIso6391 } from '../../schema/dataset-jsonl.js';
 import { badUserInput } from '../errors.js';
-import { detectLanguage } from './detect-language.js';
 
 export const MAX_K = 100;
 export const DEFAULT_K = 10;
@@ -26,7 +25,8 @@ export interface SearchOptionsInput {
 export interface SearchOptions {
   text: string;
   k: number;
-  queryLanguage: string;
+  /** Null when not given: the worker identifies it. */
+  queryLanguage: string | null;
   languages: string[] | null;
 }
 
@@ -73,6 +73,5 @@ export function checkSearchOptions(input: SearchOptionsInput, at: FieldPath): Se
       if (languages.indexOf(language) !== i) throw badUserInput(at(`languages[${i}]`), language, 'is listed twice');
     });
   }
-  const queryLanguage = input.queryLanguage ?? detectLanguage(input.text);
-  return { text: input.text, k, queryLanguage, languages: languages ?? null };
+  return { text: input.text, k, queryLanguage: input.queryLanguage ?? null, languages: languages ?? null };
 }

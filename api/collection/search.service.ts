@@ -65,13 +65,13 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
         checkpoint: ref.checkpointLocation,
         queries: indices.map((i) => {
           const p = planned[i]!;
-          return { text: p.text, k: p.k, ...(p.languages != null ? { languages: p.languages } : {}) };
+          return { text: p.text, k: p.k, ...(p.queryLanguage != null ? { queryLanguage: p.queryLanguage } : {}), ...(p.languages != null ? { languages: p.languages } : {}) };
         }),
       });
-      indices.forEach((i, j) => (results[i] = { collection: ref.name, queryLanguage: planned[i]!.queryLanguage, hits: hits[j]! }));
+      indices.forEach((i, j) => (results[i] = { collection: ref.name, ...hits[j]! }));
     }),
   );
-  services.searchStats.record(planned.map((p, i) => ({ collectionId: p.ref.id, queryLanguage: p.queryLanguage, hits: results[i]!.hits })));
+  services.searchStats.record(planned.map((p, i) => ({ collectionId: p.ref.id, queryLanguage: results[i]!.queryLanguage, hits: results[i]!.hits })));
   return results;
 }
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { ServedHit } from '../../schema/serving.js';
+import type { ServedResult } from '../../schema/serving.js';
 import type { CheckpointEncoderCache } from '../encoding/encoder-cache.js';
 import { openEmbeddedStore } from '../vectors/embedded.js';
 import { createQueryServer } from './query-server.js';
@@ -51,7 +51,7 @@ test('concurrent searches of one collection share one encoder call and get the h
     const together = await Promise.all(texts.map((text) => server.handle(request(text, text === 'Vier' ? ['de'] : undefined))));
     assert.deepEqual(calls, [texts], 'one encoder call for the five');
     assert.deepEqual(together, alone);
-    const hits = together.map((reply) => (reply.ok ? (reply.value as ServedHit[][])[0]! : assert.fail(JSON.stringify(reply))));
+    const hits = together.map((reply) => (reply.ok ? (reply.value as ServedResult[])[0]!.hits : assert.fail(JSON.stringify(reply))));
     for (const found of hits) assert.equal(found.length, 3);
     assert.ok(hits[3]!.every((h) => h.language === 'de'));
 

@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { assertNever } from '../../schema/events.js';
-import { encodeVector, type ModelInspection, type QueryItem, type ServedHit, type ServingReply, type ServingRequest } from '../../schema/serving.js';
+import { encodeVector, type ModelInspection, type QueryItem, type ServedResult, type ServingReply, type ServingRequest } from '../../schema/serving.js';
 import { createEncoderCache, type CheckpointEncoderCache } from '../encoding/encoder-cache.js';
 import { HfModelError } from '../encoding/hf/config.js';
 import { embedWithHfModel } from '../encoding/hf/embed.js';
@@ -14,6 +14,7 @@ import { createLeaseCache } from '../encoding/lease-cache.js';
 import type { SubwordTokenizer } from '../encoding/tokenizer-json.js';
 import { VectorStoreError, type VectorStore } from '../vectors/store.js';
 import { createMicroBatcher } from './micro-batch.js';
+import { createLanguageIdentifier } from './language.js';
 import { applyStoreCall } from './store-calls.js';
 
 export interface QueryServerOptions {
@@ -49,7 +50,8 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   const encoders = options.encoders ?? createEncoderCache({ capacity: options.cachedEncoders, modelsDir });
   const pretrained = createLeaseCache<PretrainedModel>(CACHED_PRETRAINED);
   // One key per collection and checkpoint (JSON of the pair): the checkpoint embeds, the collection is searched.
-  const queries = createMicroBatcher<QueryItem, ServedHit[]>({
+  const languages = createLanguageIdentifier();
+  const queries = createMicroBatcher<QueryItem, ServedResult>({
     waitMs: options.batchWaitMs,
     maxItems: options.batchMaxQueries ?? 256,
     run: async (key, items) => {
@@ -59,7 +61,11 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
         collection,
         items.map((q, i) => ({ vector: embedded[i]!, k: q.k, ...(q.languages ? { languages: q.languages } : {}) })),
       );
-      return found.map((hits) => hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })));
+      const queryLanguages = await Promise.all(items.map((q) => q.queryLanguage ?? languages.identify(q.text)));
+      return found.map((hits, i) => ({
+        queryLanguage: queryLanguages[i]!,
+        hits: hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })),
+      }));
     },
   });
 
