@@ -59,7 +59,7 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
   await Promise.all(
     requests.map(async (indices) => {
       const { ref } = planned[indices[0]!]!;
-      const hits = await services.workers.value({
+      const answers = await services.workers.value({
         kind: 'search',
         collection: ref.name,
         checkpoint: ref.checkpointLocation,
@@ -68,7 +68,7 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
           return { text: p.text, k: p.k, ...(p.queryLanguage != null ? { queryLanguage: p.queryLanguage } : {}), ...(p.languages != null ? { languages: p.languages } : {}) };
         }),
       });
-      indices.forEach((i, j) => (results[i] = { collection: ref.name, ...hits[j]! }));
+      indices.forEach((i, j) => (results[i] = { collection: ref.name, ...answers[j]! }));
     }),
   );
   services.searchStats.record(planned.map((p, i) => ({ collectionId: p.ref.id, queryLanguage: results[i]!.queryLanguage, hits: results[i]!.hits })));

@@ -6,7 +6,7 @@
 import type { ServingBus } from '../../schema/bus.js';
 import { decodeVector, encodeVector, type ServingReply, type StoreCall, type WirePoint } from '../../schema/serving.js';
 import { assertNever } from '../../schema/events.js';
-import { VectorStoreError, type VectorPoint, type VectorStore, type VectorStoreErrorKind } from '../vectors/store.js';
+import { searchEach, VectorStoreError, type VectorPoint, type VectorStore, type VectorStoreErrorKind } from '../vectors/store.js';
 
 export async function applyStoreCall(store: VectorStore, call: StoreCall): Promise<ServingReply<'store'>> {
   try {
@@ -80,7 +80,7 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
         return assertNever(failure);
     }
   }
-  return {
+  const store: VectorStore = {
     kind: 'remote',
     createCollection: (name, { dimension }) => call({ method: 'createCollection', name, dimension }),
     dropCollection: (name) => call({ method: 'dropCollection', name }),
@@ -107,7 +107,7 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
       return call({ method: 'search', collection, vector: encodeVector(vector), k: options.k, ...(options.languages ? { languages: [...options.languages] } : {}) });
     },
     searchMany(collection, queries) {
-      return Promise.all(queries.map(({ vector, ...options }) => this.search(collection, vector, options)));
+      return searchEach(store, collection, queries);
     },
     count: (collection) => call({ method: 'count', collection }),
     waitForIndex: (collection) => call({ method: 'waitForIndex', collection }),
@@ -118,4 +118,5 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
       closed = true;
     },
   };
+  return store;
 }

@@ -102,7 +102,10 @@ export class MemoryCollection {
   /** `query` must be normalised. */
   search(query: Float32Array, k: number, languages?: readonly string[]): SearchHit[] {
     const { accept, candidates } = this.filter(languages);
-    if (candidates === 0) return [];
+    return candidates === 0 ? [] : this.searchFiltered(query, k, candidates, accept);
+  }
+
+  private searchFiltered(query: Float32Array, k: number, candidates: number, accept?: (row: number) => boolean): SearchHit[] {
     let top: TopK | null = null;
     if (this.indexed(candidates)) {
       top = this.approximate(query, k, candidates, accept);
@@ -121,7 +124,7 @@ export class MemoryCollection {
     for (const [index, { vector, k, languages }] of queries.entries()) {
       const { accept, candidates } = this.filter(languages);
       if (candidates === 0) results[index] = [];
-      else if (this.indexed(candidates)) results[index] = this.search(vector, k, languages);
+      else if (this.indexed(candidates)) results[index] = this.searchFiltered(vector, k, candidates, accept);
       else scanned.push({ index, vector, k, ...(accept ? { accept } : {}) });
     }
     this.stats.exact += scanned.length;

@@ -12,6 +12,7 @@ import {
   checkVector,
   describeTarget,
   preparePoints,
+  searchEach,
   unknownCollection,
   unknownTarget,
   VectorStoreError,
@@ -84,7 +85,7 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
     return vectors.size;
   };
 
-  return {
+  const store: VectorStore = {
     kind: 'qdrant',
 
     async createCollection(name, { dimension }) {
@@ -154,7 +155,7 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
     },
 
     searchMany(target, queries) {
-      return Promise.all(queries.map(({ vector, ...options }) => this.search(target, vector, options)));
+      return searchEach(store, target, queries);
     },
 
     async search(target, vector, searchOptions): Promise<SearchHit[]> {
@@ -243,4 +244,5 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
       closed = true; // the client keeps no connection that needs closing
     },
   };
+  return store;
 }

@@ -111,6 +111,11 @@ export function checkName(what: 'collection' | 'alias', name: string): void {
   if (problem) throw invalid(`${what} name "${name}" ${problem}`);
 }
 
+/** searchMany for stores without a batched search: one search per query. */
+export function searchEach(store: Pick<VectorStore, 'search'>, target: string, queries: readonly SearchQuery[]): Promise<SearchHit[][]> {
+  return Promise.all(queries.map(({ vector, ...options }) => store.search(target, vector, options)));
+}
+
 export function checkDimension(dimension: number): void {
   if (!Number.isInteger(dimension) || dimension < 1 || dimension > 65_536) {
     throw invalid(`dimension ${dimension} must be an integer in [1, 65536]`);
