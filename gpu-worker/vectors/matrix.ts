@@ -156,8 +156,8 @@ const RESCORED_EXTRA = 8;
  * Up to this many queries are scored with one dot product per row and query (rowDots: SIMD lanes
  * along the dimension, cost proportional to the queries); more, with one matrix product, whose
  * cost hardly grows with the queries (a 6 x 32 register tile, mostly idle for one query).
- * Measured on 13,014 x 64 rows: rowDots 126 µs for 1 query, 1.1 ms for 16; the product 470 µs
- * for 1 to 32 (bench/results.md).
+ * Measured on 13,014 x 64 rows: rowDots about 220 µs for 1 query, 0.9 ms for 16; the product
+ * 475 to 700 µs for 1 to 32 (bench/results.md, *Exact scan kernels*).
  */
 const DOTS_UP_TO = 6;
 
