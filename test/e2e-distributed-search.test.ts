@@ -100,7 +100,9 @@ describe('search through workers (NATS + Postgres, embedded store on one worker)
   test('two workers (one owning the store), five collections: hits equal the in-process store search; gateway memory stays flat', async () => {
     const owner = start('gpu-worker/main.js', { WORKER_ID: 'owner', WORKER_CONCURRENCY: '0' });
     const remote = start('gpu-worker/main.js', { WORKER_ID: 'remote', VECTOR_STORE: 'remote' });
-    await waitFor(`both workers registered\n${owner.output()}\n${remote.output()}`, async () => (await gql('{ workers { id } }')).data?.workers.length === 2);
+    // The worker row appears before the start line is printed, so wait for both.
+    await waitFor(`both workers started\n${owner.output()}\n${remote.output()}`, async () =>
+      (await gql('{ workers { id } }')).data?.workers.length === 2 && /takes/.test(owner.output()) && /takes/.test(remote.output()));
     assert.match(owner.output(), /vector store embedded; takes queries\)/);
     assert.match(remote.output(), /vector store remote; takes jobs \(concurrency 1\)\)/);
 
