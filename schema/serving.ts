@@ -32,10 +32,17 @@ export interface ServedResult {
 }
 
 /** A point of the vector store with its vector as base64 float32 (see encodeVector). */
+/** Lexical terms (sparse vector): uint32 term ids and their weights. */
+export interface WireTerms {
+  indices: number[];
+  values: number[];
+}
+
 export interface WirePoint {
   id: string;
   vector: string;
   payload: { language: string; dataset: string; documentId: string; groupId: string; text: string };
+  lexical?: WireTerms;
 }
 
 /**
@@ -51,6 +58,7 @@ export type StoreCall =
   | { method: 'upsert'; collection: string; points: WirePoint[] }
   | { method: 'delete'; collection: string; ids: string[] }
   | { method: 'search'; collection: string; vector: string; k: number; languages?: string[] }
+  | { method: 'searchLexical'; collection: string; queries: { terms: WireTerms; k: number; languages?: string[] }[] }
   | { method: 'count'; collection: string }
   | { method: 'waitForIndex'; collection: string }
   | { method: 'setAlias'; alias: string; collection: string }

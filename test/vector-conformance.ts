@@ -70,6 +70,68 @@ export function vectorConformance(name: string, namespace: () => Promise<StoreNa
       await assert.rejects(store.searchMany('missing', asked.slice(0, 2)), (e: unknown) => e instanceof VectorStoreError && e.kind === 'unknown-collection');
     });
 
+    withStore('lexical search: BM25 over the points sharing a term, idf kept current by upserts and deletes, filters, aliases, restarts', async (store, ns) => {
+      await store.createCollection('c', { dimension: 4 });
+      // Term 7 is in three documents, 8 in one, 9 in two; 'e' has no lexical terms at all.
+      const docs: Record<string, [string, number[], number[]]> = {
+        a: ['en', [7, 8], [1.5, 1.2]],
+        b: ['en', [7], [0.9]],
+        c: ['de', [7, 9], [1.1, 0.7]],
+        d: ['de', [9], [2.0]],
+      };
+      const withTerms = (id: string) => ({ ...point(id, [1, id.charCodeAt(0) % 3, 0, 1], docs[id]![0]), lexical: { indices: docs[id]![1], values: docs[id]![2] } });
+      await store.upsert('c', [...Object.keys(docs).map(withTerms), point('e', [0, 0, 1, 0], 'en')]);
+      await store.setAlias('live', 'c');
+      const idf = (n: number, df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      /** BM25 computed here, independently of the store: sum of query weight x idf x document weight. */
+      const expected = (query: Record<number, number>, ids: string[]) => {
+        const holders = Object.keys(docs).filter((id) => ids.includes(id));
+        const df = (term: number) => holders.filter((id) => docs[id]![1].includes(term)).length;
+        return holders
+          .map((id) => {
+            const [, indices, values] = docs[id]!;
+            const shared = indices.map((t, i) => [t, values[i]!] as const).filter(([t]) => t in query);
+            return { id, shared, score: shared.reduce((s, [t, v]) => s + query[t]! * idf(holders.length, df(t)) * v, 0) };
+          })
+          .filter((x) => x.shared.length > 0)
+          .sort((x, y) => y.score - x.score);
+      };
+      const check = async (target: string, query: Record<number, number>, ids: string[], k: number, languages?: string[]) => {
+        const terms = { indices: Object.keys(query).map(Number), values: Object.values(query) };
+        const [hits] = await store.searchLexical(target, [{ terms, k, ...(languages ? { languages } : {}) }]);
+        const want = expected(query, ids).filter((x) => !languages || languages.includes(docs[x.id]![0])).slice(0, k);
+        assert.deepEqual(hits!.map((h) => h.id), want.map((x) => x.id), JSON.stringify({ query, hits }));
+        hits!.forEach((h, i) => assert.ok(Math.abs(h.score - want[i]!.score) < 1e-4, `${h.id}: ${h.score} vs ${want[i]!.score}`));
+        return hits!;
+      };
+      const all = ['a', 'b', 'c', 'd'];
+      const hits = await check('c', { 7: 1, 8: 0.5 }, all, 10);
+      assert.equal(hits[0]!.payload.text, 'text a');
+      await check('live', { 9: 1 }, all, 1);
+      await check('c', { 7: 1, 9: 2 }, all, 10, ['de']);
+      await check('c', { 7: 1 }, all, 10, ['sw']);
+      // Several queries in one call keep their own k and filter.
+      const [one, two] = await store.searchLexical('c', [{ terms: { indices: [7], values: [1] }, k: 2 }, { terms: { indices: [12345], values: [1] }, k: 5 }]);
+      assert.equal(one!.length, 2);
+      assert.deepEqual(two, [], 'a term no point has finds nothing');
+      // A replaced point's terms change the statistics; a deleted one leaves them.
+      docs.b = ['en', [8], [1.0]];
+      await store.upsert('c', [withTerms('b')]);
+      await store.delete('c', ['d']);
+      const after = ['a', 'b', 'c'];
+      await check('c', { 7: 1, 8: 1, 9: 1 }, after, 10);
+      await store.close();
+      const reopened = await ns.open();
+      const [again] = await reopened.searchLexical('c', [{ terms: { indices: [7, 8, 9], values: [1, 1, 1] }, k: 10 }]);
+      assert.deepEqual(again!.map((h) => h.id), expected({ 7: 1, 8: 1, 9: 1 }, after).map((x) => x.id), 'after a restart');
+      for (const bad of [{ indices: [-1], values: [1] }, { indices: [1, 1], values: [1, 1] }, { indices: [1], values: [NaN] }, { indices: [1], values: [] }]) {
+        await assert.rejects(reopened.searchLexical('c', [{ terms: bad, k: 3 }]), (e: unknown) => e instanceof VectorStoreError && e.kind === 'invalid-argument', JSON.stringify(bad));
+        await assert.rejects(reopened.upsert('c', [{ ...point('z', [1, 0, 0, 0], 'en'), lexical: bad }]), (e: unknown) => e instanceof VectorStoreError && e.kind === 'invalid-argument');
+      }
+      await assert.rejects(reopened.searchLexical('missing', [{ terms: { indices: [7], values: [1] }, k: 1 }]), (e: unknown) => e instanceof VectorStoreError && e.kind === 'unknown-collection');
+      await reopened.close();
+    });
+
     withStore('top-k: descending scores equal to exact cosine similarity', async (store) => {
       const { points, queries } = dataset(2000, 40, 1);
       await store.createCollection('c', { dimension: DIM });

@@ -33,6 +33,8 @@ function dispatch(store: VectorStore, call: StoreCall): Promise<unknown> {
       return store.delete(call.collection, call.ids);
     case 'search':
       return store.search(call.collection, decodeVector(call.vector), { k: call.k, ...(call.languages ? { languages: call.languages } : {}) });
+    case 'searchLexical':
+      return store.searchLexical(call.collection, call.queries);
     case 'count':
       return store.count(call.collection);
     case 'waitForIndex':
@@ -48,8 +50,8 @@ function dispatch(store: VectorStore, call: StoreCall): Promise<unknown> {
   }
 }
 
-const fromWire = (p: WirePoint): VectorPoint => ({ id: p.id, vector: decodeVector(p.vector), payload: p.payload });
-const toWire = (p: VectorPoint): WirePoint => ({ id: p.id, vector: encodeVector(p.vector), payload: p.payload });
+const fromWire = (p: WirePoint): VectorPoint => ({ id: p.id, vector: decodeVector(p.vector), payload: p.payload, ...(p.lexical ? { lexical: p.lexical } : {}) });
+const toWire = (p: VectorPoint): WirePoint => ({ id: p.id, vector: encodeVector(p.vector), payload: p.payload, ...(p.lexical ? { lexical: p.lexical } : {}) });
 
 /** Upserts travel in pieces of about this many bytes, well under NATS's default 1 MB max_payload. */
 const UPSERT_BYTES = 256 * 1024;
@@ -91,7 +93,7 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
       let bytes = 0;
       for (const point of points) {
         const wire = toWire(point);
-        const size = wire.vector.length + wire.payload.text.length * 3 + 200;
+        const size = wire.vector.length + wire.payload.text.length * 3 + (wire.lexical?.indices.length ?? 0) * 24 + 200;
         if (piece.length > 0 && bytes + size > UPSERT_BYTES) {
           await call({ method: 'upsert', collection, points: piece });
           piece = [];
@@ -109,6 +111,8 @@ export function createRemoteStore(serving: ServingBus, { timeoutMs }: RemoteStor
     searchMany(collection, queries) {
       return searchEach(store, collection, queries);
     },
+    searchLexical: (collection, queries) =>
+      call({ method: 'searchLexical', collection, queries: queries.map((q) => ({ terms: q.terms, k: q.k, ...(q.languages ? { languages: [...q.languages] } : {}) })) }),
     count: (collection) => call({ method: 'count', collection }),
     waitForIndex: (collection) => call({ method: 'waitForIndex', collection }),
     setAlias: (alias, collection) => call({ method: 'setAlias', alias, collection }),

@@ -15,8 +15,9 @@
 // 1 / f times as many, so that about as many candidates of the wanted languages are examined.
 
 import { type IndexPolicy, HnswIndex } from './hnsw.js';
+import { LexicalIndex } from './lexical-index.js';
 import { ChunkedMatrix, dot, exactSearch, exactSearchMany, TopK } from './matrix.js';
-import type { SearchHit, VectorPayload } from './store.js';
+import type { SearchHit, SparseVector, VectorPayload } from './store.js';
 
 export type { HnswOptions } from './hnsw.js';
 export type CollectionOptions = IndexPolicy;
@@ -32,6 +33,7 @@ export class MemoryCollection {
   readonly ids: string[] = [];
   readonly payloads: VectorPayload[] = [];
   readonly hnsw: HnswIndex;
+  readonly lexical = new LexicalIndex();
   /** How searches were answered: exact scans, the index, or the index then an exact fallback. */
   readonly stats = { exact: 0, hnsw: 0, fallback: 0 };
   private readonly rowOf = new Map<string, number>();
@@ -52,8 +54,8 @@ export class MemoryCollection {
     return this.ids.length;
   }
 
-  /** `vectors` holds ids.length normalised rows; ids must be distinct. */
-  upsert(ids: readonly string[], payloads: readonly VectorPayload[], vectors: Float32Array): void {
+  /** `vectors` holds ids.length normalised rows; ids must be distinct. `lexical[j]`: point j's terms, if any. */
+  upsert(ids: readonly string[], payloads: readonly VectorPayload[], vectors: Float32Array, lexical?: readonly (SparseVector | undefined | null)[]): void {
     const d = this.dimension;
     const changed: number[] = [];
     for (let j = 0; j < ids.length; j++) {
@@ -70,6 +72,7 @@ export class MemoryCollection {
         this.rowOf.set(ids[j]!, row);
       }
       this.setLanguage(row, payloads[j]!.language);
+      this.lexical.set(row, lexical?.[j] ?? undefined);
       changed.push(row);
     }
     this.hnsw.update(changed);
@@ -83,6 +86,7 @@ export class MemoryCollection {
       const last = this.count - 1;
       this.languageCounts[this.languageCodes[row]!]!--;
       this.rowOf.delete(id);
+      this.lexical.moveLast(row);
       if (row !== last) {
         this.matrix.set(row, this.matrix.row(last));
         const moved = this.ids[last]!;
@@ -130,6 +134,14 @@ export class MemoryCollection {
     this.stats.exact += scanned.length;
     exactSearchMany(this.matrix, scanned).forEach((top, i) => (results[scanned[i]!.index] = this.hits(top)));
     return results;
+  }
+
+  /** Lexical searches; each keeps its own k and language filter. */
+  searchLexical(queries: ReadonlyArray<{ terms: SparseVector; k: number; languages?: readonly string[] }>): SearchHit[][] {
+    return queries.map(({ terms, k, languages }) => {
+      const { accept, candidates } = this.filter(languages);
+      return candidates === 0 ? [] : this.hits(this.lexical.search(terms, k, accept));
+    });
   }
 
   private indexed(candidates: number): boolean {

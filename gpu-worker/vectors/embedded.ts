@@ -20,6 +20,7 @@ import { readManifest, StoredCollection, type StoredOptions } from './stored.js'
 import {
   checkDimension,
   checkName,
+  checkLexicalQuery,
   checkSearchOptions,
   checkVector,
   describeTarget,
@@ -212,6 +213,15 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
       for (const q of queries) checkVector(describeTarget(entry.name, alias && target), entry.dimension, q.vector, 'query');
       const collection = await load(entry);
       return collection.memory.searchMany(queries.map((q) => ({ ...q, vector: normalized(q.vector) })));
+    },
+
+    async searchLexical(target, queries) {
+      open();
+      for (const q of queries) checkLexicalQuery(q);
+      const alias = entries.has(target) ? undefined : aliases.get(target);
+      const entry = entries.get(alias ?? target);
+      if (!entry) throw unknownTarget(target);
+      return (await load(entry)).memory.searchLexical(queries);
     },
 
     async count(name) {

@@ -8,13 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { VectorPayload } from './store.js';
+import type { SparseVector, VectorPayload } from './store.js';
 
+/** `lexical` is absent in logs written before lexical indexes, and null for points without terms. */
 export type LogOp =
-  | { op: 'upsert'; ids: string[]; payloads: VectorPayload[]; vectors: Float32Array }
+  | { op: 'upsert'; ids: string[]; payloads: VectorPayload[]; vectors: Float32Array; lexical?: (SparseVector | null)[] }
   | { op: 'delete'; ids: string[] };
 
-type Header = { op: 'upsert'; ids: string[]; payloads: VectorPayload[] } | { op: 'delete'; ids: string[] };
+type Header = { op: 'upsert'; ids: string[]; payloads: VectorPayload[]; lexical?: (SparseVector | null)[] } | { op: 'delete'; ids: string[] };
 
 /** Writes through a temporary file, syncs it and renames it over `file`: readers see old or new. */
 export async function writeAtomic(file: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
@@ -49,7 +50,7 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 export function encodeLogRecord(op: LogOp): Buffer {
-  const header: Header = op.op === 'upsert' ? { op: 'upsert', ids: op.ids, payloads: op.payloads } : op;
+  const header: Header = op.op === 'upsert' ? { op: 'upsert', ids: op.ids, payloads: op.payloads, ...(op.lexical ? { lexical: op.lexical } : {}) } : op;
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const vectors = op.op === 'upsert' ? Buffer.from(op.vectors.buffer, op.vectors.byteOffset, op.vectors.byteLength) : null;
   const bodyLength = 4 + json.length + (vectors?.length ?? 0);
@@ -81,7 +82,7 @@ export function decodeLog(data: Buffer, dimension: number): { ops: LogOp[]; vali
       if (bytes !== header.ids.length * dimension * 4) break;
       const vectors = new Float32Array(bytes / 4);
       data.copy(new Uint8Array(vectors.buffer), 0, at + 8 + jsonLength, at + 4 + bodyLength);
-      ops.push({ op: 'upsert', ids: header.ids, payloads: header.payloads, vectors });
+      ops.push({ op: 'upsert', ids: header.ids, payloads: header.payloads, vectors, ...(header.lexical ? { lexical: header.lexical } : {}) });
     } else {
       ops.push({ op: 'delete', ids: header.ids });
     }

@@ -1,18 +1,22 @@
 // The vector store on a Qdrant server: a collection per name (cosine distance, keyword payload
 // index on `language`), upserts in batches with retries, and aliases changed in one
-// updateCollectionAliases request, which Qdrant applies atomically. Every name gets `prefix`, so
+// updateCollectionAliases request, which Qdrant applies atomically. The lexical index is a named
+// sparse vector (`lexical`) with Qdrant's idf modifier, beside the unnamed dense vector (whose
+// name in a point's vector map is ""). Every name gets `prefix`, so
 // several deployments (or test runs) can share a server; listCollections shows only this prefix.
 
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { batches, pointUuid, reasonOf, statusOf, withRetry } from './qdrant-support.js';
 import {
   checkDimension,
+  checkLexicalQuery,
   checkName,
   checkSearchOptions,
   checkVector,
   describeTarget,
   preparePoints,
   searchEach,
+  searchLexicalEach,
   unknownCollection,
   unknownTarget,
   VectorStoreError,
@@ -37,6 +41,15 @@ export interface QdrantStoreOptions {
 }
 
 type StoredPayload = VectorPayload & { pointId: string };
+
+const LEXICAL = 'lexical';
+
+function hitsOf(result: Schemas['QueryResponse']): SearchHit[] {
+  return result.points.map((p) => {
+    const { pointId, ...payload } = p.payload as unknown as StoredPayload;
+    return { id: pointId, score: p.score, payload };
+  });
+}
 
 export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
   const prefix = options.prefix ?? '';
@@ -95,7 +108,10 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
       if ((await listAliases()).has(name) || (await exists(name))) {
         throw new VectorStoreError('collection-exists', `cannot create collection "${name}": the name is taken on ${options.url}`);
       }
-      await client.createCollection(full(name), { vectors: { size: dimension, distance: 'Cosine' } });
+      await client.createCollection(full(name), {
+        vectors: { size: dimension, distance: 'Cosine' },
+        sparse_vectors: { [LEXICAL]: { modifier: 'idf' } },
+      });
       try {
         await retry(() =>
           client.createPayloadIndex(full(name), { field_name: 'language', field_schema: 'keyword', wait: true }),
@@ -138,7 +154,7 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
       for (const batch of batches(prepared, batchSize)) {
         const body = batch.map((p) => ({
           id: pointUuid(p.id),
-          vector: Array.from(p.vector),
+          vector: p.lexical ? { '': Array.from(p.vector), [LEXICAL]: p.lexical } : Array.from(p.vector),
           payload: { ...p.payload, pointId: p.id } satisfies StoredPayload,
         }));
         // Upserting the same ids again is harmless, so a batch whose response was lost is retried.
@@ -185,10 +201,28 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
         }
         throw error;
       }
-      return result.points.map((p) => {
-        const { pointId, ...payload } = p.payload as unknown as StoredPayload;
-        return { id: pointId, score: p.score, payload };
-      });
+      return hitsOf(result);
+    },
+
+    async searchLexical(target, queries) {
+      open();
+      for (const q of queries) checkLexicalQuery(q);
+      return searchLexicalEach(async ({ terms, k, languages }) => {
+        const result = await onCollection(
+          target,
+          () =>
+            client.query(full(target), {
+              query: { indices: terms.indices, values: terms.values },
+              using: LEXICAL,
+              limit: k,
+              filter: languages ? { must: [{ key: 'language', match: { any: [...languages] } }] } : undefined,
+              with_payload: true,
+              with_vector: false,
+            }),
+          unknownTarget,
+        );
+        return hitsOf(result);
+      }, queries);
     },
 
     async count(name) {

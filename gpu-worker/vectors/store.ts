@@ -15,16 +15,29 @@ export interface VectorPayload {
   text: string;
 }
 
+/**
+ * A lexical (BM25) document or query as Qdrant's sparse vectors: term ids (uint32, distinct) and
+ * weights. Documents carry BM25's saturated term frequencies, queries their term weights; the
+ * store multiplies each query term by its idf over the collection, so idf stays current as points
+ * come and go (gpu-worker/lexical/ computes both sides).
+ */
+export interface SparseVector {
+  indices: number[];
+  values: number[];
+}
+
 export interface VectorPoint {
   /** Upserting an id that exists replaces that point. */
   id: string;
   vector: Float32Array;
   payload: VectorPayload;
+  /** The point's lexical terms; a point without them is found by dense search only. */
+  lexical?: SparseVector;
 }
 
 export interface SearchHit {
   id: string;
-  /** Cosine similarity in [-1, 1]; higher is better. */
+  /** Dense search: cosine similarity in [-1, 1]; lexical search: BM25 (>= 0). Higher is better. */
   score: number;
   payload: VectorPayload;
 }
@@ -38,6 +51,11 @@ export interface SearchOptions {
 
 export interface SearchQuery extends SearchOptions {
   vector: Float32Array;
+}
+
+/** A lexical search: score = sum over shared terms of query weight x idf x document weight. */
+export interface LexicalQuery extends SearchOptions {
+  terms: SparseVector;
 }
 
 export interface VectorStore {
@@ -62,6 +80,12 @@ export interface VectorStore {
    * micro-batches); the others search one by one.
    */
   searchMany(collectionOrAlias: string, queries: readonly SearchQuery[]): Promise<SearchHit[][]>;
+  /**
+   * Lexical searches of one collection, hits per query by descending BM25 score. Only points
+   * sharing a term with the query are hits; idf is ln(1 + (N - df + 0.5) / (df + 0.5)) over the
+   * N points with lexical terms (Qdrant's `idf` modifier, Lucene's BM25 idf).
+   */
+  searchLexical(collectionOrAlias: string, queries: readonly LexicalQuery[]): Promise<SearchHit[][]>;
   count(collection: string): Promise<number>;
   /**
    * Resolves once the collection's search index has caught up with its points (embedded: the
@@ -162,6 +186,32 @@ export function checkPayload(id: string, payload: VectorPayload): void {
   }
 }
 
+/** Term ids are uint32 and distinct, weights finite; fails naming the point (or "query"). */
+export function checkSparse(sparse: SparseVector, what: string): void {
+  const { indices, values } = sparse ?? {};
+  if (!Array.isArray(indices) || !Array.isArray(values) || indices.length !== values.length) {
+    throw invalid(`${what}: lexical terms need indices and values of equal length`);
+  }
+  const seen = new Set<number>();
+  for (let i = 0; i < indices.length; i++) {
+    const id = indices[i]!;
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw invalid(`${what}: term id ${id} is not a uint32`);
+    if (seen.has(id)) throw invalid(`${what}: term id ${id} appears twice`);
+    seen.add(id);
+    if (!Number.isFinite(values[i])) throw invalid(`${what}: term ${id} has weight ${values[i]}`);
+  }
+}
+
+export function checkLexicalQuery(query: LexicalQuery): void {
+  checkSearchOptions(query);
+  checkSparse(query.terms, 'query');
+}
+
+/** searchLexical for stores that search one query at a time. */
+export function searchLexicalEach(search: (query: LexicalQuery) => Promise<SearchHit[]>, queries: readonly LexicalQuery[]): Promise<SearchHit[][]> {
+  return Promise.all(queries.map(search));
+}
+
 /** Validates every point and keeps the last one per id, in first-seen order. */
 export function preparePoints(collection: string, dimension: number, points: readonly VectorPoint[]): VectorPoint[] {
   const byId = new Map<string, VectorPoint>();
@@ -169,6 +219,7 @@ export function preparePoints(collection: string, dimension: number, points: rea
     if (typeof point.id !== 'string' || point.id === '') throw invalid('point ids must be non-empty strings');
     checkVector(describeTarget(collection), dimension, point.vector, `point "${point.id}"`);
     checkPayload(point.id, point.payload);
+    if (point.lexical !== undefined) checkSparse(point.lexical, `point "${point.id}"`);
     byId.set(point.id, point);
   }
   return [...byId.values()];

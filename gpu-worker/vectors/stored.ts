@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { MemoryCollection, type CollectionOptions } from './collection.js';
 import { decodeLog, encodeLogRecord, writeAtomic, writeFloats, writeJsonAtomic, type LogOp } from './files.js';
-import type { VectorPayload, VectorPoint } from './store.js';
+import type { SparseVector, VectorPayload, VectorPoint } from './store.js';
 import { normalized } from './matrix.js';
 
 export interface Manifest {
@@ -81,7 +81,8 @@ export class StoredCollection {
     const d = this.manifest.dimension;
     const vectors = new Float32Array(points.length * d);
     points.forEach((p, i) => vectors.set(normalized(p.vector), i * d));
-    await this.append({ op: 'upsert', ids: points.map((p) => p.id), payloads: points.map((p) => p.payload), vectors });
+    const lexical = points.some((p) => p.lexical) ? points.map((p) => p.lexical ?? null) : undefined;
+    await this.append({ op: 'upsert', ids: points.map((p) => p.id), payloads: points.map((p) => p.payload), vectors, ...(lexical ? { lexical } : {}) });
   }
 
   async delete(ids: readonly string[]): Promise<void> {
@@ -98,7 +99,8 @@ export class StoredCollection {
     await writeAtomic(f.points, async (h) => {
       let lines: string[] = [];
       for (let row = 0; row < memory.count; row++) {
-        lines.push(JSON.stringify([memory.ids[row], memory.payloads[row]]));
+        const lexical = memory.lexical.get(row);
+        lines.push(JSON.stringify(lexical ? [memory.ids[row], memory.payloads[row], lexical] : [memory.ids[row], memory.payloads[row]]));
         if (lines.length === 4096) {
           await h.write(lines.join('\n') + '\n');
           lines = [];
@@ -146,7 +148,7 @@ export class StoredCollection {
 function apply(memory: MemoryCollection, op: LogOp): void {
   switch (op.op) {
     case 'upsert':
-      return memory.upsert(op.ids, op.payloads, op.vectors);
+      return memory.upsert(op.ids, op.payloads, op.vectors, op.lexical);
     case 'delete':
       return memory.delete(op.ids);
     default:
@@ -157,12 +159,14 @@ function apply(memory: MemoryCollection, op: LogOp): void {
 async function readSnapshot(vectorsFile: string, pointsFile: string, manifest: Manifest, memory: MemoryCollection) {
   const ids: string[] = [];
   const payloads: VectorPayload[] = [];
+  const lexical: (SparseVector | undefined)[] = [];
   const lines = createInterface({ input: createReadStream(pointsFile, 'utf8'), crlfDelay: Infinity });
   for await (const line of lines) {
     if (line === '') continue;
-    const [id, payload] = JSON.parse(line) as [string, VectorPayload];
+    const [id, payload, terms] = JSON.parse(line) as [string, VectorPayload, SparseVector?];
     ids.push(id);
     payloads.push(payload);
+    lexical.push(terms);
   }
   if (ids.length !== manifest.count) throw new Error(`${pointsFile}: ${ids.length} points, manifest says ${manifest.count}`);
   const d = manifest.dimension;
@@ -174,7 +178,7 @@ async function readSnapshot(vectorsFile: string, pointsFile: string, manifest: M
       const block = new Float32Array(rows * d);
       const { bytesRead } = await handle.read(new Uint8Array(block.buffer), 0, block.byteLength, first * d * 4);
       if (bytesRead !== block.byteLength) throw new Error(`${vectorsFile}: truncated at row ${first}`);
-      memory.upsert(ids.slice(first, first + rows), payloads.slice(first, first + rows), block);
+      memory.upsert(ids.slice(first, first + rows), payloads.slice(first, first + rows), block, lexical.slice(first, first + rows));
     }
   } finally {
     await handle.close();

@@ -18,6 +18,10 @@
 // vectors are normalised at upsert and the score is the dot product (f32). Filters: must / should /
 // must_not (nested too) of `{ key, match: { value } | { any } }` on payload keys. After a
 // write the collection reports "yellow" for `yellowPolls` info requests (Qdrant optimising).
+// Sparse vectors: named in `sparse_vectors` at creation (modifier "idf" or none), given in a
+// point's vector map beside the unnamed dense vector (key ""), searched with `using`: the score is
+// the dot product over shared indices, each query weight times ln(1 + (N - df + 0.5)/(df + 0.5))
+// under the idf modifier (N: points with that sparse vector); only points sharing an index match.
 // Everything else is 404 (unknown route) or 400 (unsupported or malformed body). State lives in
 // memory for the server's lifetime: a new store client on the same stand-in is a restart.
 
@@ -26,8 +30,9 @@ import type { AddressInfo } from 'node:net';
 
 type Json = Record<string, unknown>;
 type PointId = string | number;
-interface Point { id: PointId; vector: Float32Array; payload: Json }
-interface Collection { size: number; points: Map<string, Point>; indexes: Map<string, unknown>; yellow: number }
+interface Sparse { indices: number[]; values: number[] }
+interface Point { id: PointId; vector: Float32Array; sparse: Map<string, Sparse>; payload: Json }
+interface Collection { size: number; sparse: Map<string, { idf: boolean }>; points: Map<string, Point>; indexes: Map<string, unknown>; yellow: number }
 
 export interface QdrantStandIn {
   url: string;
@@ -77,6 +82,27 @@ export async function startQdrantStandIn(options: { yellowPolls?: number } = {})
     }
     const norm = Math.sqrt(value.reduce((s: number, x: number) => s + x * x, 0));
     return Float32Array.from(value, (x: number) => (norm > 0 ? x / norm : x)); // Cosine: stored normalised
+  };
+
+  const sparseOf = (value: unknown): Sparse => {
+    if (!isObject(value) || !Array.isArray(value.indices) || !Array.isArray(value.values) || value.indices.length !== value.values.length) {
+      throw bad('expected a sparse vector { indices, values } of equal lengths');
+    }
+    if (!value.indices.every((i) => Number.isSafeInteger(i) && (i as number) >= 0 && (i as number) <= 0xffffffff)) throw bad('sparse indices must be uint32');
+    if (new Set(value.indices).size !== value.indices.length) throw bad('sparse vector has duplicated indices');
+    if (!value.values.every((x) => typeof x === 'number' && Number.isFinite(x))) throw bad('sparse values must be numbers');
+    return { indices: [...(value.indices as number[])], values: [...(value.values as number[])] };
+  };
+  /** A point's `vector`: a dense array, or a map of the unnamed dense vector ("") and named sparse ones. */
+  const pointVectors = (collection: Collection, value: unknown) => {
+    if (!isObject(value)) return { vector: vectorOf(collection, value), sparse: new Map<string, Sparse>() };
+    const sparse = new Map<string, Sparse>();
+    for (const [name, v] of Object.entries(value)) {
+      if (name === '') continue;
+      if (!collection.sparse.has(name)) throw bad(`Not existing vector name error: ${name}`);
+      sparse.set(name, sparseOf(v));
+    }
+    return { vector: vectorOf(collection, value['']), sparse };
   };
 
   const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
@@ -172,7 +198,16 @@ export async function startQdrantStandIn(options: { yellowPolls?: number } = {})
       const vectors = body.vectors;
       if (!isObject(vectors) || !Number.isSafeInteger(vectors.size) || (vectors.size as number) < 1) throw bad('expected vectors: { size, distance }');
       if (vectors.distance !== 'Cosine') throw bad(`stand-in supports only Cosine distance, not ${String(vectors.distance)}`);
-      collections.set(name, { size: vectors.size as number, points: new Map(), indexes: new Map(), yellow: 0 });
+      const sparse = new Map<string, { idf: boolean }>();
+      if (body.sparse_vectors !== undefined) {
+        if (!isObject(body.sparse_vectors)) throw bad('sparse_vectors must be an object');
+        for (const [sparseName, config] of Object.entries(body.sparse_vectors)) {
+          const modifier = isObject(config) ? config.modifier : undefined;
+          if (modifier !== undefined && modifier !== 'idf' && modifier !== 'none') throw bad(`unknown sparse modifier ${String(modifier)}`);
+          sparse.set(sparseName, { idf: modifier === 'idf' });
+        }
+      }
+      collections.set(name, { size: vectors.size as number, sparse, points: new Map(), indexes: new Map(), yellow: 0 });
       return true;
     }],
     ['DELETE', /^\/collections\/([^/]+)$/, ([name]) => {
@@ -193,7 +228,7 @@ export async function startQdrantStandIn(options: { yellowPolls?: number } = {})
         if (!isObject(p)) throw bad('a point must be an object');
         if (p.payload !== undefined && p.payload !== null && !isObject(p.payload)) throw bad('payload must be an object');
         const { key, id } = pointKey(p.id);
-        return { key, point: { id, vector: vectorOf(collection, p.vector), payload: structuredClone((p.payload ?? {}) as Json) } };
+        return { key, point: { id, ...pointVectors(collection, p.vector), payload: structuredClone((p.payload ?? {}) as Json) } };
       }); // the whole request is checked before any point is written
       for (const { key, point } of prepared) collection.points.set(key, point);
       return written(collection, url);
@@ -212,17 +247,38 @@ export async function startQdrantStandIn(options: { yellowPolls?: number } = {})
     }],
     ['POST', /^\/collections\/([^/]+)\/points\/query$/, ([name], body) => {
       const collection = resolve(name!);
-      const query = isObject(body.query) ? body.query.nearest : body.query;
+      const query = isObject(body.query) && 'nearest' in body.query ? body.query.nearest : body.query;
       if (query === undefined) throw bad('stand-in supports only nearest-vector queries (query: [...])');
-      const q = vectorOf(collection, query);
       const limit = body.limit ?? 10;
       const offset = body.offset ?? 0;
       if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset) || (limit as number) < 0 || (offset as number) < 0) throw bad('limit and offset must be unsigned integers');
       const threshold = typeof body.score_threshold === 'number' ? body.score_threshold : -Infinity;
       if (body.with_payload !== undefined && typeof body.with_payload !== 'boolean') throw bad('stand-in supports only with_payload: true | false');
+      let score: (p: Point) => number | undefined;
+      if (body.using === undefined || body.using === '') {
+        const q = vectorOf(collection, query);
+        score = (p) => Math.fround(p.vector.reduce((s, x, i) => s + x * q[i]!, 0));
+      } else {
+        const using = String(body.using);
+        const config = collection.sparse.get(using);
+        if (!config) throw bad(`Not existing vector name error: ${using}`);
+        const q = sparseOf(query);
+        const holders = [...collection.points.values()].filter((p) => p.sparse.has(using));
+        const df = (index: number) => holders.filter((p) => p.sparse.get(using)!.indices.includes(index)).length;
+        const weights = new Map(q.indices.map((index, i) => [index, q.values[i]! * (config.idf ? Math.log(1 + (holders.length - df(index) + 0.5) / (df(index) + 0.5)) : 1)]));
+        score = (p) => {
+          const doc = p.sparse.get(using);
+          let total: number | undefined;
+          doc?.indices.forEach((index, i) => {
+            if (weights.has(index)) total = (total ?? 0) + weights.get(index)! * doc.values[i]!;
+          });
+          return total === undefined ? undefined : Math.fround(total);
+        };
+      }
       const scored = [...collection.points.values()]
         .filter((p) => matches(body.filter, p))
-        .map((p) => ({ p, score: Math.fround(p.vector.reduce((s, x, i) => s + x * q[i]!, 0)) }))
+        .map((p) => ({ p, score: score(p) }))
+        .filter((x): x is { p: Point; score: number } => x.score !== undefined)
         .filter(({ score }) => score >= threshold)
         .sort((a, b) => b.score - a.score || String(a.p.id).localeCompare(String(b.p.id)))
         .slice(offset as number, (offset as number) + (limit as number));

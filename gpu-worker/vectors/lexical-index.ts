@@ -1,0 +1,117 @@
+// The embedded store's lexical index: each row's sparse terms, and postings (term -> rows,
+// weights) for scoring. Indexing appends rows, so postings grow in place while rows are only
+// added; replacing or deleting a row (which moves the last row into its place) marks them stale,
+// and the next search rebuilds them once rather than every write editing long posting lists.
+// idf is computed at query time from posting lengths, the same formula as Qdrant's idf modifier.
+
+import { TopK } from './matrix.js';
+import type { SparseVector } from './store.js';
+
+interface Terms {
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+class Posting {
+  rows = new Int32Array(4);
+  values = new Float32Array(4);
+  length = 0;
+
+  push(row: number, value: number): void {
+    if (this.length === this.rows.length) {
+      const rows = new Int32Array(this.length * 2);
+      rows.set(this.rows);
+      this.rows = rows;
+      const values = new Float32Array(this.length * 2);
+      values.set(this.values);
+      this.values = values;
+    }
+    this.rows[this.length] = row;
+    this.values[this.length++] = value;
+  }
+}
+
+/** Lucene's (and Qdrant's) BM25 idf: never negative, even for a term in every document. */
+export const bm25Idf = (documents: number, df: number) => Math.log(1 + (documents - df + 0.5) / (df + 0.5));
+
+export class LexicalIndex {
+  private terms: (Terms | undefined)[] = [];
+  private postings: Map<number, Posting> | undefined = new Map();
+  /** Rows with at least one term: the N of idf. */
+  private documents = 0;
+  private scores = new Float32Array(0);
+
+  get size(): number {
+    return this.documents;
+  }
+
+  /** Sets a row's terms (undefined or empty: the row has none). */
+  set(row: number, sparse: SparseVector | undefined): void {
+    const terms = sparse && sparse.indices.length > 0 ? { indices: Uint32Array.from(sparse.indices), values: Float32Array.from(sparse.values) } : undefined;
+    const replacing = row < this.terms.length;
+    if (replacing) {
+      if (this.terms[row]) this.documents--;
+      this.postings = undefined;
+    }
+    this.terms[row] = terms;
+    if (terms) this.documents++;
+    if (!replacing && this.postings && terms) this.post(this.postings, row, terms);
+  }
+
+  /** The row's terms, as stored (for snapshots). */
+  get(row: number): SparseVector | undefined {
+    const terms = this.terms[row];
+    return terms && { indices: Array.from(terms.indices), values: Array.from(terms.values) };
+  }
+
+  /** Row `from` (the last) takes the place of `to`, whose terms are dropped; the last row goes. */
+  moveLast(to: number): void {
+    const last = this.terms.length - 1;
+    if (this.terms[to]) this.documents--;
+    if (to !== last) this.terms[to] = this.terms[last];
+    this.terms.length = last;
+    this.postings = undefined;
+  }
+
+  /** Top k rows by BM25 among `accept`ed rows sharing a term with the query. */
+  search(query: SparseVector, k: number, accept?: (row: number) => boolean): TopK {
+    const postings = (this.postings ??= this.rebuild());
+    if (this.scores.length < this.terms.length) this.scores = new Float32Array(Math.max(this.terms.length, this.scores.length * 2));
+    const scores = this.scores;
+    const touched: number[] = [];
+    for (let t = 0; t < query.indices.length; t++) {
+      const posting = postings.get(query.indices[t]!);
+      const weight = query.values[t]!;
+      if (!posting || weight === 0) continue;
+      const w = weight * bm25Idf(this.documents, posting.length);
+      const { rows, values, length } = posting;
+      for (let i = 0; i < length; i++) {
+        const row = rows[i]!;
+        if (scores[row] === 0) touched.push(row);
+        // A contribution that cancels to exactly 0 would make the row look untouched; nudge it.
+        scores[row] = scores[row]! + w * values[i]! || Number.MIN_VALUE;
+      }
+    }
+    const top = new TopK(k);
+    for (const row of touched) {
+      if (!accept || accept(row)) top.offer(row, scores[row]!);
+      scores[row] = 0;
+    }
+    return top;
+  }
+
+  private rebuild(): Map<number, Posting> {
+    const postings = new Map<number, Posting>();
+    this.terms.forEach((terms, row) => terms && this.post(postings, row, terms));
+    return postings;
+  }
+
+  private post(postings: Map<number, Posting>, row: number, terms: Terms): void {
+    for (let t = 0; t < terms.indices.length; t++) {
+      const id = terms.indices[t]!;
+      let posting = postings.get(id);
+      if (!posting) postings.set(id, (posting = new Posting()));
+      posting.push(row, terms.values[t]!);
+    }
+  }
+}
