@@ -63,6 +63,14 @@ test('segmentation chooses between dictionary words and overlapping bigrams', ()
   assert.deepEqual(createAnalyzer('ko', { segmentation: 'dictionary', stopWords: false }).terms('서울에서 살다'), ['서울에서', '살다']);
 });
 
+test('default segmentation follows the validation measurement', () => {
+  assert.deepEqual(createAnalyzer('ko', { stopWords: false }).terms('서울에서'), ['서울', '울에', '에서']);
+  assert.deepEqual(createAnalyzer('ko').terms('서울에서'), ['서울', '울에']);
+  assert.deepEqual(createAnalyzer('zh').terms('喜欢北京'), ['喜欢', '欢北', '北京']);
+  assert.deepEqual(createAnalyzer('zh', { stopWords: false }).terms('喜欢北京'), ['喜欢', '北京']);
+  assert.ok(createAnalyzer('th').terms('ภาษาไทย').includes('ไทย'));
+});
+
 test('stop words apply to dictionary words of unspaced scripts', () => {
   const th = createAnalyzer('th', { segmentation: 'dictionary' });
   assert.ok(!th.terms('ภาษาไทยเป็นภาษาที่สวยงาม').includes('ที่'));

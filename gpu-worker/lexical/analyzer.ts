@@ -36,9 +36,17 @@ const STEMMERS: Readonly<Record<string, IsoCode>> = {
 
 export const STEMMED_LANGUAGES: readonly string[] = Object.freeze(Object.keys(STEMMERS));
 
-// Measured on validation data (bench/lexical-analysis.ts); every other language splits unspaced
-// runs into bigrams, the tokenizer of gpu-worker/evaluation/bm25.ts.
-const DEFAULT_SEGMENTATION: Readonly<Record<string, Segmentation>> = { zh: 'bigram', ja: 'bigram', th: 'dictionary', ko: 'dictionary' };
+// Measured on validation data (bench/lexical-analysis.ts, bench/results.md), with and without stop
+// words: Chinese dictionary words win until stopwords-iso's Chinese list (single characters like
+// 的 不 上 among them) takes frequent words out, which bigrams mostly escape. Korean "dictionary"
+// is space-separated eojeol, which keep their particles; bigrams of Hangul win by far. Every other
+// language splits unspaced runs into bigrams, the tokenizer of gpu-worker/evaluation/bm25.ts.
+const DEFAULT_SEGMENTATION: Readonly<Record<string, { stop: Segmentation; noStop: Segmentation }>> = {
+  zh: { stop: 'bigram', noStop: 'dictionary' },
+  ja: { stop: 'bigram', noStop: 'bigram' },
+  th: { stop: 'dictionary', noStop: 'dictionary' },
+  ko: { stop: 'bigram', noStop: 'bigram' },
+};
 
 const UNSPACED = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
 // Marks belong to the word (Devanagari vowel signs, Arabic diacritics) or to the unspaced run (Thai vowels).
@@ -93,8 +101,9 @@ function stopWordsOf(language: string): ReadonlySet<string> {
 
 export function createAnalyzer(language: string, options: AnalyzerOptions = {}): Analyzer {
   const code = language.toLowerCase().split(/[-_]/)[0] ?? '';
-  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION[code] ?? 'bigram';
-  const stopWords = options.stopWords ?? true ? stopWordsOf(code) : new Set<string>();
+  const useStopWords = options.stopWords ?? true;
+  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION[code]?.[useStopWords ? 'stop' : 'noStop'] ?? 'bigram';
+  const stopWords = useStopWords ? stopWordsOf(code) : new Set<string>();
   const stemmerCode = options.stem ?? true ? STEMMERS[code] : undefined;
   const stem = stemmerCode ? createStemmer(stemmerCode) : undefined;
   // Greek: the stemmer drops accents from what it stems; its stop words and unstemmed words follow.
