@@ -7,6 +7,7 @@ import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
 import { RUN_STATUSES } from '../schema/events.js';
 import { BASELINES } from '../schema/evaluation.js';
 import { JOB_KINDS } from '../schema/jobs.js';
+import { FUSION_METHODS, RETRIEVAL_MODES } from '../schema/serving.js';
 import { BATCH_STRATEGIES, EVALUATION_SUITES, MODEL_FAMILIES, POOLINGS, TOKENIZERS } from '../schema/training.js';
 import { EvaluationSetting, JobStatus } from '../prisma/generated/client.js';
 import { MATRIX_METRICS, MATRIX_SETTINGS } from './evaluation/matrix.js';
@@ -30,6 +31,8 @@ export const EvaluationTargetKindEnum = enumObject(['RUN', 'CHECKPOINT', 'BASELI
 export const MatrixMetricEnum = enumObject(MATRIX_METRICS);
 export const MatrixSettingEnum = enumObject(MATRIX_SETTINGS);
 export const EncodingRoleEnum = enumObject(['QUERY', 'PASSAGE'] as const);
+export const RetrievalModeEnum = enumObject(RETRIEVAL_MODES);
+export const FusionMethodEnum = enumObject(FUSION_METHODS);
 // GraphQL enum values cannot contain '-': paper-cpu is PAPER_CPU on the wire.
 export const ExperimentPresetEnum = Object.fromEntries(EXPERIMENT_PRESETS.map((p) => [p.toUpperCase().replace('-', '_'), p])) as Record<string, (typeof EXPERIMENT_PRESETS)[number]>;
 
@@ -63,4 +66,12 @@ registerEnumType(MatrixSettingEnum, {
   description: 'MONO_CROSS: query language x candidate language, monolingual on the diagonal; MULTI: query language x pooled candidates ("all")',
 });
 registerEnumType(EncodingRoleEnum, { name: 'EncodingRole', description: 'Which side of the dual encoder a text is: its prefix when prefixes are on' });
+registerEnumType(RetrievalModeEnum, {
+  name: 'RetrievalMode',
+  description: 'DENSE: the checkpoint\'s encoder; LEXICAL: BM25 with per-language analysis (and dictionary translation across languages); HYBRID: both, fused',
+});
+registerEnumType(FusionMethodEnum, {
+  name: 'FusionMethod',
+  description: 'RRF: reciprocal-rank fusion, 1/(k + rank) summed over the lists; WEIGHTED: denseWeight x dense + (1 - denseWeight) x lexical after min-max normalisation',
+});
 registerEnumType(ExperimentPresetEnum, { name: 'ExperimentPreset', description: 'Sized for a 2-core machine: SMOKE under 2 minutes, QUICK under 10, PAPER_CPU under 60' });

@@ -16,6 +16,7 @@ import { describeBackend, selectBackend } from './encoding/backend.js';
 import { openVectorStore } from './vectors/open.js';
 import type { VectorStore } from './vectors/store.js';
 import { createQueryServer, type QueryServer } from './serving/query-server.js';
+import { loadLexicalQueries } from './lexical/setup.js';
 import { createRemoteStore } from './serving/store-calls.js';
 
 export interface WorkerDeps {
@@ -103,6 +104,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
           modelsDir: settings.modelsDir,
           cachedEncoders: config.servingEncoders,
           batchWaitMs: config.servingBatchWaitMs,
+          lexical: () => loadLexicalQueries(settings.dataDir),
         }));
         serving = bus.serving.serve((request) => server.handle(request));
       }

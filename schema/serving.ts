@@ -9,9 +9,31 @@ import type { Pooling } from './training.js';
 
 export type EncodingRole = 'QUERY' | 'PASSAGE';
 
+export const RETRIEVAL_MODES = ['DENSE', 'LEXICAL', 'HYBRID'] as const;
+/** DENSE: the checkpoint's encoder; LEXICAL: BM25 with per-language analysis; HYBRID: both, fused. */
+export type RetrievalMode = (typeof RETRIEVAL_MODES)[number];
+export const FUSION_METHODS = ['RRF', 'WEIGHTED'] as const;
+
+/** RRF: reciprocal-rank fusion with its constant k; WEIGHTED: denseWeight x dense + (1 - denseWeight) x lexical, after min-max normalisation. */
+export type Fusion = { kind: 'RRF'; k: number } | { kind: 'WEIGHTED'; denseWeight: number };
+
+export interface RetrievalSettings {
+  mode: RetrievalMode;
+  fusion: Fusion;
+  /** Lexical search translates the query into other languages with the bilingual dictionaries (DICT-BM25); false: literal terms only (BM25). */
+  dictionary: boolean;
+}
+
+/** BM25's settings of a lexical index: k1 saturates term frequency, b normalises length (0 none, 1 full). */
+export const BM25_DEFAULTS = { k1: 1.2, b: 0.75 } as const;
+
+export const DEFAULT_RETRIEVAL: RetrievalSettings = { mode: 'HYBRID', fusion: { kind: 'RRF', k: 60 }, dictionary: true };
+
 export interface QueryItem {
   text: string;
   k: number;
+  /** Absent: DEFAULT_RETRIEVAL. */
+  retrieval?: RetrievalSettings;
   /** ISO 639-1; absent: the worker identifies it from the text. */
   queryLanguage?: string;
   /** Only hits in these languages; absent for every language. */
@@ -28,16 +50,18 @@ export interface ServedHit {
 /** One query's answer: its language (as given, or identified by the worker) and its hits. */
 export interface ServedResult {
   queryLanguage: string;
+  /** What produced the hits. */
+  retrieval: RetrievalSettings;
   hits: ServedHit[];
 }
 
-/** A point of the vector store with its vector as base64 float32 (see encodeVector). */
 /** Lexical terms (sparse vector): uint32 term ids and their weights. */
 export interface WireTerms {
   indices: number[];
   values: number[];
 }
 
+/** A point of the vector store with its vector as base64 float32 (see encodeVector). */
 export interface WirePoint {
   id: string;
   vector: string;
@@ -67,7 +91,8 @@ export type StoreCall =
 
 export type ServingRequest =
   /** Queries of one collection, embedded with its checkpoint's encoder; hits per query, in order. */
-  | { kind: 'search'; collection: string; checkpoint: string; queries: QueryItem[] }
+  /** `languages`: the collection's, into each of which lexical search expands a query. */
+  | { kind: 'search'; collection: string; checkpoint: string; languages: string[]; queries: QueryItem[] }
   /** Texts through a registered model; `model` is its folder relative to MODELS_DIR. */
   | { kind: 'embed'; model: string; texts: string[]; role: EncodingRole; prefix: boolean; pooling: Pooling; normalize: boolean; maxLength: number }
   /** Reads a model folder (relative to MODELS_DIR): what registerModel records. */

@@ -20,7 +20,7 @@ before(async () => {
   gw = await startTestGateway();
   models = path.join(gw.dataDir, 'models');
   // A worker reads the folders (registerModel asks it to inspect them), with the same MODELS_DIR.
-  served = await serveQueries(gw.bus, { modelsDir: models });
+  served = await serveQueries(gw.bus, { modelsDir: models, dataDir: gw.dataDir });
   outside = await mkdtemp(path.join(tmpdir(), 'xling-outside-'));
   const copy = async (model: string, into: string, files: string[]) => {
     await mkdir(into, { recursive: true });

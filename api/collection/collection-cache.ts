@@ -13,6 +13,8 @@ export interface CollectionRef {
   /** The alias when the row was read: current for byAlias, possibly stale for byName. */
   alias: string | null;
   checkpointLocation: string;
+  /** The collection's languages: lexical queries are expanded into each. */
+  languages: string[];
 }
 
 export interface CollectionLookup {
@@ -84,7 +86,7 @@ export function singleFlight<K, V>(): { run(key: K, load: () => Promise<V>): Pro
   };
 }
 
-const select = { id: true, name: true, alias: true, checkpoint: { select: { location: true } } } as const;
+const select = { id: true, name: true, alias: true, languages: true, checkpoint: { select: { location: true } } } as const;
 
 export function createCollectionLookup(deps: CollectionLookupDeps): CollectionLookup {
   const { prisma, aliasTtlMs } = deps;
@@ -100,7 +102,7 @@ export function createCollectionLookup(deps: CollectionLookupDeps): CollectionLo
   const read = async (where: { name: string } | { alias: string }): Promise<CollectionRef | undefined> => {
     const row = await prisma.collection.findUnique({ where, select });
     if (!row) return undefined;
-    const ref: CollectionRef = { id: row.id, name: row.name, alias: row.alias, checkpointLocation: row.checkpoint.location };
+    const ref: CollectionRef = { id: row.id, name: row.name, alias: row.alias, checkpointLocation: row.checkpoint.location, languages: row.languages };
     names.set(ref.name, ref);
     return ref;
   };

@@ -1,4 +1,27 @@
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { FusionMethodEnum, RetrievalModeEnum } from '../enums.js';
+import type { RetrievalMode } from '../../schema/serving.js';
+
+@InputType({ description: 'How dense and lexical hits are fused in HYBRID mode' })
+export class FusionInput {
+  @Field(() => FusionMethodEnum)
+  method!: 'RRF' | 'WEIGHTED';
+
+  @Field(() => Int, { nullable: true, description: 'RRF only: the constant k of 1/(k + rank), in [1, 1000]; default 60' })
+  k?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'WEIGHTED only: weight of the dense scores, in [0, 1]; default 0.5' })
+  denseWeight?: number | null;
+}
+
+@InputType({ description: 'BM25 settings of the collection\'s lexical index' })
+export class Bm25Input {
+  @Field(() => Float, { nullable: true, description: 'Term-frequency saturation, in [0, 3]; default 1.2' })
+  k1?: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Length normalisation, in [0, 1]; default 0.75' })
+  b?: number | null;
+}
 
 @InputType()
 export class IndexCorpusInput {
@@ -10,6 +33,9 @@ export class IndexCorpusInput {
 
   @Field(() => [String], { nullable: true, description: 'Default: every language of the dataset' })
   languages?: string[] | null;
+
+  @Field(() => Bm25Input, { nullable: true })
+  bm25?: Bm25Input | null;
 }
 
 @InputType({ description: 'Exactly one of collection, alias' })
@@ -29,6 +55,15 @@ export class SearchInput {
 
   @Field(() => Int, { nullable: true, description: 'Hits wanted, in [1, 100]; default 10' })
   k?: number | null;
+
+  @Field(() => RetrievalModeEnum, { nullable: true, description: 'Default HYBRID' })
+  mode?: RetrievalMode | null;
+
+  @Field(() => FusionInput, { nullable: true, description: 'HYBRID only; default RRF with k = 60' })
+  fusion?: FusionInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Lexical search reaches other languages by translating the query with the bilingual dictionaries; default true' })
+  dictionary?: boolean | null;
 
   @Field(() => String, { nullable: true, description: 'A collection name' })
   collection?: string | null;

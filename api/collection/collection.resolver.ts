@@ -2,7 +2,9 @@ import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { Job } from '../job/job.type.js';
-import { IndexCorpusInput, SearchInput } from './collection.input.js';
+import { FusionInput, IndexCorpusInput, SearchInput } from './collection.input.js';
+import { RetrievalModeEnum } from '../enums.js';
+import type { RetrievalMode } from '../../schema/serving.js';
 import { indexCorpus, promoteCollection } from './collection.service.js';
 import { Collection, LanguageBias, SearchResult } from './collection.type.js';
 import { compareCollections, MAX_BATCH, search, searchBatch } from './search.service.js';
@@ -32,7 +34,9 @@ export class CollectionResolver {
     return services.prisma.collection.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: MAX_LIST_ITEMS });
   }
 
-  @Query(() => SearchResult, { description: 'Embeds the text as a query with the collection\'s checkpoint and returns the nearest sentences' })
+  @Query(() => SearchResult, {
+    description: 'The collection\'s best sentences for the text: dense (the checkpoint\'s encoder), lexical (BM25, the query translated into each language) or both fused (default)',
+  })
   search(@Arg('input', () => SearchInput) input: SearchInput, @Ctx() { services }: ApiContext): Promise<SearchResult> {
     return search(services, input);
   }
@@ -49,9 +53,12 @@ export class CollectionResolver {
     @Arg('k', () => Int, { nullable: true, description: 'Hits wanted per collection, in [1, 100]; default 10' }) k: number | null,
     @Arg('queryLanguage', () => String, { nullable: true }) queryLanguage: string | null,
     @Arg('languages', () => [String], { nullable: true }) languages: string[] | null,
+    @Arg('mode', () => RetrievalModeEnum, { nullable: true, description: 'Default HYBRID' }) mode: RetrievalMode | null,
+    @Arg('fusion', () => FusionInput, { nullable: true, description: 'HYBRID only; default RRF with k = 60' }) fusion: FusionInput | null,
+    @Arg('dictionary', () => Boolean, { nullable: true, description: 'Lexical search translates the query with the bilingual dictionaries; default true' }) dictionary: boolean | null,
     @Ctx() { services }: ApiContext,
   ): Promise<SearchResult[]> {
-    return compareCollections(services, { text, collections, k, queryLanguage, languages });
+    return compareCollections(services, { text, collections, k, queryLanguage, languages, mode, fusion, dictionary });
   }
 
   @FieldResolver(() => LanguageBias)

@@ -7,6 +7,7 @@ import { collectionNameProblem } from '../../schema/names.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
+import { BM25_DEFAULTS } from '../../schema/serving.js';
 
 /** Datasets whose candidate sentences EMBED jobs index (the LAReQA retrieval benchmarks). */
 export const RETRIEVAL_DATASETS = ['xquad-r', 'mlqa-r'] as const;
@@ -15,7 +16,11 @@ export interface IndexCorpusData {
   checkpointId: string;
   dataset: string;
   languages?: string[] | null;
+  bm25?: { k1?: number | null; b?: number | null } | null;
 }
+
+/** Past 3, BM25's term frequencies barely saturate (Lucene's and Elasticsearch's default is 1.2). */
+export const MAX_BM25_K1 = 3;
 
 export async function indexCorpus(services: GatewayServices, input: IndexCorpusData): Promise<JobRow> {
   const { prisma } = services;
@@ -34,12 +39,16 @@ export async function indexCorpus(services: GatewayServices, input: IndexCorpusD
     }
   }
   const languages = [...new Set(input.languages ?? info.languages)];
+  const k1 = input.bm25?.k1 ?? BM25_DEFAULTS.k1;
+  const b = input.bm25?.b ?? BM25_DEFAULTS.b;
+  if (!(k1 >= 0 && k1 <= MAX_BM25_K1)) throw badUserInput('input.bm25.k1', k1, `is not in [0, ${MAX_BM25_K1}]`);
+  if (!(b >= 0 && b <= 1)) throw badUserInput('input.bm25.b', b, 'is not in [0, 1]');
   const checkpoint = await prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { prunedAt: true } });
   if (!checkpoint) throw badUserInput('input.checkpointId', checkpointId, 'is not the id of a checkpoint');
   if (checkpoint.prunedAt) throw badUserInput('input.checkpointId', checkpointId, 'was pruned (keepCheckpoints): its files are gone; index with a newer checkpoint of the run');
   const id = randomUUID();
   const collection = `${dataset}-${checkpointId.slice(0, 8)}-${id.slice(0, 8)}`;
-  const payload = { checkpointId, dataset, languages, collection };
+  const payload = { checkpointId, dataset, languages, collection, bm25: { k1, b } };
   const job = await prisma.job.create({ data: { id, kind: 'EMBED', payload: payload as Prisma.InputJsonValue, idempotencyKey: `index-corpus:${id}` } });
   await publishJob(services, { jobId: job.id, kind: 'EMBED' });
   return job;

@@ -1,4 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import type { RetrievalMode } from '../../schema/serving.js';
+import { FusionMethodEnum, RetrievalModeEnum } from '../enums.js';
 
 @ObjectType({ description: "A vector collection of one retrieval dataset's candidate sentences, embedded by one checkpoint" })
 export class Collection {
@@ -29,7 +31,7 @@ export class Collection {
 
 @ObjectType()
 export class SearchHit {
-  @Field(() => Float, { description: 'Cosine similarity; hits come by descending score' })
+  @Field(() => Float, { description: 'Higher is better; what it measures depends on the mode (SearchResult.hits)' })
   score!: number;
 
   @Field(() => String)
@@ -43,9 +45,36 @@ export class SearchHit {
 }
 
 @ObjectType()
+export class Fusion {
+  @Field(() => FusionMethodEnum)
+  method!: 'RRF' | 'WEIGHTED';
+
+  @Field(() => Int, { nullable: true, description: 'RRF: the constant k' })
+  k!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'WEIGHTED: weight of the dense scores' })
+  denseWeight!: number | null;
+}
+
+@ObjectType({ description: 'What produced a result' })
+export class Retrieval {
+  @Field(() => RetrievalModeEnum)
+  mode!: RetrievalMode;
+
+  @Field(() => Fusion, { nullable: true, description: 'HYBRID only' })
+  fusion!: Fusion | null;
+
+  @Field(() => Boolean, { description: 'Lexical search translated the query with the bilingual dictionaries' })
+  dictionary!: boolean;
+}
+
+@ObjectType()
 export class SearchResult {
-  @Field(() => [SearchHit])
+  @Field(() => [SearchHit], { description: 'Best first. Scores: cosine similarity (DENSE), BM25 (LEXICAL, scaled to each language\'s best hit when several languages are searched), the fused score (HYBRID)' })
   hits!: SearchHit[];
+
+  @Field(() => Retrieval)
+  retrieval!: Retrieval;
 
   @Field(() => String, { description: 'Name of the collection searched (an alias resolved to its collection)' })
   collection!: string;

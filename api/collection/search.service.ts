@@ -8,17 +8,20 @@ import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
 import type { CollectionRef } from './collection-cache.js';
 import type { SearchResult } from './collection.type.js';
-import { checkSearchOptions as check, type FieldPath, type SearchOptions } from './search-input.js';
+import { checkSearchOptions as check, type FieldPath, type SearchOptions, type SearchOptionsInput } from './search-input.js';
+import type { RetrievalSettings } from '../../schema/serving.js';
 
 export const MAX_BATCH = 64;
 /** Hits per worker request at most (sum of k): keeps a reply far below NATS's 1 MB max_payload. */
 const HITS_PER_REQUEST = 1_000;
 
-export interface SearchData {
-  text: string;
-  queryLanguage?: string | null;
-  languages?: string[] | null;
-  k?: number | null;
+/** The settings as the API shows them: a fusion only where one took place. */
+function shownRetrieval({ mode, fusion, dictionary }: RetrievalSettings): SearchResult['retrieval'] {
+  const shown = fusion.kind === 'RRF' ? { method: fusion.kind, k: fusion.k, denseWeight: null } : { method: fusion.kind, k: null, denseWeight: fusion.denseWeight };
+  return { mode, fusion: mode === 'HYBRID' ? shown : null, dictionary: mode !== 'DENSE' && dictionary };
+}
+
+export interface SearchData extends SearchOptionsInput {
   collection?: string | null;
   alias?: string | null;
 }
@@ -63,12 +66,16 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
         kind: 'search',
         collection: ref.name,
         checkpoint: ref.checkpointLocation,
+        languages: ref.languages,
         queries: indices.map((i) => {
           const p = planned[i]!;
-          return { text: p.text, k: p.k, ...(p.queryLanguage != null ? { queryLanguage: p.queryLanguage } : {}), ...(p.languages != null ? { languages: p.languages } : {}) };
+          return { text: p.text, k: p.k, retrieval: p.retrieval, ...(p.queryLanguage != null ? { queryLanguage: p.queryLanguage } : {}), ...(p.languages != null ? { languages: p.languages } : {}) };
         }),
       });
-      indices.forEach((i, j) => (results[i] = { collection: ref.name, ...answers[j]! }));
+      indices.forEach((i, j) => {
+        const { retrieval, ...answer } = answers[j]!;
+        results[i] = { collection: ref.name, ...answer, retrieval: shownRetrieval(retrieval) };
+      });
     }),
   );
   services.searchStats.record(planned.map((p, i) => ({ collectionId: p.ref.id, queryLanguage: results[i]!.queryLanguage, hits: results[i]!.hits })));
@@ -93,12 +100,8 @@ export async function searchBatch(services: GatewayServices, inputs: SearchData[
   return run(services, planned);
 }
 
-export interface CompareData {
-  text: string;
+export interface CompareData extends SearchOptionsInput {
   collections: string[];
-  k?: number | null;
-  queryLanguage?: string | null;
-  languages?: string[] | null;
 }
 
 /** Each entry of `collections` is a collection name or, failing that, an alias. */

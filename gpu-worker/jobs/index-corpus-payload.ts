@@ -10,6 +10,8 @@ export interface IndexCorpusPayload {
   languages: string[];
   /** Vector collection name, fixed by the gateway so that a redelivery writes the same one. */
   collection: string;
+  /** BM25 settings of the lexical index; absent in payloads written before it existed (defaults). */
+  bm25?: { k1: number; b: number };
 }
 
 export function parseIndexCorpusPayload(payload: unknown): IndexCorpusPayload {
@@ -21,7 +23,13 @@ export function parseIndexCorpusPayload(payload: unknown): IndexCorpusPayload {
     throw bad('languages must be a non-empty list of strings');
   }
   if (typeof p.collection !== 'string' || p.collection === '') throw bad('collection must be a non-empty string');
-  return { checkpointId: p.checkpointId, dataset: p.dataset, languages: p.languages as string[], collection: p.collection };
+  let bm25: IndexCorpusPayload['bm25'];
+  if (p.bm25 !== undefined) {
+    const { k1, b } = (p.bm25 ?? {}) as Record<string, unknown>;
+    if (typeof k1 !== 'number' || typeof b !== 'number' || !(k1 >= 0) || !(b >= 0 && b <= 1)) throw bad('bm25 must be { k1 >= 0, b in [0, 1] }');
+    bm25 = { k1, b };
+  }
+  return { checkpointId: p.checkpointId, dataset: p.dataset, languages: p.languages as string[], collection: p.collection, ...(bm25 ? { bm25 } : {}) };
 }
 
 /** Point ids are stable across deliveries, so a redelivered job replaces rather than duplicates. */

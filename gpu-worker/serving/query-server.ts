@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { assertNever } from '../../schema/events.js';
-import { encodeVector, type ModelInspection, type QueryItem, type ServedResult, type ServingReply, type ServingRequest } from '../../schema/serving.js';
+import { DEFAULT_RETRIEVAL, encodeVector, type ModelInspection, type QueryItem, type ServedResult, type ServingReply, type ServingRequest } from '../../schema/serving.js';
 import { createEncoderCache, type CheckpointEncoderCache } from '../encoding/encoder-cache.js';
 import { HfModelError } from '../encoding/hf/config.js';
 import { embedWithHfModel } from '../encoding/hf/embed.js';
@@ -13,7 +13,9 @@ import type { HfEncoder } from '../encoding/hf/encoder.js';
 import { createLeaseCache } from '../encoding/lease-cache.js';
 import type { SubwordTokenizer } from '../encoding/tokenizer-json.js';
 import { VectorStoreError, type VectorStore } from '../vectors/store.js';
+import type { LexicalQueries } from '../lexical/query.js';
 import { createMicroBatcher } from './micro-batch.js';
+import { createRetriever } from './retriever.js';
 import { createLanguageIdentifier } from './language.js';
 import { applyStoreCall } from './store-calls.js';
 
@@ -26,6 +28,8 @@ export interface QueryServerOptions {
   batchWaitMs: number;
   /** Queries per encoder call at most. */
   batchMaxQueries?: number;
+  /** Analysis and dictionaries for lexical search, loaded at the first query that needs them. */
+  lexical: () => Promise<LexicalQueries>;
   /** For tests: the encoder cache (default: loads checkpoints from disk). */
   encoders?: CheckpointEncoderCache;
 }
@@ -49,21 +53,33 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   const { vectors, modelsDir } = options;
   const encoders = options.encoders ?? createEncoderCache({ capacity: options.cachedEncoders, modelsDir });
   const pretrained = createLeaseCache<PretrainedModel>(CACHED_PRETRAINED);
-  // One key per collection and checkpoint (JSON of the pair): the checkpoint embeds, the collection is searched.
+  // One key per collection, checkpoint and the collection's languages (JSON): the checkpoint
+  // embeds, the collection is searched, lexical queries go to each of its languages.
   const languages = createLanguageIdentifier();
+  let retriever: Promise<ReturnType<typeof createRetriever>> | undefined;
   const queries = createMicroBatcher<QueryItem, ServedResult>({
     waitMs: options.batchWaitMs,
     maxItems: options.batchMaxQueries ?? 256,
     run: async (key, items) => {
-      const [collection, checkpoint] = JSON.parse(key) as [string, string];
-      const embedded = await (await encoders.get(checkpoint)).embed(items.map((q) => q.text), 'QUERY');
-      const found = await vectors.searchMany(
-        collection,
-        items.map((q, i) => ({ vector: embedded[i]!, k: q.k, ...(q.languages ? { languages: q.languages } : {}) })),
-      );
+      const [collection, checkpoint, collectionLanguages] = JSON.parse(key) as [string, string, string[]];
       const queryLanguages = await Promise.all(items.map((q) => q.queryLanguage ?? languages.identify(q.text)));
+      const settings = items.map((q) => q.retrieval ?? DEFAULT_RETRIEVAL);
+      retriever ??= options.lexical().then(
+        (lexical) => createRetriever(vectors, lexical),
+        (error: unknown) => {
+          retriever = undefined; // the next batch tries again
+          throw error;
+        },
+      );
+      const found = await (await retriever).searchMany(
+        collection,
+        collectionLanguages,
+        items.map((q, i) => ({ text: q.text, queryLanguage: queryLanguages[i]!, k: q.k, retrieval: settings[i]!, ...(q.languages ? { languages: q.languages } : {}) })),
+        async (texts) => (await encoders.get(checkpoint)).embed(texts, 'QUERY'),
+      );
       return found.map((hits, i) => ({
         queryLanguage: queryLanguages[i]!,
+        retrieval: settings[i]!,
         hits: hits.map(({ score, payload }) => ({ score, language: payload.language, text: payload.text, documentId: payload.documentId })),
       }));
     },
@@ -81,7 +97,7 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   async function handle(request: ServingRequest): Promise<ServingReply> {
     switch (request.kind) {
       case 'search': {
-        return { ok: true, value: await queries.submit(JSON.stringify([request.collection, request.checkpoint]), request.queries) };
+        return { ok: true, value: await queries.submit(JSON.stringify([request.collection, request.checkpoint, request.languages]), request.queries) };
       }
       case 'embed': {
         const dir = modelFolder(request.model);
