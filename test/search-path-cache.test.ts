@@ -147,7 +147,7 @@ test('lookup: a name is read once with its checkpoint location, then served from
   const c = await newCollection('lookup-live');
   const { wrapper, counter } = countingReader(db.prisma);
   const lookup = createCollectionLookup({ prisma: wrapper, aliasTtlMs: 60_000 });
-  const expected = { id: c.id, name: c.name, alias: 'lookup-live', checkpointLocation: '/ck/run/step-10' };
+  const expected = { id: c.id, name: c.name, alias: 'lookup-live', checkpointLocation: '/ck/run/step-10', languages: c.languages };
   assert.deepEqual(await lookup.byName(c.name), expected);
   assert.equal(counter.queries, 1);
   assert.deepEqual(await lookup.byName(c.name), expected);

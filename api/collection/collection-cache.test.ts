@@ -27,7 +27,7 @@ test('singleFlight shares one load per key while it runs, then loads again', asy
   assert.equal(await flights.run('k', load), 3);
 });
 
-interface Row { id: string; name: string; alias: string | null; checkpoint: { location: string } }
+interface Row { id: string; name: string; alias: string | null; languages: string[]; checkpoint: { location: string } }
 
 /** A stand-in for prisma.collection.findUnique over `rows`, counting calls. */
 function fakeCollections(rows: Row[]) {
@@ -45,13 +45,13 @@ function fakeCollections(rows: Row[]) {
   return { prisma, calls };
 }
 
-const row = (name: string, alias: string | null = null): Row => ({ id: `id-${name}`, name, alias, checkpoint: { location: `/ck/${name}` } });
+const row = (name: string, alias: string | null = null): Row => ({ id: `id-${name}`, name, alias, languages: ['en', 'de'], checkpoint: { location: `/ck/${name}` } });
 
 test('names are cached after the first read; misses are not', async () => {
   const rows = [row('one')];
   const { prisma, calls } = fakeCollections(rows);
   const lookup = createCollectionLookup({ prisma, aliasTtlMs: 1000 });
-  const expected = { id: 'id-one', name: 'one', alias: null, checkpointLocation: '/ck/one' };
+  const expected = { id: 'id-one', name: 'one', alias: null, checkpointLocation: '/ck/one', languages: ['en', 'de'] };
   assert.deepEqual(await lookup.byName('one'), expected);
   assert.deepEqual(await lookup.byName('one'), expected);
   assert.equal(calls.length, 1);

@@ -19,15 +19,33 @@ function rejection(input: Parameters<typeof checkSearchOptions>[0], path = at) {
 }
 
 test('valid options pass, with k defaulted and the query language left to the worker when omitted', () => {
-  assert.deepEqual(checkSearchOptions(ok, at), { text: ok.text, k: 10, queryLanguage: null, languages: null });
+  const hybrid = { mode: 'HYBRID', fusion: { kind: 'RRF', k: 60 }, dictionary: true } as const;
+  assert.deepEqual(checkSearchOptions(ok, at), { text: ok.text, k: 10, queryLanguage: null, languages: null, retrieval: hybrid });
   assert.deepEqual(checkSearchOptions({ text: 'Что такое GPU?', languages: ['ru', 'en'], k: 3 }, at), {
-    text: 'Что такое GPU?', k: 3, queryLanguage: null, languages: ['ru', 'en'],
+    text: 'Что такое GPU?', k: 3, queryLanguage: null, languages: ['ru', 'en'], retrieval: hybrid,
   });
   assert.equal(checkSearchOptions({ ...ok, queryLanguage: 'de' }, at).queryLanguage, 'de');
   const all = 'ar de el en es hi ro ru th tr vi zh ja ko fr it pt nl sv pl cs fi da no hu he fa id ms uk bg hr'.split(' ');
   assert.equal(all.length, MAX_LANGUAGES);
   assert.deepEqual(checkSearchOptions({ ...ok, languages: all }, at).languages, all);
   assert.equal(checkSearchOptions({ text: 'x'.repeat(MAX_TEXT_LENGTH) }, at).text.length, MAX_TEXT_LENGTH);
+});
+
+test('mode and fusion: defaults HYBRID with RRF k 60; settings of the other fusion method, fusion outside HYBRID and out-of-range values are refused by field', () => {
+  assert.deepEqual(checkSearchOptions({ ...ok, mode: 'LEXICAL', dictionary: false }, at).retrieval, { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: false });
+  assert.deepEqual(checkSearchOptions({ ...ok, fusion: { method: 'WEIGHTED' } }, at).retrieval.fusion, { kind: 'WEIGHTED', denseWeight: 0.5 });
+  assert.deepEqual(checkSearchOptions({ ...ok, fusion: { method: 'RRF', k: 10 } }, at).retrieval.fusion, { kind: 'RRF', k: 10 });
+  const cases: [Record<string, unknown>, string][] = [
+    [{ mode: 'DENSE', fusion: { method: 'RRF' } }, 'input.fusion'],
+    [{ fusion: { method: 'RRF', k: 0 } }, 'input.fusion.k'],
+    [{ fusion: { method: 'RRF', k: 2.5 } }, 'input.fusion.k'],
+    [{ fusion: { method: 'RRF', k: 1001 } }, 'input.fusion.k'],
+    [{ fusion: { method: 'RRF', denseWeight: 0.3 } }, 'input.fusion.denseWeight'],
+    [{ fusion: { method: 'WEIGHTED', denseWeight: 1.5 } }, 'input.fusion.denseWeight'],
+    [{ fusion: { method: 'WEIGHTED', denseWeight: Number.NaN } }, 'input.fusion.denseWeight'],
+    [{ fusion: { method: 'WEIGHTED', k: 5 } }, 'input.fusion.k'],
+  ];
+  for (const [extra, field] of cases) assert.equal(rejection({ ...ok, ...extra } as Parameters<typeof checkSearchOptions>[0]).field, field, JSON.stringify(extra));
 });
 
 test('queryLanguage must be a lowercase ISO 639-1 code', () => {
