@@ -16,7 +16,7 @@ import { describeBackend, selectBackend } from './encoding/backend.js';
 import { openVectorStore } from './vectors/open.js';
 import type { VectorStore } from './vectors/store.js';
 import { createQueryServer, type QueryServer } from './serving/query-server.js';
-import { loadLexicalQueries } from './lexical/setup.js';
+import { lazyLexicalQueries } from './lexical/setup.js';
 import { createRemoteStore } from './serving/store-calls.js';
 
 export interface WorkerDeps {
@@ -69,8 +69,10 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
 
+      const lexical = lazyLexicalQueries(settings.dataDir);
       jobKinds = createJobs({
         vectors: () => Promise.resolve(store),
+        lexical,
         prisma,
         events: bus.events,
         dataDir: settings.dataDir,
@@ -104,7 +106,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
           modelsDir: settings.modelsDir,
           cachedEncoders: config.servingEncoders,
           batchWaitMs: config.servingBatchWaitMs,
-          lexical: () => loadLexicalQueries(settings.dataDir),
+          lexical,
         }));
         serving = bus.serving.serve((request) => server.handle(request));
       }

@@ -1,10 +1,33 @@
 // Evaluation requests as the gateway stores them (Job.payload of an EVALUATE job) and the worker
 // reads them, and the shape of the results the worker writes.
 
+import type { RetrievalSettings } from './serving.js';
 import type { EvaluationSuite } from './training.js';
 
-export const BASELINES = ['BM25', 'RANDOM'] as const;
+/**
+ * BM25: lexical search of the serving path without the dictionaries (literal terms across
+ * languages); DICT_BM25: with them; RANDOM: an untrained encoder of the default model spec,
+ * searched in the request's mode.
+ */
+export const BASELINES = ['BM25', 'DICT_BM25', 'RANDOM'] as const;
 export type Baseline = (typeof BASELINES)[number];
+
+/** The retrieval a baseline is evaluated with, whatever the request asked; RANDOM follows the request. */
+export function baselineRetrieval(baseline: Baseline, requested: RetrievalSettings): RetrievalSettings {
+  switch (baseline) {
+    case 'BM25':
+      return { ...requested, mode: 'LEXICAL', dictionary: false };
+    case 'DICT_BM25':
+      return { ...requested, mode: 'LEXICAL', dictionary: true };
+    case 'RANDOM':
+      return requested;
+    default:
+      return baseline satisfies never;
+  }
+}
+
+/** Baselines without embeddings: they have no XNLI alignment. */
+export const LEXICAL_BASELINES: readonly Baseline[] = ['BM25', 'DICT_BM25'];
 
 /** What is evaluated: a run's latest checkpoint, one checkpoint, or a reference baseline. */
 export type EvaluationTarget =
@@ -19,6 +42,11 @@ export interface EvaluationRequest {
   bootstrap: number;
   /** Seed of the bootstrap and of the RANDOM baseline. */
   seed: number;
+  /**
+   * How retrieval suites are searched: exactly as search answers users (gpu-worker/serving/retriever.ts).
+   * Absent in requests written before modes existed: DENSE.
+   */
+  retrieval?: RetrievalSettings;
   /**
    * Evaluate only the first N questions of each language (retrieval suites; the candidate pools
    * stay whole) and the first N sentences of each language (XNLI). Omitted: everything.

@@ -27,6 +27,9 @@ export interface RetrievalSettings {
 /** BM25's settings of a lexical index: k1 saturates term frequency, b normalises length (0 none, 1 full). */
 export const BM25_DEFAULTS = { k1: 1.2, b: 0.75 } as const;
 
+/** Dense retrieval alone: validation during training, and evaluation requests written before modes. */
+export const DENSE_RETRIEVAL: RetrievalSettings = { mode: 'DENSE', fusion: { kind: 'RRF', k: 60 }, dictionary: false };
+
 export const DEFAULT_RETRIEVAL: RetrievalSettings = { mode: 'HYBRID', fusion: { kind: 'RRF', k: 60 }, dictionary: true };
 
 export interface QueryItem {

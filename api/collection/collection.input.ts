@@ -1,18 +1,7 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { FusionMethodEnum, RetrievalModeEnum } from '../enums.js';
+import { RetrievalModeEnum } from '../enums.js';
+import { FusionInput } from '../retrieval/retrieval.type.js';
 import type { RetrievalMode } from '../../schema/serving.js';
-
-@InputType({ description: 'How dense and lexical hits are fused in HYBRID mode' })
-export class FusionInput {
-  @Field(() => FusionMethodEnum)
-  method!: 'RRF' | 'WEIGHTED';
-
-  @Field(() => Int, { nullable: true, description: 'RRF only: the constant k of 1/(k + rank), in [1, 1000]; default 60' })
-  k?: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'WEIGHTED only: weight of the dense scores, in [0, 1]; default 0.5' })
-  denseWeight?: number | null;
-}
 
 @InputType({ description: 'BM25 settings of the collection\'s lexical index' })
 export class Bm25Input {

@@ -2,7 +2,8 @@ import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { ApiContext } from '../context.js';
 import { Job } from '../job/job.type.js';
-import { FusionInput, IndexCorpusInput, SearchInput } from './collection.input.js';
+import { IndexCorpusInput, SearchInput } from './collection.input.js';
+import { FusionInput } from '../retrieval/retrieval.type.js';
 import { RetrievalModeEnum } from '../enums.js';
 import type { RetrievalMode } from '../../schema/serving.js';
 import { indexCorpus, promoteCollection } from './collection.service.js';

@@ -1,6 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import type { RetrievalMode } from '../../schema/serving.js';
-import { FusionMethodEnum, RetrievalModeEnum } from '../enums.js';
+import { Retrieval } from '../retrieval/retrieval.type.js';
 
 @ObjectType({ description: "A vector collection of one retrieval dataset's candidate sentences, embedded by one checkpoint" })
 export class Collection {
@@ -42,30 +41,6 @@ export class SearchHit {
 
   @Field(() => String, { description: 'language:paragraph:sentence in the dataset' })
   documentId!: string;
-}
-
-@ObjectType()
-export class Fusion {
-  @Field(() => FusionMethodEnum)
-  method!: 'RRF' | 'WEIGHTED';
-
-  @Field(() => Int, { nullable: true, description: 'RRF: the constant k' })
-  k!: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'WEIGHTED: weight of the dense scores' })
-  denseWeight!: number | null;
-}
-
-@ObjectType({ description: 'What produced a result' })
-export class Retrieval {
-  @Field(() => RetrievalModeEnum)
-  mode!: RetrievalMode;
-
-  @Field(() => Fusion, { nullable: true, description: 'HYBRID only' })
-  fusion!: Fusion | null;
-
-  @Field(() => Boolean, { description: 'Lexical search translated the query with the bilingual dictionaries' })
-  dictionary!: boolean;
 }
 
 @ObjectType()

@@ -4,7 +4,8 @@
 // of what was sent, so an oversized argument is not sent back whole in the error.
 
 import { isIso6391 } from '../../schema/dataset-jsonl.js';
-import { DEFAULT_RETRIEVAL, type Fusion, type RetrievalMode, type RetrievalSettings } from '../../schema/serving.js';
+import type { RetrievalSettings } from '../../schema/serving.js';
+import { checkRetrieval, type RetrievalInput } from '../retrieval/retrieval-input.js';
 import { badUserInput } from '../errors.js';
 
 export const MAX_K = 100;
@@ -16,14 +17,11 @@ export const MAX_LANGUAGES = 32;
 /** Characters of a rejected string echoed in the error. */
 const ECHO_LENGTH = 40;
 
-export interface SearchOptionsInput {
+export interface SearchOptionsInput extends RetrievalInput {
   text: string;
   queryLanguage?: string | null;
   languages?: string[] | null;
   k?: number | null;
-  mode?: RetrievalMode | null;
-  fusion?: { method: 'RRF' | 'WEIGHTED'; k?: number | null; denseWeight?: number | null } | null;
-  dictionary?: boolean | null;
 }
 
 export interface SearchOptions {
@@ -33,29 +31,6 @@ export interface SearchOptions {
   queryLanguage: string | null;
   languages: string[] | null;
   retrieval: RetrievalSettings;
-}
-
-/** RRF's k: past a few hundred, rank differences vanish into the constant. */
-export const MAX_RRF_K = 1_000;
-
-/** The fusion asked for, with defaults; a setting of the other method is refused rather than ignored. */
-function checkFusion(fusion: NonNullable<SearchOptionsInput['fusion']>, at: FieldPath): Fusion {
-  switch (fusion.method) {
-    case 'RRF': {
-      if (fusion.denseWeight != null) throw badUserInput(at('fusion.denseWeight'), fusion.denseWeight, 'applies to WEIGHTED fusion only');
-      const k = fusion.k ?? 60;
-      if (!Number.isInteger(k) || k < 1 || k > MAX_RRF_K) throw badUserInput(at('fusion.k'), k, `is not an integer in [1, ${MAX_RRF_K}]`);
-      return { kind: 'RRF', k };
-    }
-    case 'WEIGHTED': {
-      if (fusion.k != null) throw badUserInput(at('fusion.k'), fusion.k, 'applies to RRF fusion only');
-      const denseWeight = fusion.denseWeight ?? 0.5;
-      if (!(denseWeight >= 0 && denseWeight <= 1)) throw badUserInput(at('fusion.denseWeight'), denseWeight, 'is not in [0, 1]');
-      return { kind: 'WEIGHTED', denseWeight };
-    }
-    default:
-      return fusion.method satisfies never;
-  }
 }
 
 /** Names a field of the input being checked, e.g. `input.languages` or `inputs[3].languages`. */
@@ -101,12 +76,5 @@ export function checkSearchOptions(input: SearchOptionsInput, at: FieldPath): Se
       if (languages.indexOf(language) !== i) throw badUserInput(at(`languages[${i}]`), language, 'is listed twice');
     });
   }
-  const mode = input.mode ?? DEFAULT_RETRIEVAL.mode;
-  if (input.fusion != null && mode !== 'HYBRID') throw badUserInput(at('fusion'), input.fusion.method, `applies to HYBRID mode only, not ${mode}`);
-  const retrieval: RetrievalSettings = {
-    mode,
-    fusion: input.fusion != null ? checkFusion(input.fusion, at) : DEFAULT_RETRIEVAL.fusion,
-    dictionary: input.dictionary ?? DEFAULT_RETRIEVAL.dictionary,
-  };
-  return { text: input.text, k, queryLanguage: input.queryLanguage ?? null, languages: languages ?? null, retrieval };
+  return { text: input.text, k, queryLanguage: input.queryLanguage ?? null, languages: languages ?? null, retrieval: checkRetrieval(input, at) };
 }

@@ -9,17 +9,11 @@ import { badUserInput } from '../errors.js';
 import type { CollectionRef } from './collection-cache.js';
 import type { SearchResult } from './collection.type.js';
 import { checkSearchOptions as check, type FieldPath, type SearchOptions, type SearchOptionsInput } from './search-input.js';
-import type { RetrievalSettings } from '../../schema/serving.js';
+import { shownRetrieval } from '../retrieval/retrieval.type.js';
 
 export const MAX_BATCH = 64;
 /** Hits per worker request at most (sum of k): keeps a reply far below NATS's 1 MB max_payload. */
 const HITS_PER_REQUEST = 1_000;
-
-/** The settings as the API shows them: a fusion only where one took place. */
-function shownRetrieval({ mode, fusion, dictionary }: RetrievalSettings): SearchResult['retrieval'] {
-  const shown = fusion.kind === 'RRF' ? { method: fusion.kind, k: fusion.k, denseWeight: null } : { method: fusion.kind, k: null, denseWeight: fusion.denseWeight };
-  return { mode, fusion: mode === 'HYBRID' ? shown : null, dictionary: mode !== 'DENSE' && dictionary };
-}
 
 export interface SearchData extends SearchOptionsInput {
   collection?: string | null;

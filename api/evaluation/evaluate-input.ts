@@ -2,15 +2,16 @@
 // scan is passed in; what needs the database (the target exists, leakage) is checked by the
 // service with refuseLeakage below.
 
-import { BASELINES, DEFAULT_EVALUATION, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
+import { BASELINES, DEFAULT_EVALUATION, LEXICAL_BASELINES, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
 import { EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 import { badUserInput } from '../errors.js';
 import { TRAINING_LIMITS } from '../../schema/training-validation.js';
+import { checkRetrieval, type RetrievalInput } from '../retrieval/retrieval-input.js';
 
 type Maybe<T> = T | null | undefined;
 
-export interface EvaluateInputData {
+export interface EvaluateInputData extends RetrievalInput {
   runId?: Maybe<string>;
   checkpointId?: Maybe<string>;
   baseline?: Maybe<string>;
@@ -32,19 +33,20 @@ const TARGET_FIELDS = ['runId', 'checkpointId', 'baseline'] as const;
 
 export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonly DatasetInfo[]): ResolvedEvaluation {
   const target = resolveTarget(input);
-  // BM25 scores text pairs and has no embeddings to align, so it has no XNLI alignment.
-  const lexical = target.kind === 'baseline' && target.baseline === 'BM25';
+  // Lexical baselines score text pairs and have no embeddings to align, so no XNLI alignment.
+  const lexical = target.kind === 'baseline' && LEXICAL_BASELINES.includes(target.baseline);
   const suites = resolveSuites('input.suites', input.suites ?? EVALUATION_SUITES.filter((s) => !lexical || s !== 'XNLI_ALIGNMENT'), datasets);
   if (lexical && suites.includes('XNLI_ALIGNMENT')) {
-    throw badUserInput('input.suites', suites, 'includes XNLI_ALIGNMENT, which needs embeddings: the BM25 baseline has none');
+    throw badUserInput('input.suites', suites, `includes XNLI_ALIGNMENT, which needs embeddings: the ${target.baseline} baseline has none`);
   }
+  const retrieval = checkRetrieval(input, (field) => `input.${field}`);
   const bootstrap = integerIn('input.bootstrap', input.bootstrap ?? DEFAULT_EVALUATION.bootstrap, BOOTSTRAP_RANGE);
   const seed = integerIn('input.seed', input.seed ?? DEFAULT_EVALUATION.seed, TRAINING_LIMITS.seed);
   const idempotencyKey = input.idempotencyKey ?? null;
   if (idempotencyKey !== null && (idempotencyKey.trim() === '' || idempotencyKey.length > MAX_KEY_LENGTH)) {
     throw badUserInput('input.idempotencyKey', idempotencyKey, `must be 1..${MAX_KEY_LENGTH} characters`);
   }
-  return { request: { target, suites, bootstrap, seed }, idempotencyKey };
+  return { request: { target, suites, bootstrap, seed, retrieval }, idempotencyKey };
 }
 
 function resolveTarget(input: EvaluateInputData): EvaluationTarget {

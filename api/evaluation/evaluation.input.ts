@@ -1,7 +1,9 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { Baseline } from '../../schema/evaluation.js';
 import type { EvaluationSuite } from '../../schema/training.js';
-import { BaselineEnum, EvaluationSuiteEnum } from '../enums.js';
+import { BaselineEnum, EvaluationSuiteEnum, RetrievalModeEnum } from '../enums.js';
+import type { RetrievalMode } from '../../schema/serving.js';
+import { FusionInput } from '../retrieval/retrieval.type.js';
 import type { EvaluateInputData } from './evaluate-input.js';
 
 // No defaultValue in the decorators: resolveEvaluateInput fills omitted fields from
@@ -26,6 +28,18 @@ export class EvaluateInput implements EvaluateInputData {
 
   @Field(() => Int, { nullable: true, description: 'Seed of the bootstrap and of the RANDOM baseline; default 0' })
   seed?: number | null;
+
+  @Field(() => RetrievalModeEnum, {
+    nullable: true,
+    description: 'How retrieval suites are searched, exactly as search answers users; default HYBRID. BM25 and DICT_BM25 baselines are always LEXICAL',
+  })
+  mode?: RetrievalMode | null;
+
+  @Field(() => FusionInput, { nullable: true, description: 'HYBRID only; default RRF with k = 60' })
+  fusion?: FusionInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Lexical search translates queries with the bilingual dictionaries; default true' })
+  dictionary?: boolean | null;
 
   @Field(() => String, { nullable: true, description: 'A repeated request with the same key returns the first one\'s job' })
   idempotencyKey?: string | null;

@@ -2,6 +2,8 @@
 // before the Job row is written, then the publish through the outbox-aware path (a failed publish
 // leaves the job to the outbox).
 
+import type { RetrievalSettings } from '../../schema/serving.js';
+import { shownRetrieval } from '../retrieval/retrieval.type.js';
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type EvaluationReport as ReportRow, type Job as JobRow } from '../../prisma/generated/client.js';
@@ -104,6 +106,7 @@ export function toReport(row: ReportRow): EvaluationReport {
     queries: row.queries,
     headlines: readHeadlines(row.headlines),
     alignment: readAlignment(row.alignment),
+    retrieval: row.retrieval ? shownRetrieval(row.retrieval as unknown as RetrievalSettings) : null,
     createdAt: row.createdAt,
   };
 }

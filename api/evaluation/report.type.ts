@@ -1,3 +1,4 @@
+import { Retrieval } from '../retrieval/retrieval.type.js';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { Baseline } from '../../schema/evaluation.js';
 import type { EvaluationSuite } from '../../schema/training.js';
@@ -91,6 +92,9 @@ export class EvaluationReport {
 
   @Field(() => AlignmentSummary, { nullable: true, description: 'XNLI_ALIGNMENT only' })
   alignment!: AlignmentSummary | null;
+
+  @Field(() => Retrieval, { nullable: true, description: 'How a retrieval suite was searched; null for XNLI_ALIGNMENT and for validations during training (DENSE)' })
+  retrieval!: Retrieval | null;
 
   @Field(() => Date)
   createdAt!: Date;

@@ -144,7 +144,7 @@ export async function evaluateWithScorer(benchmark: RetrievalBenchmark, scorer: 
     for (let start = 0; start < queries.length; start += blockSize) {
       options.signal?.throwIfAborted();
       const end = Math.min(queries.length, start + blockSize);
-      scorer.scoreBlock(start, end, pool, buffer);
+      await scorer.scoreBlock(start, end, pool, buffer);
       for (let q = start; q < end; q++) {
         const row = buffer.subarray((q - start) * width, (q - start + 1) * width);
         if (scorer.poolInvariant) rankAllPools(q, row);

@@ -14,9 +14,10 @@ export interface RetrievalScorer {
   readonly poolInvariant: boolean;
   /**
    * Scores of queries [start, end) against the pool's candidates (in benchmark order), written
-   * row-major into out[(q - start) * poolSize + c].
+   * row-major into out[(q - start) * poolSize + c]. Candidates a scorer does not rank (below a
+   * search's depth) score -Infinity: they tie last, and a relevant one among them ranks last.
    */
-  scoreBlock(start: number, end: number, pool: Pool, out: Float32Array): void;
+  scoreBlock(start: number, end: number, pool: Pool, out: Float32Array): void | Promise<void>;
 }
 
 /** Rows scaled to unit length (zero rows stay zero), so dot products are cosines. */

@@ -1,3 +1,6 @@
+import { DENSE_RETRIEVAL } from '../../schema/serving.js';
+import { createLexicalQueries } from '../lexical/query.js';
+import { createAnalyzers } from '../lexical/setup.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -58,7 +61,7 @@ test('a retrieval suite: prefixed texts, perfect rankings give 1 everywhere, int
   // Two batches of 5 texts, each embed call busy for 25 ms: encoding takes at least 50 ms.
   const spent = { seconds: 0 };
   let t0 = performance.now();
-  const result = await runRetrievalSuite(benchmark, { kind: 'encoder', encoder: encoder(seen, 25, spent) }, { bootstrap: 50, seed: 1, batchSize: 5 });
+  const result = await runRetrievalSuite(benchmark, { encoder: encoder(seen, 25, spent), retrieval: DENSE_RETRIEVAL }, { bootstrap: 50, seed: 1, batchSize: 5 });
   let wall = (performance.now() - t0) / 1000;
   assert.deepEqual(seen.slice().sort(), [...benchmark.queries.map((q) => `Q: ${q.text}`), ...benchmark.candidates.map((c) => `P: ${c.text}`)].sort());
   const { evaluation: ev, intervals } = result;
@@ -71,7 +74,7 @@ test('a retrieval suite: prefixed texts, perfect rankings give 1 everywhere, int
   assertPhases(result.seconds, wall);
 
   t0 = performance.now();
-  const bm25 = await runRetrievalSuite(benchmark, { kind: 'bm25' }, { bootstrap: 50, seed: 1 });
+  const bm25 = await runRetrievalSuite(benchmark, { retrieval: { ...DENSE_RETRIEVAL, mode: 'LEXICAL' }, lexical: createLexicalQueries(createAnalyzers()) }, { bootstrap: 50, seed: 1 });
   wall = (performance.now() - t0) / 1000;
   assert.equal(bm25.seconds.encode, 0);
   assertPhases(bm25.seconds, wall);
@@ -81,7 +84,7 @@ test('a retrieval suite: prefixed texts, perfect rankings give 1 everywhere, int
 test('a cancelled suite stops with the signal reason', async () => {
   const controller = new AbortController();
   controller.abort({ kind: 'shutdown' });
-  await assert.rejects(runRetrievalSuite(benchmark, { kind: 'encoder', encoder: encoder([]) }, { bootstrap: 10, seed: 1, signal: controller.signal }), (r) => (r as { kind: string }).kind === 'shutdown');
+  await assert.rejects(runRetrievalSuite(benchmark, { encoder: encoder([]), retrieval: DENSE_RETRIEVAL }, { bootstrap: 10, seed: 1, signal: controller.signal }), (r) => (r as { kind: string }).kind === 'shutdown');
 });
 
 test('an alignment suite embeds every sentence as a passage; identical translations align perfectly', async () => {

@@ -1,4 +1,6 @@
-// One suite evaluated end to end for one scorer: encode (or index, for BM25), rank, bootstrap.
+// One suite evaluated end to end for one scorer: encode (or index, for lexical search), rank,
+// bootstrap. DENSE ranks every candidate by cosine similarity, the scores the serving path's exact
+// search gives; LEXICAL and HYBRID go through the serving path itself (served.ts).
 // Knows nothing of jobs or databases; progress leaves through `log`, cancellation comes in
 // through the signal (checked between batches and between blocks of queries).
 
@@ -6,8 +8,10 @@ import type { Headline } from './headlines.js';
 import { headlineIntervals } from './headlines.js';
 import { alignmentIntervals, evaluateAlignment, type AlignmentEvaluation } from './alignment.js';
 import type { RetrievalBenchmark } from './benchmark.js';
-import { bm25Scorer } from './bm25.js';
 import { embedTexts, type EmbedFn } from '../encoding/encode.js';
+import type { RetrievalSettings } from '../../schema/serving.js';
+import type { LexicalQueries } from '../lexical/query.js';
+import { createServedScorer } from './served.js';
 import { evaluateRetrieval, evaluateWithScorer, type RetrievalEvaluation } from './retrieval.js';
 import type { Interval } from './stats.js';
 import type { XnliSentences } from './xnli.js';
@@ -19,7 +23,13 @@ export interface PrefixedEncoder {
   passagePrefix: string;
 }
 
-export type RetrievalSource = { kind: 'encoder'; encoder: PrefixedEncoder } | { kind: 'bm25' };
+/** What is evaluated and how it is searched; `lexical` is required unless the mode is DENSE. */
+export interface RetrievalSource {
+  /** Absent: lexical search only (the mode must be LEXICAL). */
+  encoder?: PrefixedEncoder;
+  retrieval: RetrievalSettings;
+  lexical?: LexicalQueries;
+}
 
 export interface SuiteOptions {
   /** Bootstrap replicates and seed of the intervals. */
@@ -61,25 +71,28 @@ export async function runRetrievalSuite(benchmark: RetrievalBenchmark, source: R
   const { signal, log } = options;
   const t0 = performance.now();
   let evaluation: RetrievalEvaluation;
-  let encodeSeconds = 0;
-  switch (source.kind) {
-    case 'encoder': {
-      const { embed, queryPrefix, passagePrefix } = source.encoder;
-      const texts = [...benchmark.queries.map((q) => queryPrefix + q.text), ...benchmark.candidates.map((c) => passagePrefix + c.text)];
-      const { values, dimension } = await embedTexts(embed, texts, { signal, batchSize: options.batchSize, onProgress: quarters(`${benchmark.name} encoded`, log) });
-      encodeSeconds = since(t0);
-      const split = benchmark.queries.length * dimension;
-      evaluation = await evaluateRetrieval(benchmark, values.subarray(0, split), values.subarray(split), dimension, {
-        signal,
-        onProgress: quarters(`${benchmark.name} ranked`, log),
-      });
-      break;
+  const { encoder, retrieval } = source;
+  let embeddings: { queries: Float32Array; candidates: Float32Array; dimension: number } | undefined;
+  if (encoder && retrieval.mode !== 'LEXICAL') {
+    const { embed, queryPrefix, passagePrefix } = encoder;
+    const texts = [...benchmark.queries.map((q) => queryPrefix + q.text), ...benchmark.candidates.map((c) => passagePrefix + c.text)];
+    const { values, dimension } = await embedTexts(embed, texts, { signal, batchSize: options.batchSize, onProgress: quarters(`${benchmark.name} encoded`, log) });
+    const split = benchmark.queries.length * dimension;
+    embeddings = { queries: values.subarray(0, split), candidates: values.subarray(split), dimension };
+  }
+  const encodeSeconds = since(t0);
+  const ranked = { signal, onProgress: quarters(`${benchmark.name} ranked (${retrieval.mode})`, log) };
+  if (retrieval.mode === 'DENSE') {
+    if (!embeddings) throw new Error('DENSE evaluation needs an encoder');
+    evaluation = await evaluateRetrieval(benchmark, embeddings.queries, embeddings.candidates, embeddings.dimension, ranked);
+  } else {
+    if (!source.lexical) throw new Error(`${retrieval.mode} evaluation needs the lexical analysis`);
+    const scorer = await createServedScorer(benchmark, { retrieval, lexical: source.lexical, ...(embeddings ? { embeddings } : {}) });
+    try {
+      evaluation = await evaluateWithScorer(benchmark, scorer, ranked);
+    } finally {
+      await scorer.close();
     }
-    case 'bm25':
-      evaluation = await evaluateWithScorer(benchmark, bm25Scorer(benchmark), { signal, onProgress: quarters(`${benchmark.name} ranked (BM25)`, log) });
-      break;
-    default:
-      return source satisfies never;
   }
   const t1 = performance.now();
   signal?.throwIfAborted();

@@ -4,6 +4,7 @@
 import { BASELINES, type Baseline, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import { EVALUATION_SUITES, type EvaluationSuite } from '../../schema/training.js';
+import { RETRIEVAL_MODES, type Fusion, type RetrievalSettings } from '../../schema/serving.js';
 
 const asObject = (value: unknown): Record<string, unknown> | null =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
@@ -37,6 +38,20 @@ function parseSuites(value: unknown): EvaluationSuite[] {
   return [...new Set(value as EvaluationSuite[])];
 }
 
+function parseFusion(value: unknown): Fusion {
+  const o = asObject(value);
+  if (o?.kind === 'RRF' && Number.isInteger(o.k) && (o.k as number) >= 1) return { kind: 'RRF', k: o.k as number };
+  if (o?.kind === 'WEIGHTED' && typeof o.denseWeight === 'number' && o.denseWeight >= 0 && o.denseWeight <= 1) return { kind: 'WEIGHTED', denseWeight: o.denseWeight };
+  return invalid(`retrieval.fusion ${JSON.stringify(value)}`);
+}
+
+function parseRetrieval(value: unknown): RetrievalSettings {
+  const o = asObject(value);
+  if (!o || !(RETRIEVAL_MODES as readonly unknown[]).includes(o.mode)) invalid(`retrieval ${JSON.stringify(value)} (mode ${RETRIEVAL_MODES.join(' | ')})`);
+  if (typeof o.dictionary !== 'boolean') invalid(`retrieval.dictionary ${JSON.stringify(o.dictionary)}`);
+  return { mode: o.mode as RetrievalSettings['mode'], fusion: parseFusion(o.fusion), dictionary: o.dictionary };
+}
+
 export function parseEvaluationRequest(payload: unknown): EvaluationRequest {
   const o = asObject(payload);
   if (!o) invalid(`payload ${JSON.stringify(payload)} is not an object`);
@@ -53,5 +68,6 @@ export function parseEvaluationRequest(payload: unknown): EvaluationRequest {
     bootstrap: bootstrap as number,
     seed: seed as number,
     ...(typeof queriesPerLanguage === 'number' ? { queriesPerLanguage } : {}),
+    ...(o.retrieval !== undefined && o.retrieval !== null ? { retrieval: parseRetrieval(o.retrieval) } : {}),
   };
 }

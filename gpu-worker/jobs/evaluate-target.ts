@@ -1,5 +1,6 @@
 // What an EVALUATE job scores with. A run is evaluated at its latest checkpoint (the final one
-// once it has finished); a checkpoint as it is; BM25 is the lexical reference; RANDOM is an
+// once it has finished); a checkpoint as it is; BM25 and DICT_BM25 are the lexical references
+// (the serving path's lexical search without and with the dictionaries); RANDOM is an
 // untrained encoder of the default model spec, initialised with the request's seed: the
 // reference of an encoder that has learnt nothing. Encoders are leased from the worker's cache.
 
@@ -21,7 +22,7 @@ export interface CachedEncoder extends PrefixedEncoder {
 
 export type ResolvedTarget =
   | { kind: 'checkpoint'; report: ReportTarget; checkpointId: string; location: string; step: number }
-  | { kind: 'bm25'; report: ReportTarget }
+  | { kind: 'lexical'; report: ReportTarget; dictionary: boolean }
   | { kind: 'random'; report: ReportTarget; seed: number };
 
 export async function resolveTarget(prisma: PrismaClient, target: EvaluationTarget, seed: number): Promise<ResolvedTarget> {
@@ -43,7 +44,9 @@ export async function resolveTarget(prisma: PrismaClient, target: EvaluationTarg
       const report: ReportTarget = { runId: null, checkpointId: null, baseline: target.baseline };
       switch (target.baseline) {
         case 'BM25':
-          return { kind: 'bm25', report };
+          return { kind: 'lexical', report, dictionary: false };
+        case 'DICT_BM25':
+          return { kind: 'lexical', report, dictionary: true };
         case 'RANDOM':
           return { kind: 'random', report, seed };
         default:

@@ -5,6 +5,8 @@
 
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import { describeTarget, type EvaluationRequest } from '../../schema/evaluation.js';
+import { DENSE_RETRIEVAL, type RetrievalSettings } from '../../schema/serving.js';
+import type { LexicalQueries } from '../lexical/query.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import type { RetrievalBenchmark } from '../evaluation/benchmark.js';
 import { alignmentSummary, headlinesJson, pairRows } from '../evaluation/report-rows.js';
@@ -27,16 +29,24 @@ export interface EvaluateJobDeps {
   suiteData: SuiteData;
   encoders: LeaseCache<CachedEncoder>;
   modelsDir: string;
+  /** The worker's lexical analysis and dictionaries (shared with query serving), loaded on first use. */
+  lexical: () => Promise<LexicalQueries>;
   log: (line: string) => void;
+}
+
+/** How a target is searched: lexical baselines have their own mode; encoders the request's. */
+export function targetRetrieval(target: ResolvedTarget, request: EvaluationRequest): RetrievalSettings {
+  const requested = request.retrieval ?? DENSE_RETRIEVAL;
+  return target.kind === 'lexical' ? { ...requested, mode: 'LEXICAL', dictionary: target.dictionary } : requested;
 }
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 const fixed = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4));
 
-/** BM25 scores pairs of texts; the alignment measures need embeddings, which it has none of. */
+/** Lexical baselines score pairs of texts; the alignment measures need embeddings, which they have none of. */
 function refuseInapplicable(target: ResolvedTarget, request: EvaluationRequest): void {
-  if (target.kind === 'bm25' && request.suites.includes('XNLI_ALIGNMENT')) {
-    throw nonRetryable('XNLI_ALIGNMENT measures how embeddings align across languages; the BM25 baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)');
+  if (target.kind === 'lexical' && request.suites.includes('XNLI_ALIGNMENT')) {
+    throw nonRetryable('XNLI_ALIGNMENT measures how embeddings align across languages; a lexical baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)');
   }
 }
 
@@ -48,7 +58,7 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
   const { prisma, reports, suiteData, encoders, modelsDir } = deps;
 
   /** `texts`: what a RANDOM encoder prunes its vocabulary to, prefixed as they will be embedded. */
-  function leaseEncoder(target: Exclude<ResolvedTarget, { kind: 'bm25' }>, key: string, texts: () => string[]): Promise<Lease<CachedEncoder>> {
+  function leaseEncoder(target: Exclude<ResolvedTarget, { kind: 'lexical' }>, key: string, texts: () => string[]): Promise<Lease<CachedEncoder>> {
     switch (target.kind) {
       case 'checkpoint':
         return leaseCheckpointEncoder(encoders, modelsDir, target.checkpointId, target.location);
@@ -61,29 +71,29 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
 
   async function retrieval(target: ResolvedTarget, benchmark: RetrievalBenchmark, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
     const options = { bootstrap: request.bootstrap, seed: request.seed, signal, log };
+    const retrieval = targetRetrieval(target, request);
     let lease: Lease<CachedEncoder> | undefined;
     try {
-      let source: RetrievalSource;
-      if (target.kind === 'bm25') source = { kind: 'bm25' };
-      else {
+      const source: RetrievalSource = { retrieval, ...(retrieval.mode === 'DENSE' ? {} : { lexical: await deps.lexical() }) };
+      if (target.kind !== 'lexical') {
         lease = await leaseEncoder(target, benchmark.name, () => [
           ...benchmark.queries.map((q) => QUERY_PREFIX + q.text),
           ...benchmark.candidates.map((c) => PASSAGE_PREFIX + c.text),
         ]);
-        source = { kind: 'encoder', encoder: lease.value };
+        source.encoder = lease.value;
       }
       const result = await runRetrievalSuite(benchmark, source, options);
       const { encode, rank, bootstrap } = result.seconds;
       log(`encode ${encode.toFixed(1)} s, rank ${rank.toFixed(1)} s, bootstrap ${bootstrap.toFixed(1)} s`);
       const tables = new Map(STORED_HEADLINES.map((h) => [h, headlineTable(result.evaluation, h)]));
-      return { headlines: headlinesJson(result.intervals), queries: benchmark.queries.length, rows: pairRows(result.evaluation), unitTables: encodeUnitTables(tables) };
+      return { headlines: headlinesJson(result.intervals), queries: benchmark.queries.length, rows: pairRows(result.evaluation), unitTables: encodeUnitTables(tables), retrieval };
     } finally {
       lease?.release();
     }
   }
 
   async function alignment(target: ResolvedTarget, data: XnliSentences, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
-    if (target.kind === 'bm25') throw new Error('unreachable: refused before any suite ran');
+    if (target.kind === 'lexical') throw new Error('unreachable: refused before any suite ran');
     const lease = await leaseEncoder(target, 'xnli', () => data.sentences.flat().map((s) => PASSAGE_PREFIX + s));
     try {
       const result = await runAlignmentSuite(data, lease.value, { bootstrap: request.bootstrap, seed: request.seed, signal, log });
@@ -101,7 +111,8 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
     const target = await resolveTarget(prisma, request.target, request.seed);
     refuseInapplicable(target, request);
     const what = target.kind === 'checkpoint' ? `${describeTarget(request.target)} (checkpoint ${target.checkpointId}, step ${target.step})` : describeTarget(request.target);
-    deps.log(`job ${job.id}: evaluating ${what} on ${request.suites.join(', ')} (bootstrap ${request.bootstrap}, seed ${request.seed})`);
+    const how = targetRetrieval(target, request);
+    deps.log(`job ${job.id}: evaluating ${what} on ${request.suites.join(', ')} (${how.mode}${how.mode === 'HYBRID' ? ` ${JSON.stringify(how.fusion)}` : ''}${how.mode !== 'DENSE' ? `, dictionary ${how.dictionary}` : ''}; bootstrap ${request.bootstrap}, seed ${request.seed})`);
 
     for (const suite of request.suites) {
       if (signal.aborted) return { kind: 'aborted' };

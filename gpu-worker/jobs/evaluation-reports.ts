@@ -3,6 +3,7 @@
 // idempotent besides: a job's report is upserted on (jobId, suite) and its rows inserted with
 // skipDuplicates; a periodic validation keeps the first report of its (run, step, suite).
 
+import type { RetrievalSettings } from '../../schema/serving.js';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
 import type { AlignmentSummary, Baseline, Headlines } from '../../schema/evaluation.js';
 import { SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
@@ -23,6 +24,8 @@ export interface ReportContent {
   rows: readonly PairRow[];
   /** Retrieval suites: encoded per-question values (unit-tables.ts). */
   unitTables?: Uint8Array<ArrayBuffer>;
+  /** Retrieval suites of EVALUATE jobs: how they were searched. */
+  retrieval?: RetrievalSettings;
 }
 
 type Tx = Prisma.TransactionClient;
@@ -37,6 +40,7 @@ function reportData(content: ReportContent) {
     ...(content.alignment ? { alignment: json(content.alignment) } : {}),
     queries: content.queries,
     ...(content.unitTables ? { unitTables: content.unitTables } : {}),
+    ...(content.retrieval ? { retrieval: json(content.retrieval) } : {}),
   };
 }
 

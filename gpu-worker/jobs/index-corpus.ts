@@ -10,7 +10,7 @@ import type { VectorPoint, VectorStore } from '../vectors/store.js';
 import { BENCHMARK_LANGUAGES, buildRetrievalBenchmark } from '../evaluation/benchmark.js';
 import { candidatePointId, parseIndexCorpusPayload } from './index-corpus-payload.js';
 import { createAnalyzers } from '../lexical/setup.js';
-import { documentTerms } from '../lexical/terms.js';
+import { corpusTerms } from '../lexical/terms.js';
 import { BM25_DEFAULTS } from '../../schema/serving.js';
 import type { JobHandler } from './types.js';
 
@@ -38,15 +38,7 @@ export function createIndexCorpusJob(deps: IndexCorpusDeps): JobHandler {
 
     const wanted = new Set(languages);
     const candidates = (await buildRetrievalBenchmark(deps.dataDir, dataset)).candidates.filter((c) => wanted.has(c.language));
-    // BM25 weights need each language's mean document length, so every candidate is analysed first.
-    const analyzer = createAnalyzers();
-    const terms = candidates.map((c) => analyzer(c.language).terms(c.text));
-    const averageLength = new Map<string, number>();
-    for (const language of wanted) {
-      const lengths = terms.filter((_, i) => candidates[i]!.language === language).map((t) => t.length);
-      averageLength.set(language, lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length));
-    }
-    const bm25 = payload.bm25 ?? BM25_DEFAULTS;
+    const lexical = corpusTerms(candidates, createAnalyzers(), payload.bm25 ?? BM25_DEFAULTS);
     const vectors = await deps.vectors();
     const encoder = await loadCheckpointEncoder(checkpoint.location, { modelsDir: deps.modelsDir });
     try {
@@ -63,7 +55,7 @@ export function createIndexCorpusJob(deps: IndexCorpusDeps): JobHandler {
             id,
             vector: embedded[i]!,
             payload: { language: c.language, dataset, documentId: id, groupId: `${c.language}:${c.paragraphIndex}`, text: c.text },
-            lexical: documentTerms(c.language, terms[start + i]!, averageLength.get(c.language)!, bm25),
+            lexical: lexical[start + i]!,
           };
         });
         await vectors.upsert(collection, points);

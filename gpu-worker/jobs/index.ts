@@ -1,6 +1,7 @@
 // Job handlers by kind (Temporal-samples style: closures over their dependencies). The switch is
 // exhaustive: a new JobKind does not compile until this worker decides what to do with it.
 
+import type { LexicalQueries } from '../lexical/query.js';
 import { assertNever } from '../../schema/events.js';
 import type { JobKind } from '../../schema/jobs.js';
 import { createDataCache } from '../data/index.js';
@@ -16,7 +17,12 @@ import { createTrainJob, type TrainJobDeps } from './train.js';
 import type { JobHandler } from './types.js';
 
 /** The caches and the report store are created here, once per worker, and shared by the jobs. */
-export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'> & { vectors: () => Promise<VectorStore>; reportsDir: string };
+export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'> & {
+  vectors: () => Promise<VectorStore>;
+  reportsDir: string;
+  /** Shared with query serving: one copy of the dictionaries per worker. */
+  lexical: () => Promise<LexicalQueries>;
+};
 
 /** Kinds this worker advertises in its Worker row. */
 export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT'];
@@ -35,7 +41,7 @@ export function createJobs(deps: JobsDeps): Jobs {
   const reports = createReportStore(deps.prisma);
   const encoders = createLeaseCache<CachedEncoder>(CACHED_ENCODERS);
   const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
-  const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, log: deps.log });
+  const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, lexical: deps.lexical, log: deps.log });
   const embed = createIndexCorpusJob({ prisma: deps.prisma, vectors: deps.vectors, dataDir: deps.dataDir, modelsDir: deps.modelsDir, log: deps.log });
   const report = createReportJob({ prisma: deps.prisma, reportsDir: deps.reportsDir, log: deps.log });
   return {

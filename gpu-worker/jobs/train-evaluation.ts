@@ -5,6 +5,7 @@
 // it measures feeds back into training or into the choice of weights (early stopping uses the
 // validation loss on held-out training groups), so the suite stays a zero-shot test set.
 
+import { DENSE_RETRIEVAL } from '../../schema/serving.js';
 import type { ValidationSnapshot } from '../../schema/events.js';
 import type { TrainingSpec } from '../../schema/training.js';
 import type { RetrievalBenchmark } from '../evaluation/benchmark.js';
@@ -43,7 +44,7 @@ export function createTrainingEvaluation(deps: TrainingEvaluationDeps, runId: st
     subsample ??= firstQueriesPerLanguage(await deps.suiteData.retrieval(name), VALIDATION_QUERIES_PER_LANGUAGE);
     const t0 = performance.now();
     const encoder = { embed: (texts: readonly string[]) => model.embed(texts), queryPrefix: QUERY_PREFIX, passagePrefix: PASSAGE_PREFIX };
-    const result = await runRetrievalSuite(subsample, { kind: 'encoder', encoder }, { bootstrap: VALIDATION_BOOTSTRAP, seed: spec.seed, signal });
+    const result = await runRetrievalSuite(subsample, { encoder, retrieval: DENSE_RETRIEVAL }, { bootstrap: VALIDATION_BOOTSTRAP, seed: spec.seed, signal });
     await deps.reports.writeValidation(runId, step, {
       suite,
       headlines: headlinesJson(result.intervals),

@@ -19,3 +19,16 @@ export function createAnalyzers(): (language: string) => Analyzer {
 export async function loadLexicalQueries(dataDir: string): Promise<LexicalQueries> {
   return createLexicalQueries(createAnalyzers(), await loadMuseDictionaries(path.join(dataDir, 'muse')));
 }
+
+/**
+ * loadLexicalQueries once, when first asked (the dictionaries hold about 180 MB: a worker that never
+ * searches lexically never loads them); a failed load is forgotten, so the next call tries again.
+ */
+export function lazyLexicalQueries(dataDir: string): () => Promise<LexicalQueries> {
+  let loading: Promise<LexicalQueries> | undefined;
+  return () =>
+    (loading ??= loadLexicalQueries(dataDir).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}

@@ -50,3 +50,26 @@ export function queryTerms(language: string, terms: readonly WeightedTerm[]): Sp
   }
   return { indices: [...weights.keys()], values: [...weights.values()] };
 }
+
+/**
+ * The BM25 terms of a corpus's documents, each analysed in its language; length normalisation uses
+ * each language's mean term count (languages segment differently: bigrams, stems, words).
+ */
+export function corpusTerms(
+  documents: readonly { language: string; text: string }[],
+  analyzer: (language: string) => { terms(text: string): string[] },
+  settings: Bm25Settings = BM25_DEFAULTS,
+): SparseVector[] {
+  const terms = documents.map((d) => analyzer(d.language).terms(d.text));
+  const totals = new Map<string, { terms: number; documents: number }>();
+  documents.forEach((d, i) => {
+    const total = totals.get(d.language) ?? { terms: 0, documents: 0 };
+    total.terms += terms[i]!.length;
+    total.documents++;
+    totals.set(d.language, total);
+  });
+  return documents.map((d, i) => {
+    const total = totals.get(d.language)!;
+    return documentTerms(d.language, terms[i]!, total.terms / total.documents, settings);
+  });
+}

@@ -28,7 +28,7 @@ export interface QueryServerOptions {
   batchWaitMs: number;
   /** Queries per encoder call at most. */
   batchMaxQueries?: number;
-  /** Analysis and dictionaries for lexical search, loaded at the first query that needs them. */
+  /** Analysis and dictionaries for lexical search, asked for by batches with a lexical query (lazyLexicalQueries). */
   lexical: () => Promise<LexicalQueries>;
   /** For tests: the encoder cache (default: loads checkpoints from disk). */
   encoders?: CheckpointEncoderCache;
@@ -46,6 +46,13 @@ interface PretrainedModel {
   dispose(): void;
 }
 
+/** Dense-only batches never expand a query. */
+const NO_LEXICAL: LexicalQueries = {
+  expand() {
+    throw new Error('a dense search asked for lexical queries');
+  },
+};
+
 /** One pretrained model kept loaded: a base-size model holds about 1 GB. */
 const CACHED_PRETRAINED = 1;
 
@@ -56,7 +63,6 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   // One key per collection, checkpoint and the collection's languages (JSON): the checkpoint
   // embeds, the collection is searched, lexical queries go to each of its languages.
   const languages = createLanguageIdentifier();
-  let retriever: Promise<ReturnType<typeof createRetriever>> | undefined;
   const queries = createMicroBatcher<QueryItem, ServedResult>({
     waitMs: options.batchWaitMs,
     maxItems: options.batchMaxQueries ?? 256,
@@ -64,14 +70,9 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
       const [collection, checkpoint, collectionLanguages] = JSON.parse(key) as [string, string, string[]];
       const queryLanguages = await Promise.all(items.map((q) => q.queryLanguage ?? languages.identify(q.text)));
       const settings = items.map((q) => q.retrieval ?? DEFAULT_RETRIEVAL);
-      retriever ??= options.lexical().then(
-        (lexical) => createRetriever(vectors, lexical),
-        (error: unknown) => {
-          retriever = undefined; // the next batch tries again
-          throw error;
-        },
-      );
-      const found = await (await retriever).searchMany(
+      const needsLexical = settings.some((r) => r.mode !== 'DENSE');
+      const retriever = createRetriever(vectors, needsLexical ? await options.lexical() : NO_LEXICAL);
+      const found = await retriever.searchMany(
         collection,
         collectionLanguages,
         items.map((q, i) => ({ text: q.text, queryLanguage: queryLanguages[i]!, k: q.k, retrieval: settings[i]!, ...(q.languages ? { languages: q.languages } : {}) })),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Bus } from '../../schema/bus.js';
 import { selectBackend } from '../../gpu-worker/encoding/backend.js';
 import { createQueryServer } from '../../gpu-worker/serving/query-server.js';
-import { loadLexicalQueries } from '../../gpu-worker/lexical/setup.js';
+import { lazyLexicalQueries } from '../../gpu-worker/lexical/setup.js';
 import { openEmbeddedStore } from '../../gpu-worker/vectors/embedded.js';
 import type { VectorStore } from '../../gpu-worker/vectors/store.js';
 
@@ -20,7 +20,7 @@ export async function serveQueries(bus: Bus, options: { modelsDir: string; dataD
   await selectBackend({ log: () => undefined });
   const dir = options.vectors ? undefined : await mkdtemp(path.join(tmpdir(), 'xling-served-'));
   const vectors = options.vectors ?? (await openEmbeddedStore({ dir: dir! }));
-  const server = createQueryServer({ vectors, modelsDir: options.modelsDir, cachedEncoders: 2, batchWaitMs: 0, lexical: () => loadLexicalQueries(options.dataDir) });
+  const server = createQueryServer({ vectors, modelsDir: options.modelsDir, cachedEncoders: 2, batchWaitMs: 0, lexical: lazyLexicalQueries(options.dataDir) });
   const endpoint = bus.serving.serve((request) => server.handle(request));
   return {
     vectors,
