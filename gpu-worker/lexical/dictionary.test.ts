@@ -153,7 +153,7 @@ test('every weight lies in (0, 1]', () => {
 });
 
 test("senseNormalisation 'max' gives the first sense the word's whole weight", () => {
-  const rank = createDictionaryBridge([DE_EN], { ...SUM, senseNormalisation: 'max' }).translate(['haus'], 'de', 'en');
+  const rank = createDictionaryBridge([DE_EN], { ...SUM, maxSenses: 3, senseNormalisation: 'max' }).translate(['haus'], 'de', 'en');
   assert.deepEqual(rank.map((w) => w.weight), [1, 1 / 2, 1 / 3]);
   const uniform = createDictionaryBridge([DE_EN, EN_ES], { ...SUM, senseNormalisation: 'max', senseWeighting: 'uniform', maxSenses: 2 });
   assert.deepEqual(uniform.translate(['haus'], 'de', 'en').map((w) => w.weight), [1, 1]);
@@ -161,7 +161,7 @@ test("senseNormalisation 'max' gives the first sense the word's whole weight", (
   assert.deepEqual(uniform.translate(['haus'], 'de', 'es'), [{ text: 'casa', weight: 1 }, { text: 'hogar', weight: 1 / 2 }]);
 });
 
-test("defaults: up to 3 senses, each with its word's full weight; the 100 most frequent words weigh 0.2", () => {
+test("defaults: up to 5 senses, each with its word's full weight; the 100 most frequent words weigh 0.2", () => {
   const frequent = Array.from({ length: 100 }, (_, i): [string, string] => [`w${i}`, `t${i}`]);
   const bridge = createDictionaryBridge([{ from: 'de', to: 'en', entries: [...frequent, ...DE_EN.entries] }]);
   assert.deepEqual(bridge.translate(['w0', 'haus'], 'de', 'en'), [
@@ -169,5 +169,6 @@ test("defaults: up to 3 senses, each with its word's full weight; the 100 most f
     { text: 'house', weight: 1 },
     { text: 'home', weight: 1 },
     { text: 'building', weight: 1 },
+    { text: 'household', weight: 1 },
   ]);
 });

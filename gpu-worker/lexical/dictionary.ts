@@ -47,7 +47,7 @@ export interface BridgeOptions {
 
 // Chosen on MLQA-R (bench/dictionary-bridge.ts, bench/results.md "Dictionary bridge").
 export const BRIDGE_DEFAULTS: Required<BridgeOptions> = {
-  maxSenses: 3,
+  maxSenses: 5,
   senseWeighting: 'uniform',
   senseNormalisation: 'max',
   frequentWords: 100,
