@@ -16,7 +16,7 @@ export interface DictionaryBridge {
   /**
    * The source words (normalised, case-folded, segmented) as weighted target-language words. A word
    * without an entry is kept as it is with weight 1, so names, numbers and codes still match
-   * literally; the senses of one word share its weight. Languages not covered: words kept as they are.
+   * literally; a word's senses are weighted as BridgeOptions says. Pairs not covered: words kept as they are.
    */
   translate(words: readonly string[], from: string, to: string): WeightedWord[];
 }
@@ -45,7 +45,9 @@ export interface BridgeOptions {
   frequentWeight?: number;
 }
 
-// Chosen on MLQA-R (bench/dictionary-bridge.ts, bench/results.md "Dictionary bridge").
+// Chosen on MLQA-R (bench/dictionary-bridge.ts, bench/results.md "Dictionary bridge"): a shared
+// weight undercounts the one sense that occurs in a matching sentence; BM25's idf already keeps rare
+// wrong senses from dominating.
 export const BRIDGE_DEFAULTS: Required<BridgeOptions> = {
   maxSenses: 5,
   senseWeighting: 'uniform',
