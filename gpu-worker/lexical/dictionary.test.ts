@@ -43,6 +43,9 @@ const ZH_EN = pair('zh', 'en', `
   人 people
 `);
 
+// The weighting the arithmetic below is written for, whatever the defaults.
+const SUM = { senseWeighting: 'rank', senseNormalisation: 'sum', frequentWords: 0 } as const;
+
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} != ${expected}`);
 const total = (words: WeightedWord[]) => words.reduce((a, w) => a + w.weight, 0);
 
@@ -66,7 +69,7 @@ test('the same language and uncovered pairs keep the words as they are', () => {
 });
 
 test('words without an entry stay literal with weight 1; senses share their word weight by 1/rank', () => {
-  const bridge = createDictionaryBridge([DE_EN], { maxSenses: 3 });
+  const bridge = createDictionaryBridge([DE_EN], { ...SUM, maxSenses: 3 });
   const out = bridge.translate(['haus', 'müller', '1984'], 'de', 'en');
   assert.deepEqual(out.map((w) => w.text), ['house', 'home', 'building', 'müller', '1984']);
   close(out[0]!.weight, 1 / (1 + 1 / 2 + 1 / 3));
@@ -77,21 +80,21 @@ test('words without an entry stay literal with weight 1; senses share their word
 });
 
 test('maxSenses caps the senses; uniform weighting shares equally', () => {
-  const one = createDictionaryBridge([DE_EN], { maxSenses: 1 }).translate(['haus'], 'de', 'en');
+  const one = createDictionaryBridge([DE_EN], { ...SUM, maxSenses: 1 }).translate(['haus'], 'de', 'en');
   assert.deepEqual(one, [{ text: 'house', weight: 1 }]);
-  const uniform = createDictionaryBridge([DE_EN], { maxSenses: 2, senseWeighting: 'uniform' }).translate(['haus'], 'de', 'en');
+  const uniform = createDictionaryBridge([DE_EN], { ...SUM, maxSenses: 2, senseWeighting: 'uniform' }).translate(['haus'], 'de', 'en');
   assert.deepEqual(uniform, [{ text: 'house', weight: 0.5 }, { text: 'home', weight: 0.5 }]);
 });
 
 test('the most frequent source words (first in the list) weigh frequentWeight', () => {
-  const bridge = createDictionaryBridge([DE_EN], { frequentWords: 2, frequentWeight: 0.1 });
+  const bridge = createDictionaryBridge([DE_EN], { ...SUM, frequentWords: 2, frequentWeight: 0.1 });
   const out = bridge.translate(['der', 'haus', 'und'], 'de', 'en');
   close(total(out.filter((w) => w.text === 'the' || w.text === 'and')), 0.2);
   close(total(out.filter((w) => w.text !== 'the' && w.text !== 'and')), 1);
 });
 
 test('through English: weights multiply, shared targets add up, fan-out capped at maxSenses', () => {
-  const bridge = createDictionaryBridge([DE_EN, EN_ES], { maxSenses: 2, senseWeighting: 'uniform' });
+  const bridge = createDictionaryBridge([DE_EN, EN_ES], { ...SUM, maxSenses: 2, senseWeighting: 'uniform' });
   // haus -> house (1/2) -> casa; home (1/2) -> hogar (1/4), casa (1/4): casa 3/4, hogar 1/4.
   const haus = bridge.translate(['haus'], 'de', 'es');
   assert.deepEqual(haus.map((w) => w.text), ['casa', 'hogar']);
@@ -105,7 +108,7 @@ test('through English: weights multiply, shared targets add up, fan-out capped a
 });
 
 test('through English, an English word the second dictionary lacks is kept (usually a name)', () => {
-  const bridge = createDictionaryBridge([DE_EN, pair('en', 'es', 'house casa')]);
+  const bridge = createDictionaryBridge([DE_EN, pair('en', 'es', 'house casa')], SUM);
   assert.deepEqual(bridge.translate(['stadt'], 'de', 'es').map((w) => w.text), ['city', 'town']);
 });
 
@@ -121,14 +124,14 @@ test('multi-word entries match greedily, longest first', () => {
 });
 
 test('unspaced scripts: adjacent segments are joined when the join is an entry', () => {
-  const bridge = createDictionaryBridge([ZH_EN], { maxSenses: 1 });
+  const bridge = createDictionaryBridge([ZH_EN], { ...SUM, maxSenses: 1 });
   // ICU may cut 北京大学 as 北京 | 大学 or 北 | 京 | 大学: the longest entry wins either way.
   assert.deepEqual(bridge.translate(['北京', '大学'], 'zh', 'en').map((w) => w.text), ['pku']);
   assert.deepEqual(bridge.translate(['北', '京', '人'], 'zh', 'en').map((w) => w.text), ['beijing', 'people']);
 });
 
 test('unspaced scripts: a segment missing from the dictionary is cut into the longest entries inside it', () => {
-  const bridge = createDictionaryBridge([ZH_EN], { maxSenses: 1 });
+  const bridge = createDictionaryBridge([ZH_EN], { ...SUM, maxSenses: 1 });
   assert.deepEqual(bridge.translate(['在北京人多'], 'zh', 'en'), [
     { text: '在', weight: 1 },
     { text: 'beijing', weight: 1 },
@@ -136,7 +139,7 @@ test('unspaced scripts: a segment missing from the dictionary is cut into the lo
     { text: '多', weight: 1 },
   ]);
   // Spaced scripts are not cut: "hausboot" is no house.
-  assert.deepEqual(createDictionaryBridge([DE_EN]).translate(['hausboot'], 'de', 'en'), [{ text: 'hausboot', weight: 1 }]);
+  assert.deepEqual(createDictionaryBridge([DE_EN], SUM).translate(['hausboot'], 'de', 'en'), [{ text: 'hausboot', weight: 1 }]);
 });
 
 test('every weight lies in (0, 1]', () => {
@@ -147,4 +150,25 @@ test('every weight lies in (0, 1]', () => {
   ] as const) {
     for (const w of bridge.translate(words, from, to)) assert.ok(w.weight > 0 && w.weight <= 1, `${w.text}: ${w.weight}`);
   }
+});
+
+test("senseNormalisation 'max' gives the first sense the word's whole weight", () => {
+  const rank = createDictionaryBridge([DE_EN], { ...SUM, maxSenses: 3, senseNormalisation: 'max' }).translate(['haus'], 'de', 'en');
+  assert.deepEqual(rank.map((w) => w.weight), [1, 1 / 2, 1 / 3]);
+  const uniform = createDictionaryBridge([DE_EN, EN_ES], { ...SUM, senseNormalisation: 'max', senseWeighting: 'uniform', maxSenses: 2 });
+  assert.deepEqual(uniform.translate(['haus'], 'de', 'en').map((w) => w.weight), [1, 1]);
+  // Through English every path weighs 1: casa is reached twice (house, home), hogar once.
+  assert.deepEqual(uniform.translate(['haus'], 'de', 'es'), [{ text: 'casa', weight: 1 }, { text: 'hogar', weight: 1 / 2 }]);
+});
+
+test("defaults: up to 5 senses, each with its word's full weight; the 100 most frequent words weigh 0.2", () => {
+  const frequent = Array.from({ length: 100 }, (_, i): [string, string] => [`w${i}`, `t${i}`]);
+  const bridge = createDictionaryBridge([{ from: 'de', to: 'en', entries: [...frequent, ...DE_EN.entries] }]);
+  assert.deepEqual(bridge.translate(['w0', 'haus'], 'de', 'en'), [
+    { text: 't0', weight: 0.2 },
+    { text: 'house', weight: 1 },
+    { text: 'home', weight: 1 },
+    { text: 'building', weight: 1 },
+    { text: 'household', weight: 1 },
+  ]);
 });

@@ -16,7 +16,7 @@ export interface DictionaryBridge {
   /**
    * The source words (normalised, case-folded, segmented) as weighted target-language words. A word
    * without an entry is kept as it is with weight 1, so names, numbers and codes still match
-   * literally; the senses of one word share its weight. Languages not covered: words kept as they are.
+   * literally; a word's senses are weighted as BridgeOptions says. Pairs not covered: words kept as they are.
    */
   translate(words: readonly string[], from: string, to: string): WeightedWord[];
 }
@@ -33,6 +33,11 @@ export interface BridgeOptions {
   /** How a word's weight is shared among its senses: by 1/rank, or equally. */
   senseWeighting?: 'rank' | 'uniform';
   /**
+   * 'sum': a word's senses share its weight (a polysemous word counts as much as any other);
+   * 'max': the first sense gets the word's full weight and the others their ratio to it.
+   */
+  senseNormalisation?: 'sum' | 'max';
+  /**
    * The `frequentWords` most frequent source words of a dictionary (its first entries) weigh
    * `frequentWeight`: they are mostly function words, whose many senses add noise, not evidence.
    */
@@ -40,15 +45,24 @@ export interface BridgeOptions {
   frequentWeight?: number;
 }
 
-// Chosen on MLQA-R (bench/dictionary-bridge.ts, bench/results.md "Dictionary bridge").
-export const BRIDGE_DEFAULTS: Required<BridgeOptions> = { maxSenses: 3, senseWeighting: 'rank', frequentWords: 0, frequentWeight: 1 };
+// Chosen on MLQA-R (bench/dictionary-bridge.ts, bench/results.md "Dictionary bridge"): a shared
+// weight undercounts the one sense that occurs in a matching sentence; BM25's idf already keeps rare
+// wrong senses from dominating.
+export const BRIDGE_DEFAULTS: Required<BridgeOptions> = {
+  maxSenses: 5,
+  senseWeighting: 'uniform',
+  senseNormalisation: 'max',
+  frequentWords: 100,
+  frequentWeight: 0.2,
+};
 
 const PIVOT = 'en';
 // Scripts written without spaces: a dictionary word may span several segments or sit inside one.
 const UNSPACED = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
 interface Lexicon {
-  senses: Map<string, string[]>;
+  /** Senses joined by '\n': one flat string per word instead of an array with spare capacity (a third of the heap). */
+  senses: Map<string, string>;
   /** Rank of the first source words; the others are not frequent. */
   rank: Map<string, number>;
   /** Longest key, in UTF-16 units: bounds the joins and sub-word matches worth trying. */
@@ -56,27 +70,31 @@ interface Lexicon {
 }
 
 function buildLexicon(entries: Iterable<[string, string]>, maxSenses: number, frequentWords: number): Lexicon {
-  const senses = new Map<string, string[]>();
+  const lists = new Map<string, string[]>();
   const rank = new Map<string, number>();
   let longest = 0;
   for (const [source, target] of entries) {
-    let list = senses.get(source);
+    let list = lists.get(source);
     if (!list) {
       if (rank.size < frequentWords) rank.set(source, rank.size);
-      senses.set(source, (list = []));
+      lists.set(source, (list = []));
       longest = Math.max(longest, source.length);
     }
     if (list.length < maxSenses && !list.includes(target)) list.push(target);
   }
+  const senses = new Map<string, string>();
+  for (const [source, list] of lists) senses.set(source, list.join('\n'));
   return { senses, rank, longest };
 }
 
-/** Weights of `n` ranked senses, summing to 1. */
-function senseShares(n: number, weighting: 'rank' | 'uniform'): number[] {
-  const raw = Array.from({ length: n }, (_, i) => (weighting === 'rank' ? 1 / (i + 1) : 1));
-  const sum = raw.reduce((a, b) => a + b, 0);
-  return raw.map((r) => r / sum);
+/** Weights of ranked senses, summing to 1 or with the largest 1. */
+function normalise(raw: number[], normalisation: 'sum' | 'max'): number[] {
+  const by = normalisation === 'sum' ? raw.reduce((a, b) => a + b, 0) : Math.max(...raw);
+  return raw.map((r) => r / by);
 }
+
+const senseShares = (n: number, weighting: 'rank' | 'uniform', normalisation: 'sum' | 'max') =>
+  normalise(Array.from({ length: n }, (_, i) => (weighting === 'rank' ? 1 / (i + 1) : 1)), normalisation);
 
 interface Match {
   /** Dictionary key found, or the literal text kept. */
@@ -132,29 +150,29 @@ function splitInside(lexicon: Lexicon, word: string): Omit<Match, 'next'>[] {
 }
 
 export function createDictionaryBridge(pairs: Iterable<DictionaryPair>, options: BridgeOptions = {}): DictionaryBridge {
-  const { maxSenses, senseWeighting, frequentWords, frequentWeight } = { ...BRIDGE_DEFAULTS, ...options };
+  const { maxSenses, senseWeighting, senseNormalisation, frequentWords, frequentWeight } = { ...BRIDGE_DEFAULTS, ...options };
   const lexicons = new Map<string, Lexicon>();
   for (const pair of pairs) lexicons.set(`${pair.from}>${pair.to}`, buildLexicon(pair.entries, maxSenses, frequentWords));
   const lexicon = (from: string, to: string) => lexicons.get(`${from}>${to}`);
 
   const sourceWeight = (lex: Lexicon, key: string) => ((lex.rank.get(key) ?? Infinity) < frequentWords ? frequentWeight : 1);
 
-  /** Ranked senses of a key with weights summing to 1; through English, products capped at maxSenses. */
+  /** Ranked, weighted senses of a key; through English, products capped at maxSenses. */
   const sensesOf = (key: string, first: Lexicon, second: Lexicon | undefined): [string, number][] => {
-    const direct = first.senses.get(key)!;
-    const shares = senseShares(direct.length, senseWeighting);
+    const direct = first.senses.get(key)!.split('\n');
+    const shares = senseShares(direct.length, senseWeighting, senseNormalisation);
     if (!second) return direct.map((s, i) => [s, shares[i]!]);
     const merged = new Map<string, number>();
     direct.forEach((english, i) => {
-      const onward = second.senses.get(english);
+      const onward = second.senses.get(english)?.split('\n');
       // An English word with no entry in the second dictionary is usually a name: keep it.
       const targets = onward ?? [english];
-      const onwardShares = senseShares(targets.length, senseWeighting);
+      const onwardShares = senseShares(targets.length, senseWeighting, senseNormalisation);
       targets.forEach((t, k) => merged.set(t, (merged.get(t) ?? 0) + shares[i]! * onwardShares[k]!));
     });
     const kept = [...merged].sort((a, b) => b[1] - a[1]).slice(0, maxSenses);
-    const sum = kept.reduce((a, [, w]) => a + w, 0);
-    return kept.map(([t, w]) => [t, w / sum]);
+    const weights = normalise(kept.map(([, w]) => w), senseNormalisation);
+    return kept.map(([t], i) => [t, weights[i]!]);
   };
 
   const route = (from: string, to: string): [Lexicon, Lexicon | undefined] | undefined => {
