@@ -109,3 +109,9 @@ test('empty and punctuation-only texts give no terms', () => {
   assert.deepEqual(en.terms(' ,.!? — '), []);
   assert.deepEqual(en.words('...'), []);
 });
+
+test('Chinese in Traditional characters is analysed as Simplified', () => {
+  const zh = createAnalyzer('zh');
+  assert.deepEqual(zh.terms('華沙的人口普查'), zh.terms('华沙的人口普查'));
+  assert.deepEqual(zh.words('華沙'), ['华沙']);
+});

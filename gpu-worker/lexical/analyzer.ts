@@ -11,6 +11,7 @@
 
 import { createRequire } from 'node:module';
 import { createStemmer, type IsoCode } from 'multilingual-stemmer';
+import { toSimplified } from './chinese.js';
 
 export type Segmentation = 'dictionary' | 'bigram';
 
@@ -62,9 +63,12 @@ const HAS_UNSPACED = new RegExp(`[${UNSPACED}]`, 'u');
 const HANGUL = /^\p{Script=Hangul}+$/u;
 const COMBINING = /\p{M}/gu;
 
-/** NFKC, then case folding; Turkish and Azerbaijani keep dotted and dotless i apart, and ß meets ss. */
+/**
+ * NFKC, then case folding; Turkish and Azerbaijani keep dotted and dotless i apart, ß meets ss, and
+ * Chinese in Traditional characters meets Simplified (chinese.ts).
+ */
 export function normalise(text: string, language: string): string {
-  const nfkc = text.normalize('NFKC');
+  const nfkc = language === 'zh' ? toSimplified(text.normalize('NFKC')) : text.normalize('NFKC');
   const lower = language === 'tr' || language === 'az' ? nfkc.toLocaleLowerCase('tr') : nfkc.toLowerCase();
   return lower.replaceAll('ß', 'ss');
 }

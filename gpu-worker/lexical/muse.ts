@@ -5,6 +5,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { toSimplified } from './chinese.js';
 import { createDictionaryBridge, type BridgeOptions, type DictionaryBridge, type DictionaryPair } from './dictionary.js';
 
 export const MUSE_LANGUAGES: readonly string[] = ['ar', 'bg', 'de', 'el', 'es', 'fr', 'hi', 'ru', 'th', 'tr', 'vi', 'zh'];
@@ -34,7 +35,13 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 /** Every direction of `languages` to and from English found in `folder`. */
 export async function readMusePairs(folder: string, languages: readonly string[] = MUSE_LANGUAGES): Promise<DictionaryPair[]> {
   const directions = languages.filter((l) => l !== 'en').flatMap((l) => [{ from: l, to: 'en' }, { from: 'en', to: l }]);
-  const texts = await Promise.all(directions.map((d) => readIfPresent(path.join(folder, `${d.from}-${d.to}.txt`))));
+  // MUSE's Chinese is Traditional; queries and sentences reach the bridge in Simplified (analyzer.ts).
+  const texts = await Promise.all(
+    directions.map(async (d) => {
+      const text = await readIfPresent(path.join(folder, `${d.from}-${d.to}.txt`));
+      return text !== undefined && (d.from === 'zh' || d.to === 'zh') ? toSimplified(text) : text;
+    }),
+  );
   return directions.flatMap((d, i) => (texts[i] === undefined ? [] : [{ ...d, entries: { [Symbol.iterator]: () => parseMuse(texts[i]!) } }]));
 }
 
