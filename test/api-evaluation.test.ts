@@ -117,13 +117,16 @@ describe('evaluate: validation', () => {
 describe('evaluate: jobs', () => {
   test('a run target creates an EVALUATE job of the run with the request as payload, published once', async () => {
     const before = await counts();
-    const job = await evaluate({ runId: pawsxRun, suites: ['MLQA_R'], bootstrap: 200, seed: 3 });
+    const job = await evaluate({ runId: pawsxRun, suites: ['MLQA_R'], bootstrap: 200, seed: 3, mode: 'LEXICAL', dictionary: false });
     assert.deepEqual({ ...job, id: undefined }, {
       id: undefined, kind: 'EVALUATE', status: 'QUEUED', runId: pawsxRun, suites: ['MLQA_R'],
       target: { kind: 'RUN', runId: pawsxRun, checkpointId: null, baseline: null }, reports: [],
     });
     const row = await gw.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
-    assert.deepEqual(row.payload, { target: { kind: 'run', runId: pawsxRun }, suites: ['MLQA_R'], bootstrap: 200, seed: 3 });
+    assert.deepEqual(row.payload, {
+      target: { kind: 'run', runId: pawsxRun }, suites: ['MLQA_R'], bootstrap: 200, seed: 3,
+      retrieval: { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: false },
+    });
     await until(() => jobs.length > before.published, 'the job message');
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(jobs.slice(before.published), [{ jobId: job.id, kind: 'EVALUATE', runId: pawsxRun }]);
@@ -139,7 +142,10 @@ describe('evaluate: jobs', () => {
     const baseline = await evaluate({ baseline: 'RANDOM', suites: ['MLQA_R'] });
     assert.deepEqual(baseline.target, { kind: 'BASELINE', runId: null, checkpointId: null, baseline: 'RANDOM' });
     const row = await gw.db.prisma.job.findUniqueOrThrow({ where: { id: baseline.id } });
-    assert.deepEqual(row.payload, { target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['MLQA_R'], bootstrap: 1000, seed: 0 });
+    assert.deepEqual(row.payload, {
+      target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['MLQA_R'], bootstrap: 1000, seed: 0,
+      retrieval: { mode: 'HYBRID', fusion: { kind: 'RRF', k: 60 }, dictionary: true },
+    });
     await until(() => jobs.length >= published + 2, 'two job messages');
     assert.deepEqual(jobs.slice(published), [{ jobId: byCheckpoint.id, kind: 'EVALUATE' }, { jobId: baseline.id, kind: 'EVALUATE' }]);
   });

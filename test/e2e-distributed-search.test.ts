@@ -25,11 +25,12 @@ const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const modelsDir = path.join(repoRoot, '..', 'shared', 'models');
 const INDEX = 'mutation($input: IndexCorpusInput!) { indexCorpus(input: $input) { id } }';
 const SEARCH = 'query($input: SearchInput!) { search(input: $input) { collection hits { score language text documentId } } }';
+// DENSE: these are compared with the store's dense search in this process.
 const QUERIES = [
-  { text: 'How many people live in the city?', queryLanguage: 'en' },
-  { text: 'Wann wurde die Universität gegründet?', queryLanguage: 'de' },
-  { text: 'Who won the game?', queryLanguage: 'en', languages: ['de'] },
-  { text: 'Was ist die Hauptstadt?', queryLanguage: 'de', languages: ['en', 'de'] },
+  { text: 'How many people live in the city?', queryLanguage: 'en', mode: 'DENSE' },
+  { text: 'Wann wurde die Universität gegründet?', queryLanguage: 'de', mode: 'DENSE' },
+  { text: 'Who won the game?', queryLanguage: 'en', languages: ['de'], mode: 'DENSE' },
+  { text: 'Was ist die Hauptstadt?', queryLanguage: 'de', languages: ['en', 'de'], mode: 'DENSE' },
 ];
 
 /** Resident memory of a process in bytes, from /proc. */
@@ -139,6 +140,16 @@ describe('search through workers (NATS + Postgres, embedded store on one worker)
     const { data: ran } = await gql('{ jobs(first: 20) { kind status workerId } }');
     assert.equal(ran.jobs.length, 6);
     for (const job of ran.jobs) assert.deepEqual([job.status, job.workerId], ['SUCCEEDED', 'remote'], `${job.kind} ran on the job worker`);
+
+    // The lexical terms crossed the bus with the points: a lexical search finds the word.
+    const german = collections.find((c: { languages: string[] }) => c.languages.join() === 'de');
+    const lexical = await gql(`query($input: SearchInput!) { search(input: $input) { retrieval { mode dictionary } hits { text language } } }`, {
+      input: { text: 'Universität', queryLanguage: 'de', mode: 'LEXICAL', k: 5, collection: german.name },
+    });
+    assert.equal(lexical.errors, undefined, JSON.stringify(lexical.errors));
+    assert.deepEqual(lexical.data.search.retrieval, { mode: 'LEXICAL', dictionary: true });
+    assert.equal(lexical.data.search.hits.length, 5);
+    for (const hit of lexical.data.search.hits) assert.match(hit.text, /universität/i);
 
     // Searches on every collection through the gateway.
     const answered = new Map<string, unknown[]>();

@@ -17,8 +17,24 @@ const RUN_STATUS = `query($id: ID!) { run(id: $id) { status startedAt finishedAt
 const VALIDATIONS = `subscription($runId: ID!) { trainingProgress(runId: $runId) { step status validations { suite headlines { name value } } } }`;
 const EVALUATE = `mutation($input: EvaluateInput!) { evaluate(input: $input) { id kind status runId } }`;
 const EVALUATIONS = `query($filter: EvaluationFilter) { evaluations(filter: $filter) {
-  jobId runId checkpointId suite step queries headlines { name estimate lo hi }
+  jobId runId checkpointId suite step queries headlines { name estimate lo hi } retrieval { mode fusion { method k denseWeight } dictionary }
   map: matrix(metric: MAP, setting: MONO_CROSS) { queryLanguages candidateLanguages values } } }`;
+
+/** Evaluates through GraphQL, waits for the job and returns its one report. */
+async function evaluateAndRead(url: string, input: Record<string, unknown>, output: () => string): Promise<Report> {
+  const started = await gql(url, EVALUATE, { input });
+  assert.equal(started.errors, undefined, JSON.stringify(started.errors));
+  const jobId = started.data.evaluate.id as string;
+  const job = await waitFor(`EVALUATE ${JSON.stringify(input)}\n${output()}`, async () => {
+    const { data } = await gql(url, '{ jobs(first: 50) { id status error } }');
+    const found = data.jobs.find((j: { id: string }) => j.id === jobId);
+    return ['SUCCEEDED', 'FAILED'].includes(found?.status) && found;
+  }, 240_000);
+  assert.equal(job.status, 'SUCCEEDED', job.error);
+  const { data } = await gql<{ evaluations: Report[] }>(url, EVALUATIONS, { filter: { jobId } });
+  assert.equal(data!.evaluations.length, 1);
+  return data!.evaluations[0]!;
+}
 
 interface Report {
   jobId: string | null;
@@ -28,6 +44,7 @@ interface Report {
   queries: number;
   headlines: Array<{ name: string; estimate: number; lo: number; hi: number }>;
   map: { queryLanguages: string[]; candidateLanguages: string[]; values: Array<Array<number | null>> };
+  retrieval: { mode: string; fusion: { method: string; k: number | null; denseWeight: number | null } | null; dictionary: boolean } | null;
 }
 
 test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async () => {
@@ -54,7 +71,7 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     const names = validated[0].validations[0].headlines.map((h: { name: string }) => h.name);
     for (const name of ['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance']) assert.ok(names.includes(name), names.join(', '));
 
-    const evaluated = await gql(url, EVALUATE, { input: { runId, suites: ['MLQA_R'], bootstrap: 200 } });
+    const evaluated = await gql(url, EVALUATE, { input: { runId, suites: ['MLQA_R'], bootstrap: 200, mode: 'DENSE' } });
     assert.equal(evaluated.errors, undefined, JSON.stringify(evaluated.errors));
     const jobId = evaluated.data.evaluate.id as string;
     assert.deepEqual(evaluated.data.evaluate, { id: jobId, kind: 'EVALUATE', status: 'QUEUED', runId });
@@ -81,6 +98,20 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     // The periodic validation of the run on its suite, at its last step, is a report too.
     const validations = data!.evaluations.filter((r) => r.jobId === null);
     assert.deepEqual(validations.map((r) => [r.suite, r.step, r.queries]), [['MLQA_R', 10, 1400]]);
+
+    // The serving path: HYBRID (the default) and the lexical baselines, on the first 60 questions of each language.
+    const hybrid = await evaluateAndRead(url, { runId, suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);
+    assert.deepEqual(hybrid.retrieval, { mode: 'HYBRID', fusion: { method: 'RRF', k: 60, denseWeight: null }, dictionary: true });
+    assert.equal(hybrid.queries, 420);
+    const bm25 = await evaluateAndRead(url, { baseline: 'BM25', suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);
+    const dictBm25 = await evaluateAndRead(url, { baseline: 'DICT_BM25', suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);
+    assert.deepEqual([bm25.retrieval, dictBm25.retrieval].map((r) => [r!.mode, r!.fusion, r!.dictionary]), [['LEXICAL', null, false], ['LEXICAL', null, true]]);
+    const map = (r: Report, setting: string) => r.headlines.find((h) => h.name === `${setting}.map`)!.estimate;
+    // The dictionary reaches other languages: cross-lingual BM25 gains, monolingual BM25 is the same search.
+    assert.ok(map(dictBm25, 'cross') > map(bm25, 'cross') + 0.05, `DICT_BM25 cross ${map(dictBm25, 'cross')} vs BM25 ${map(bm25, 'cross')}`);
+    assert.ok(Math.abs(map(dictBm25, 'mono') - map(bm25, 'mono')) < 1e-9);
+    // A 10-step encoder adds little; fused with DICT-BM25 it must not fall far below it.
+    assert.ok(map(hybrid, 'mono') > map(bm25, 'mono') - 0.15, `HYBRID mono ${map(hybrid, 'mono')} vs BM25 ${map(bm25, 'mono')}`);
 
     // Evaluating the run changed nothing about it.
     const { data: after } = await gql(url, RUN_STATUS, { id: runId });

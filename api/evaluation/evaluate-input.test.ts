@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { DEFAULT_EVALUATION } from '../../schema/evaluation.js';
+import { DEFAULT_RETRIEVAL } from '../../schema/serving.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 import { refuseLeakage, resolveEvaluateInput, type EvaluateInputData } from './evaluate-input.js';
 
@@ -23,13 +24,21 @@ function badInput(run: () => unknown, field: string, value: unknown, fragment?: 
 const rejects = (input: EvaluateInputData, field: string, value: unknown, fragment?: RegExp, datasets = DATASETS) =>
   badInput(() => resolveEvaluateInput(input, datasets), field, value, fragment);
 
-test('defaults: every suite, the contract bootstrap and seed, no key', () => {
+test('defaults: every suite, the contract bootstrap and seed, HYBRID retrieval as search, no key', () => {
   assert.deepEqual(resolveEvaluateInput({ baseline: 'RANDOM' }, DATASETS), {
-    request: { target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['XQUAD_R', 'MLQA_R', 'XNLI_ALIGNMENT'], ...DEFAULT_EVALUATION },
+    request: { target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['XQUAD_R', 'MLQA_R', 'XNLI_ALIGNMENT'], ...DEFAULT_EVALUATION, retrieval: DEFAULT_RETRIEVAL },
     idempotencyKey: null,
   });
-  const resolved = resolveEvaluateInput({ runId: 'r1', suites: ['MLQA_R'], bootstrap: 100, seed: 7, idempotencyKey: 'k' }, DATASETS);
-  assert.deepEqual(resolved, { request: { target: { kind: 'run', runId: 'r1' }, suites: ['MLQA_R'], bootstrap: 100, seed: 7 }, idempotencyKey: 'k' });
+  const resolved = resolveEvaluateInput({ runId: 'r1', suites: ['MLQA_R'], bootstrap: 100, seed: 7, idempotencyKey: 'k', mode: 'DENSE' }, DATASETS);
+  assert.deepEqual(resolved, {
+    request: { target: { kind: 'run', runId: 'r1' }, suites: ['MLQA_R'], bootstrap: 100, seed: 7, retrieval: { ...DEFAULT_RETRIEVAL, mode: 'DENSE' } },
+    idempotencyKey: 'k',
+  });
+  assert.deepEqual(resolveEvaluateInput({ runId: 'r1', fusion: { method: 'WEIGHTED', denseWeight: 0.7 } }, DATASETS).request.retrieval, {
+    mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 0.7 }, dictionary: true,
+  });
+  rejects({ runId: 'r1', mode: 'LEXICAL', fusion: { method: 'RRF' } }, 'input.fusion', 'RRF', /applies to HYBRID mode only/);
+  rejects({ runId: 'r1', fusion: { method: 'RRF', k: 0 } }, 'input.fusion.k', 0);
   assert.deepEqual(resolveEvaluateInput({ checkpointId: 'c1', suites: ['XNLI_ALIGNMENT'] }, DATASETS).request.target, { kind: 'checkpoint', checkpointId: 'c1' });
 });
 
@@ -39,7 +48,7 @@ test('exactly one target: none or several are refused, naming the fields', () =>
   const two = rejects({ runId: 'r1', baseline: 'RANDOM' }, 'input', { runId: 'r1', baseline: 'RANDOM' }, /names 2 targets/);
   assert.deepEqual(two.extensions.fields, ['input.runId', 'input.baseline']);
   rejects({ runId: ' ' }, 'input.runId', ' ', /is empty/);
-  rejects({ baseline: 'TFIDF' }, 'input.baseline', 'TFIDF', /is not one of BM25, RANDOM/);
+  rejects({ baseline: 'TFIDF' }, 'input.baseline', 'TFIDF', /is not one of BM25, DICT_BM25, RANDOM/);
 });
 
 test('suites: not empty, not repeated, known, and their dataset present', () => {
@@ -66,7 +75,9 @@ test('leakage: a model trained on a suite dataset is not evaluated on that suite
   badInput(() => refuseLeakage('checkpoint c1', ['xnli'], ['XNLI_ALIGNMENT']), 'input.suites', ['XNLI_ALIGNMENT'], /trained on "xnli"/);
 });
 
-test('BM25 defaults to the retrieval suites and refuses XNLI alignment, which needs embeddings', () => {
-  assert.deepEqual(resolveEvaluateInput({ baseline: 'BM25' }, DATASETS).request.suites, ['XQUAD_R', 'MLQA_R']);
-  rejects({ baseline: 'BM25', suites: ['MLQA_R', 'XNLI_ALIGNMENT'] }, 'input.suites', ['MLQA_R', 'XNLI_ALIGNMENT'], /needs embeddings/);
+test('BM25 and DICT_BM25 default to the retrieval suites and refuse XNLI alignment, which needs embeddings', () => {
+  for (const baseline of ['BM25', 'DICT_BM25']) {
+    assert.deepEqual(resolveEvaluateInput({ baseline }, DATASETS).request.suites, ['XQUAD_R', 'MLQA_R']);
+    rejects({ baseline, suites: ['MLQA_R', 'XNLI_ALIGNMENT'] }, 'input.suites', ['MLQA_R', 'XNLI_ALIGNMENT'], new RegExp(`the ${baseline} baseline has none`));
+  }
 });

@@ -18,6 +18,7 @@ export interface EvaluateInputData extends RetrievalInput {
   suites?: Maybe<readonly string[]>;
   bootstrap?: Maybe<number>;
   seed?: Maybe<number>;
+  queriesPerLanguage?: Maybe<number>;
   idempotencyKey?: Maybe<string>;
 }
 
@@ -29,6 +30,8 @@ export interface ResolvedEvaluation {
 /** Fewer replicates make the 95% interval's tails noise; more only cost worker time. */
 export const BOOTSTRAP_RANGE = [100, 10_000] as const;
 const MAX_KEY_LENGTH = 200;
+/** More than any suite has per language (XQuAD-R 1,190, MLQA-R up to 5,000, XNLI 2,490). */
+const MAX_QUERIES_PER_LANGUAGE = 100_000;
 const TARGET_FIELDS = ['runId', 'checkpointId', 'baseline'] as const;
 
 export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonly DatasetInfo[]): ResolvedEvaluation {
@@ -40,13 +43,14 @@ export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonl
     throw badUserInput('input.suites', suites, `includes XNLI_ALIGNMENT, which needs embeddings: the ${target.baseline} baseline has none`);
   }
   const retrieval = checkRetrieval(input, (field) => `input.${field}`);
+  const queriesPerLanguage = input.queriesPerLanguage == null ? undefined : integerIn('input.queriesPerLanguage', input.queriesPerLanguage, [1, MAX_QUERIES_PER_LANGUAGE]);
   const bootstrap = integerIn('input.bootstrap', input.bootstrap ?? DEFAULT_EVALUATION.bootstrap, BOOTSTRAP_RANGE);
   const seed = integerIn('input.seed', input.seed ?? DEFAULT_EVALUATION.seed, TRAINING_LIMITS.seed);
   const idempotencyKey = input.idempotencyKey ?? null;
   if (idempotencyKey !== null && (idempotencyKey.trim() === '' || idempotencyKey.length > MAX_KEY_LENGTH)) {
     throw badUserInput('input.idempotencyKey', idempotencyKey, `must be 1..${MAX_KEY_LENGTH} characters`);
   }
-  return { request: { target, suites, bootstrap, seed, retrieval }, idempotencyKey };
+  return { request: { target, suites, bootstrap, seed, retrieval, ...(queriesPerLanguage !== undefined ? { queriesPerLanguage } : {}) }, idempotencyKey };
 }
 
 function resolveTarget(input: EvaluateInputData): EvaluationTarget {

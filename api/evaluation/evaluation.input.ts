@@ -29,6 +29,12 @@ export class EvaluateInput implements EvaluateInputData {
   @Field(() => Int, { nullable: true, description: 'Seed of the bootstrap and of the RANDOM baseline; default 0' })
   seed?: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Only the first N questions of each language (the candidate pools stay whole) and the first N XNLI sentences: a quick check; default every one',
+  })
+  queriesPerLanguage?: number | null;
+
   @Field(() => RetrievalModeEnum, {
     nullable: true,
     description: 'How retrieval suites are searched, exactly as search answers users; default HYBRID. BM25 and DICT_BM25 baselines are always LEXICAL',

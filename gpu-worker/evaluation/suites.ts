@@ -80,7 +80,7 @@ export async function runRetrievalSuite(benchmark: RetrievalBenchmark, source: R
     const split = benchmark.queries.length * dimension;
     embeddings = { queries: values.subarray(0, split), candidates: values.subarray(split), dimension };
   }
-  const encodeSeconds = since(t0);
+  const encodeSeconds = embeddings ? since(t0) : 0;
   const ranked = { signal, onProgress: quarters(`${benchmark.name} ranked (${retrieval.mode})`, log) };
   if (retrieval.mode === 'DENSE') {
     if (!embeddings) throw new Error('DENSE evaluation needs an encoder');

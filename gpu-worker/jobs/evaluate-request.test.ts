@@ -11,13 +11,20 @@ test('a stored request parses; repeated suites count once', () => {
     target: { kind: 'baseline', baseline: 'BM25' }, suites: ['XQUAD_R'], bootstrap: 200, seed: 3,
   });
   assert.deepEqual(parseEvaluationRequest({ ...valid, target: { kind: 'checkpoint', checkpointId: 'c1' } }).target, { kind: 'checkpoint', checkpointId: 'c1' });
+  const retrieval = { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 0.3 }, dictionary: false };
+  assert.deepEqual(parseEvaluationRequest({ ...valid, retrieval }).retrieval, retrieval);
+  assert.equal(parseEvaluationRequest(valid).retrieval, undefined, 'requests from before modes: the job evaluates DENSE');
 });
 
 test('a malformed request fails for good, naming what is wrong', () => {
   const cases: [unknown, RegExp][] = [
     [null, /payload null is not an object/],
     [{ ...valid, target: { kind: 'run' } }, /target\.runId undefined/],
-    [{ ...valid, target: { kind: 'baseline', baseline: 'TFIDF' } }, /target\.baseline "TFIDF" \(known: BM25, RANDOM\)/],
+    [{ ...valid, target: { kind: 'baseline', baseline: 'TFIDF' } }, /target\.baseline "TFIDF" \(known: BM25, DICT_BM25, RANDOM\)/],
+    [{ ...valid, retrieval: { mode: 'SPARSE', fusion: { kind: 'RRF', k: 60 }, dictionary: true } }, /retrieval .* \(mode DENSE \| LEXICAL \| HYBRID\)/],
+    [{ ...valid, retrieval: { mode: 'HYBRID', fusion: { kind: 'RRF', k: 0 }, dictionary: true } }, /retrieval\.fusion/],
+    [{ ...valid, retrieval: { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 2 }, dictionary: true } }, /retrieval\.fusion/],
+    [{ ...valid, retrieval: { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 } } }, /retrieval\.dictionary/],
     [{ ...valid, target: { kind: 'model' } }, /target \{"kind":"model"\}/],
     [{ ...valid, suites: [] }, /suites \[\] \(a non-empty list\)/],
     [{ ...valid, suites: ['SQUAD'] }, /suite "SQUAD"/],

@@ -162,7 +162,7 @@ export class MemoryCollection {
     return { accept: (row) => mask[codes[row]!] === 1, candidates };
   }
 
-  private hits(top: TopK): SearchHit[] {
+  private hits(top: { rows: readonly number[]; scores: readonly number[] }): SearchHit[] {
     return top.rows.map((row, i) => ({ id: this.ids[row]!, score: top.scores[i]!, payload: { ...this.payloads[row]! } }));
   }
 

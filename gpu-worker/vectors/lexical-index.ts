@@ -4,7 +4,6 @@
 // and the next search rebuilds them once rather than every write editing long posting lists.
 // idf is computed at query time from posting lengths, the same formula as Qdrant's idf modifier.
 
-import { TopK } from './matrix.js';
 import type { SparseVector } from './store.js';
 
 interface Terms {
@@ -73,8 +72,8 @@ export class LexicalIndex {
     this.postings = undefined;
   }
 
-  /** Top k rows by BM25 among `accept`ed rows sharing a term with the query. */
-  search(query: SparseVector, k: number, accept?: (row: number) => boolean): TopK {
+  /** Top k rows by BM25 among `accept`ed rows sharing a term with the query, best first. */
+  search(query: SparseVector, k: number, accept?: (row: number) => boolean): { rows: number[]; scores: number[] } {
     const postings = (this.postings ??= this.rebuild());
     if (this.scores.length < this.terms.length) this.scores = new Float32Array(Math.max(this.terms.length, this.scores.length * 2));
     const scores = this.scores;
@@ -92,12 +91,13 @@ export class LexicalIndex {
         scores[row] = scores[row]! + w * values[i]! || Number.MIN_VALUE;
       }
     }
-    const top = new TopK(k);
-    for (const row of touched) {
-      if (!accept || accept(row)) top.offer(row, scores[row]!);
-      scores[row] = 0;
-    }
-    return top;
+    // Thousands of rows can share a common term: one sort beats insertion into a top-k list.
+    const kept = accept ? touched.filter(accept) : touched;
+    const found = Float64Array.from(kept, (row) => scores[row]!);
+    for (const row of touched) scores[row] = 0;
+    const order = Array.from(kept.keys()).sort((a, b) => found[b]! - found[a]! || kept[a]! - kept[b]!);
+    order.length = Math.min(order.length, k);
+    return { rows: order.map((i) => kept[i]!), scores: order.map((i) => found[i]!) };
   }
 
   private rebuild(): Map<number, Posting> {
