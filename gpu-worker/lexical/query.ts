@@ -29,19 +29,33 @@ export interface LexicalQueries {
   expand(text: string, queryLanguage: string, languages: readonly string[], dictionary: boolean): LanguageQuery[];
 }
 
+/** Translations repeat (every question has its "how" and "when"): a word's terms are kept, up to this many per language. */
+const CACHED_WORDS = 20_000;
+
 export function createLexicalQueries(analyzer: (language: string) => TermAnalyzer, translator?: QueryTranslator): LexicalQueries {
   const literal = (text: string, language: string): WeightedTerm[] => analyzer(language).terms(text).map((term) => ({ term, weight: 1 }));
+  const cache = new Map<string, Map<string, string[]>>();
+  const termsOfWord = (language: string, word: string): string[] => {
+    let words = cache.get(language);
+    if (!words) cache.set(language, (words = new Map()));
+    let terms = words.get(word);
+    if (!terms) {
+      if (words.size >= CACHED_WORDS) words.clear();
+      words.set(word, (terms = analyzer(language).terms(word)));
+    }
+    return terms;
+  };
   return {
     expand(text, queryLanguage, languages, dictionary) {
+      let words: string[] | undefined;
       return languages.map((language) => {
         if (language === queryLanguage || !dictionary || !translator?.covers(queryLanguage, language)) {
           return { language, terms: queryTerms(language, literal(text, language)), translated: false };
         }
-        const words = analyzer(queryLanguage).words(text);
-        const target = analyzer(language);
+        words ??= analyzer(queryLanguage).words(text);
         const weighted = translator
           .translate(words, queryLanguage, language)
-          .flatMap(({ text: word, weight }) => target.terms(word).map((term) => ({ term, weight })));
+          .flatMap(({ text: word, weight }) => termsOfWord(language, word).map((term) => ({ term, weight })));
         return { language, terms: queryTerms(language, weighted), translated: true };
       });
     },

@@ -30,6 +30,63 @@ class Posting {
   }
 }
 
+/** The k best (row, score) pairs seen: a binary min-heap on score (ties: the lower row wins). */
+export class TopHeap {
+  private readonly rows: Int32Array;
+  private readonly scores: Float64Array;
+  private size = 0;
+
+  constructor(private readonly k: number) {
+    this.rows = new Int32Array(k);
+    this.scores = new Float64Array(k);
+  }
+
+  /** a ranks below b. */
+  private below(a: number, b: number): boolean {
+    return this.scores[a]! < this.scores[b]! || (this.scores[a] === this.scores[b] && this.rows[a]! > this.rows[b]!);
+  }
+
+  private swap(a: number, b: number): void {
+    const r = this.rows[a]!, s = this.scores[a]!;
+    this.rows[a] = this.rows[b]!;
+    this.scores[a] = this.scores[b]!;
+    this.rows[b] = r;
+    this.scores[b] = s;
+  }
+
+  offer(row: number, score: number): void {
+    if (this.k === 0) return;
+    if (this.size < this.k) {
+      let i = this.size++;
+      this.rows[i] = row;
+      this.scores[i] = score;
+      while (i > 0 && this.below(i, (i - 1) >> 1)) {
+        this.swap(i, (i - 1) >> 1);
+        i = (i - 1) >> 1;
+      }
+      return;
+    }
+    if (score < this.scores[0]! || (score === this.scores[0] && row > this.rows[0]!)) return;
+    this.rows[0] = row;
+    this.scores[0] = score;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1, r = l + 1;
+      let least = i;
+      if (l < this.size && this.below(l, least)) least = l;
+      if (r < this.size && this.below(r, least)) least = r;
+      if (least === i) break;
+      this.swap(i, least);
+      i = least;
+    }
+  }
+
+  /** Best first. */
+  sorted(): { rows: number[]; scores: number[] } {
+    const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => (this.below(a, b) ? 1 : this.below(b, a) ? -1 : 0));
+    return { rows: order.map((i) => this.rows[i]!), scores: order.map((i) => this.scores[i]!) };
+  }
+}
+
 /** Lucene's (and Qdrant's) BM25 idf: never negative, even for a term in every document. */
 export const bm25Idf = (documents: number, df: number) => Math.log(1 + (documents - df + 0.5) / (df + 0.5));
 
@@ -91,13 +148,13 @@ export class LexicalIndex {
         scores[row] = scores[row]! + w * values[i]! || Number.MIN_VALUE;
       }
     }
-    // Thousands of rows can share a common term: one sort beats insertion into a top-k list.
-    const kept = accept ? touched.filter(accept) : touched;
-    const found = Float64Array.from(kept, (row) => scores[row]!);
-    for (const row of touched) scores[row] = 0;
-    const order = Array.from(kept.keys()).sort((a, b) => found[b]! - found[a]! || kept[a]! - kept[b]!);
-    order.length = Math.min(order.length, k);
-    return { rows: order.map((i) => kept[i]!), scores: order.map((i) => found[i]!) };
+    // Thousands of rows can share a common term: a k-heap keeps the best in O(t log k).
+    const heap = new TopHeap(Math.min(k, touched.length));
+    for (const row of touched) {
+      if (!accept || accept(row)) heap.offer(row, scores[row]!);
+      scores[row] = 0;
+    }
+    return heap.sorted();
   }
 
   private rebuild(): Map<number, Posting> {
