@@ -112,6 +112,8 @@ test('a run is evaluated at its latest checkpoint: reports with pair rows, writt
   assert.deepEqual(identity, {
     jobId: job.id, runId: run.id, checkpointId: trained.checkpoints[0]!.id, baseline: null,
     suite: 'MLQA_R', dataset: 'mlqa-r', step: null, alignment: null, queries: 4199,
+    // A request without retrieval settings was written before modes: it is evaluated DENSE.
+    retrieval: { mode: 'DENSE', fusion: { kind: 'RRF', k: 60 }, dictionary: false },
   });
   const headlines = mlqa!.headlines as unknown as Headlines;
   assert.equal(Object.keys(headlines).length, 16, 'five metrics in three settings, and the rank distance');
@@ -199,6 +201,6 @@ test('evaluating a run without a checkpoint, or BM25 on XNLI, fails at once and 
 
   const bm25 = await evaluate({ target: { kind: 'baseline', baseline: 'BM25' }, suites: ['MLQA_R', 'XNLI_ALIGNMENT'], bootstrap: 100, seed: 0 });
   assert.deepEqual([bm25.status, bm25.attempts], ['FAILED', 1]);
-  assert.match(bm25.error!, /the BM25 baseline has no embeddings/);
+  assert.match(bm25.error!, /a lexical baseline has no embeddings/);
   assert.deepEqual(await reportsOf(bm25.id), [], 'nothing half-done');
 });

@@ -40,7 +40,8 @@ export interface IndexRange {
 }
 
 export interface RetrievalBenchmark {
-  name: RetrievalBenchmarkName;
+  /** A test suite, or 'xnli-test-r', the validation suite of xnli-retrieval.ts. */
+  name: RetrievalBenchmarkName | 'xnli-test-r';
   languages: string[];
   /** Grouped by language in `languages` order; queryRanges[i] is language i's slice. */
   queries: RetrievalQuery[];

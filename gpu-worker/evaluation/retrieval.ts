@@ -2,7 +2,7 @@
 // single-language pool (Mo. on the diagonal, Cr. off it) and against the pool of all candidates
 // (Mul.), keeping every per-query value so the bootstrap can resample questions.
 
-import type { RetrievalBenchmark, RetrievalBenchmarkName } from './benchmark.js';
+import type { RetrievalBenchmark } from './benchmark.js';
 import {
   countItem,
   meanDefined,
@@ -28,7 +28,7 @@ export interface PerQueryTables {
 }
 
 export interface RetrievalEvaluation {
-  benchmark: RetrievalBenchmarkName;
+  benchmark: RetrievalBenchmark['name'];
   languages: string[];
   units: number;
   /** Macro-average over the L runs with query language = pool language. */
