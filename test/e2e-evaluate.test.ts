@@ -110,8 +110,8 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     // The dictionary reaches other languages: cross-lingual BM25 gains, monolingual BM25 is the same search.
     assert.ok(map(dictBm25, 'cross') > map(bm25, 'cross') + 0.05, `DICT_BM25 cross ${map(dictBm25, 'cross')} vs BM25 ${map(bm25, 'cross')}`);
     assert.ok(Math.abs(map(dictBm25, 'mono') - map(bm25, 'mono')) < 1e-9);
-    // A 10-step encoder adds little; fused with DICT-BM25 it must not fall far below it.
-    assert.ok(map(hybrid, 'mono') > map(bm25, 'mono') - 0.15, `HYBRID mono ${map(hybrid, 'mono')} vs BM25 ${map(bm25, 'mono')}`);
+    // A 10-step encoder has learnt almost nothing: fusing it with BM25 adds what BM25 finds.
+    assert.ok(map(hybrid, 'mono') > map(report!, 'mono') + 0.05, `HYBRID mono ${map(hybrid, 'mono')} vs DENSE ${map(report!, 'mono')}`);
 
     // Evaluating the run changed nothing about it.
     const { data: after } = await gql(url, RUN_STATUS, { id: runId });
