@@ -37,6 +37,20 @@ export interface Retriever {
   ): Promise<SearchHit[][]>;
 }
 
+/**
+ * One list from per-language lists: scores scaled to each language's best, ties (every language's
+ * best is 1) broken by the raw BM25 score, which favours the languages the query matched best.
+ */
+function mergeLanguages(lists: readonly SearchHit[][]): SearchHit[] {
+  const raw = new Map<SearchHit, number>();
+  const scaled = lists.flatMap((list) => {
+    const out = scaleToBest(list);
+    out.forEach((hit, i) => raw.set(hit, list[i]!.score));
+    return out;
+  });
+  return scaled.sort((a, b) => b.score - a.score || raw.get(b)! - raw.get(a)!);
+}
+
 export function createRetriever(store: VectorStore, lexical: LexicalQueries): Retriever {
   return {
     async searchMany(collection, collectionLanguages, queries, embed) {
@@ -76,7 +90,7 @@ export function createRetriever(store: VectorStore, lexical: LexicalQueries): Re
         const found = asked.length > 0 ? await store.searchLexical(collection, asked) : [];
         for (const i of lexicalWanted) {
           const lists = owners[i]!.map((a) => found[a]!);
-          const merged = lists.length === 1 ? lists[0]! : lists.flatMap(scaleToBest).sort((a, b) => b.score - a.score);
+          const merged = lists.length === 1 ? lists[0]! : mergeLanguages(lists);
           lexicalHits[i] = merged.slice(0, depth(queries[i]!));
         }
       };
