@@ -1,8 +1,9 @@
 // A validation retrieval suite that is neither XQuAD-R nor MLQA-R, for choosing serving defaults
 // (fusion) without looking at the test suites: XNLI's test split (the alignment suite reads dev),
-// LAReQA-style. Queries are the entailment hypotheses, one per premise; candidates are the distinct
-// premises of each language; a query's relevant candidates are its premise in every language. The
-// 15 languages hold XQuAD-R's 11.
+// LAReQA-style. Queries are the first hypothesis written for each premise (the test files carry no
+// labels: it may entail, contradict or be neutral to it, and is about it either way); candidates
+// are the distinct premises of each language; a query's relevant candidates are its premise in
+// every language. The 15 languages hold XQuAD-R's 11.
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -12,12 +13,12 @@ export async function buildXnliRetrievalBenchmark(dataDir: string, languages: re
   const rows = await Promise.all(
     languages.map(async (l) => (await fs.readFile(path.join(dataDir, 'xnli', `test-${l}.tsv`), 'utf8')).split('\n').filter(Boolean).map((line) => line.split('\t'))),
   );
-  // Row i is the same (premise, hypothesis, label) in every language; English labels are kept.
+  // Row i is the same (premise, hypothesis) in every language.
   const picked: number[] = [];
   const seen = new Set<string>();
-  rows[0]!.forEach((cols, i) => {
+  rows[0]!.forEach((_, i) => {
     const premise = rows.map((r) => r[i]![0]).join('\u0000');
-    if (cols[2] === 'entailment' && !seen.has(premise) && picked.length < premises) {
+    if (!seen.has(premise) && picked.length < premises) {
       seen.add(premise);
       picked.push(i);
     }
