@@ -50,8 +50,8 @@ function reachable(entry: string): Set<string> {
   return seen;
 }
 
-/** Packages that hold a model engine, tokenizer runtime or vector store. */
-const ENGINES = /^(@tensorflow\/|usearch|@qdrant\/|@huggingface\/)/;
+/** Packages that hold a model engine, tokenizer runtime, vector store, text analysis or language identification. */
+const ENGINES = /^(@tensorflow\/|usearch|@qdrant\/|@huggingface\/|multilingual-stemmer|opencc-js|stopwords-iso|eld|franc)/;
 const rel = (file: string) => path.relative(dist, file);
 
 test('api/ and gpu-worker/ never import each other', () => {
