@@ -100,11 +100,17 @@ describe('resolveTrainingInput', () => {
     rejects({ trainDatasets: ['mlqa-r', 'mlqa-r'] }, 'input.trainDatasets[1]', 'mlqa-r', /twice/);
   });
 
-  test('languages must be codes present in every chosen dataset, two or more unless MONO', () => {
+  test('several datasets: every language in one of them, every dataset with one of the languages', () => {
+    const { spec } = resolveTrainingInput({ trainDatasets: ['xquad-r', 'mlqa-r'], languages: ['en', 'el'] }, DATASETS);
+    assert.deepEqual(spec.languages, ['en', 'el']);
+    rejects({ trainDatasets: ['xquad-r', 'mlqa-r'], languages: ['en', 'fr'] }, 'input.languages[1]', 'fr', /any of datasets xquad-r \(has .*\), mlqa-r/);
+    rejects({ trainDatasets: ['mlqa-r', 'my-pairs'], languages: ['ar', 'de'] }, 'input.languages', ['ar', 'de'], /none of the languages of dataset my-pairs/);
+  });
+
+  test('languages must be codes present in the one chosen dataset, two or more unless MONO', () => {
     rejects({ languages: ['en', 'EN'] }, 'input.languages[1]', 'EN', /ISO 639-1/);
     rejects({ languages: ['en', 'eng'] }, 'input.languages[1]', 'eng');
     rejects({ languages: ['en', 'fr'] }, 'input.languages[1]', 'fr', /mlqa-r/);
-    rejects({ trainDatasets: ['xquad-r', 'mlqa-r'], languages: ['en', 'el'] }, 'input.languages[1]', 'el', /mlqa-r/);
     rejects({ languages: ['en', 'en'] }, 'input.languages[1]', 'en', /twice/);
     rejects({ strategy: 'HYBRID', languages: ['en'] }, 'input.languages', ['en'], /at least 2/);
     rejects({ strategy: 'CROSS', languages: ['en'] }, 'input.languages', ['en'], /at least 2/);

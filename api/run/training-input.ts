@@ -85,11 +85,20 @@ function refuseLeakage(field: string, chosen: readonly DatasetInfo[], suites: re
   }
 }
 
+/**
+ * One dataset must hold every run language. Several datasets (as the CPU recipe mixes MLQA-R, 7
+ * languages, with NTREX-128, 11) may each hold some: every language must be held by one of them,
+ * and every dataset must hold one of the languages; the worker then trains each dataset on the
+ * run languages it holds (gpu-worker/jobs/train-data.ts).
+ */
 function checkLanguages(field: string, languages: readonly string[], chosen: readonly DatasetInfo[]): void {
   languages.forEach((language, i) => {
-    const missing = chosen.find((d) => !d.languages.includes(language));
+    const missing = chosen.length === 1 ? chosen.find((d) => !d.languages.includes(language)) : chosen.every((d) => !d.languages.includes(language)) ? chosen[0] : undefined;
     if (missing) {
-      throw badUserInput(`${field}[${i}]`, language, `is not available in dataset ${missing.name} (has ${missing.languages.join(', ')})`);
+      const where = chosen.length === 1 ? `dataset ${missing.name} (has ${missing.languages.join(', ')})` : `any of datasets ${chosen.map((d) => `${d.name} (has ${d.languages.join(', ')})`).join(', ')}`;
+      throw badUserInput(`${field}[${i}]`, language, `is not available in ${where}`);
     }
   });
+  const idle = chosen.find((d) => !d.languages.some((l) => languages.includes(l)));
+  if (idle) throw badUserInput(field, [...languages], `has none of the languages of dataset ${idle.name} (has ${idle.languages.join(', ')})`);
 }

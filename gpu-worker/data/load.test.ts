@@ -126,6 +126,24 @@ test('MUSE and BUCC load through the same entry point', () =>
     },
   ));
 
+test('muse-5k reads the first 5,000 entries of each dictionary, in file order', () =>
+  withDataDir(
+    {
+      'muse/en-de.txt': Array.from({ length: 5002 }, (_, i) => `w${i}\tW${i}`).join('\n') + '\nw0\tX\n',
+      'muse/en-fr.txt': 'w5001\tm5001\nw1\tm1\n',
+    },
+    async (dir) => {
+      const top = await loadTrainingGroups(dir, 'muse-5k', ['en', 'de', 'fr']);
+      const de = top.groups.filter((g) => g.items.has('de'));
+      assert.equal(de.length, 5000);
+      assert.ok(!de.some((g) => g.id === 'w5000' || g.id === 'w5001'));
+      // Shorter files are read whole: w5001 stays through French.
+      assert.deepEqual([...top.groups.find((g) => g.id === 'w5001')!.items.keys()].sort(), ['en', 'fr']);
+      assert.equal(top.groups.find((g) => g.id === 'w0')!.items.get('de')!.query, 'W0');
+      assert.equal((await loadTrainingGroups(dir, 'muse', ['en', 'de'])).groups.length, 5002);
+    },
+  ));
+
 test('an imported JSONL file is the dataset when importedPath is given', () =>
   withDataDir(
     {

@@ -14,6 +14,12 @@ export interface LoadOptions {
   /** A JSONL file in the import format; the dataset is then this file, not a catalog entry. */
   importedPath?: string;
   cache?: DataCache;
+  /**
+   * Load only the requested languages the dataset has (at least one), instead of failing on a
+   * missing one: a run mixing datasets of different coverage (MUSE has el, MLQA-R does not)
+   * checks that every language is covered by some dataset (jobs/train-data.ts).
+   */
+  someLanguages?: boolean;
 }
 
 function checkLanguages(dataset: string, languages: readonly string[]): void {
@@ -43,6 +49,15 @@ export async function loadTrainingGroups(dataDir: string, datasetName: string, l
     const dataset = findDataset(datasetName);
     if (!dataset) throw nonRetryable(`unknown dataset "${datasetName}"; known: ${DATASETS.map((d) => d.name).join(', ')}`);
     reader = await catalogReader(dataDir, dataset, cache);
+  }
+  if (options.someLanguages) {
+    const held = languages.filter((l) => reader.languages.includes(l));
+    if (held.length === 0) throw lacking(datasetName, languages, reader.languages);
+    const groups = await reader.load(held);
+    const present = languagesOf(groups);
+    const kept = held.filter((l) => present.has(l));
+    if (kept.length === 0) throw lacking(datasetName, languages, reader.languages);
+    return { name: datasetName, languages: kept, groups };
   }
   const absent = languages.filter((l) => !reader.languages.includes(l));
   if (absent.length > 0) throw lacking(datasetName, absent, reader.languages);

@@ -79,15 +79,20 @@ function lineReader(dataset: string, files: Files, cache: DataCache): Reader {
   };
 }
 
-function dictionaryReader(dataset: string, files: Files, cache: DataCache): Reader {
+/** The first `max` entries of a dictionary, in file order. */
+export function firstEntries(entries: ReadonlyMap<string, string>, max: number | undefined): ReadonlyMap<string, string> {
+  return max === undefined || entries.size <= max ? entries : new Map([...entries].slice(0, max));
+}
+
+function dictionaryReader(dataset: string, files: Files, cache: DataCache, maxEntries?: number): Reader {
   // en-XX.txt only (see dictionary.ts); the catalog maps it to XX.
   const fromEnglish = files.filter((f) => f.name.startsWith('en-'));
   return {
     languages: fromEnglish.length > 0 ? unique(['en', ...fromEnglish.map((f) => f.language)]) : [],
     async load(languages) {
       const wanted = languages.some((l) => l !== 'en') ? forLanguages(fromEnglish, languages) : fromEnglish;
-      const dictionaries = new Map<string, Map<string, string>>();
-      for (const file of wanted) dictionaries.set(file.language, await cache.get('dictionary', file.path, (text) => parseDictionary(text, `${dataset}/${file.name}`)));
+      const dictionaries = new Map<string, ReadonlyMap<string, string>>();
+      for (const file of wanted) dictionaries.set(file.language, firstEntries(await cache.get('dictionary', file.path, (text) => parseDictionary(text, `${dataset}/${file.name}`)), maxEntries));
       return dictionaryGroups(dataset, dictionaries, languages);
     },
   };
@@ -120,7 +125,7 @@ export async function catalogReader(dataDir: string, dataset: DatasetDefinition,
     case 'PARALLEL_SENTENCES':
       return lineReader(dataset.name, files, cache);
     case 'DICTIONARY':
-      return dictionaryReader(dataset.name, files, cache);
+      return dictionaryReader(dataset.name, files, cache, dataset.maxEntries);
     case 'BITEXT':
       // Not trainable (schema/datasets.ts), but loadable: the leakage guard compares against it.
       return bitextReader(dataset.name, files, folder, names, cache);

@@ -28,12 +28,20 @@ async function importedPath(prisma: PrismaClient, name: string): Promise<string>
   return row.path;
 }
 
-export async function loadTrainingSources(deps: TrainDataDeps, spec: TrainingSpec): Promise<TrainingSource[]> {
+/**
+ * One source per dataset of the run. A single dataset must hold every run language; with several,
+ * each contributes the run languages it holds, and every run language must be held by one of them.
+ */
+export async function loadTrainingSources(deps: Pick<TrainDataDeps, 'prisma' | 'dataDir' | 'cache'>, spec: Pick<TrainingSpec, 'trainDatasets' | 'languages'>): Promise<TrainingSource[]> {
   const sources: TrainingSource[] = [];
+  const someLanguages = spec.trainDatasets.length > 1;
   for (const name of spec.trainDatasets) {
-    const options = findDataset(name) ? { cache: deps.cache } : { cache: deps.cache, importedPath: await importedPath(deps.prisma, name) };
+    const options = findDataset(name) ? { cache: deps.cache, someLanguages } : { cache: deps.cache, someLanguages, importedPath: await importedPath(deps.prisma, name) };
     sources.push(await loadTrainingGroups(deps.dataDir, name, spec.languages, options));
   }
+  const covered = new Set(sources.flatMap((s) => s.languages));
+  const missing = spec.languages.filter((l) => !covered.has(l));
+  if (missing.length > 0) throw nonRetryable(`no dataset of ${spec.trainDatasets.join(', ')} has ${missing.join(', ')} data`);
   return sources;
 }
 
