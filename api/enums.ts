@@ -8,6 +8,7 @@ import { RUN_STATUSES } from '../schema/events.js';
 import { BASELINES } from '../schema/evaluation.js';
 import { JOB_KINDS } from '../schema/jobs.js';
 import { FUSION_METHODS, RETRIEVAL_MODES } from '../schema/serving.js';
+import { RECIPE_NAMES } from '../schema/recipes.js';
 import { BATCH_STRATEGIES, EVALUATION_SUITES, MODEL_FAMILIES, POOLINGS, TOKENIZERS } from '../schema/training.js';
 import { EvaluationSetting, JobStatus } from '../prisma/generated/client.js';
 import { MATRIX_METRICS, MATRIX_SETTINGS } from './evaluation/matrix.js';
@@ -32,6 +33,7 @@ export const MatrixMetricEnum = enumObject(MATRIX_METRICS);
 export const MatrixSettingEnum = enumObject(MATRIX_SETTINGS);
 export const EncodingRoleEnum = enumObject(['QUERY', 'PASSAGE'] as const);
 export const RetrievalModeEnum = enumObject(RETRIEVAL_MODES);
+export const TrainingRecipeEnum = enumObject(RECIPE_NAMES);
 export const FusionMethodEnum = enumObject(FUSION_METHODS);
 // GraphQL enum values cannot contain '-': paper-cpu is PAPER_CPU on the wire.
 export const ExperimentPresetEnum = Object.fromEntries(EXPERIMENT_PRESETS.map((p) => [p.toUpperCase().replace('-', '_'), p])) as Record<string, (typeof EXPERIMENT_PRESETS)[number]>;
@@ -66,6 +68,10 @@ registerEnumType(MatrixSettingEnum, {
   description: 'MONO_CROSS: query language x candidate language, monolingual on the diagonal; MULTI: query language x pooled candidates ("all")',
 });
 registerEnumType(EncodingRoleEnum, { name: 'EncodingRole', description: 'Which side of the dual encoder a text is: its prefix when prefixes are on' });
+registerEnumType(TrainingRecipeEnum, {
+  name: 'TrainingRecipe',
+  description: 'CPU_DEFAULT: a bag-of-subwords encoder (d 256, 32k XLM-R pieces) trained with hybrid batches on MLQA-R and NTREX-128 in the 11 XQuAD-R languages, 4,000 steps: about 5 minutes on 2 CPU cores',
+});
 registerEnumType(RetrievalModeEnum, {
   name: 'RetrievalMode',
   description: 'DENSE: the checkpoint\'s encoder; LEXICAL: BM25 with per-language analysis (and dictionary translation across languages); HYBRID: both, fused',

@@ -6,7 +6,12 @@
 //
 //   npm run build && node dist/bench/cpu-recipe.js [--recipe CPU_DEFAULT] [--steps N] [--mlqa]
 //     [--override '{"model":{"dimension":64},"hyperParameters":{"batchSize":64}}'] [--label text]
-//     [--backend native-cpu] [--no-xquad] [--bootstrap 0]
+//     [--backend native-cpu] [--no-xquad] [--bootstrap 0] [--modes] [--save <folder prefix>]
+//
+// --modes adds the table of the issue's targets: the suite through the serving path (what
+// `evaluate` runs) in DENSE and HYBRID (default fusion) mode, next to BM25 and DICT-BM25, with
+// 95% bootstrap intervals and the multilingual rank distance. --save writes the trained weights as
+// a final checkpoint (<prefix>-<suite>) for bench/fusion-validation.ts.
 //
 // --steps scales a run down (tests run a tiny one); --override merges JSON into the recipe.
 
@@ -21,7 +26,11 @@ import { embedTexts } from '../gpu-worker/encoding/encode.js';
 import { restoreTextPipeline, type PipelineState } from '../gpu-worker/encoding/pipeline.js';
 import { PASSAGE_PREFIX, QUERY_PREFIX } from '../gpu-worker/encoding/encoder.js';
 import { buildRetrievalBenchmark, type RetrievalBenchmarkName } from '../gpu-worker/evaluation/benchmark.js';
-import { runRetrievalSuite } from '../gpu-worker/evaluation/suites.js';
+import { runRetrievalSuite, type RetrievalSource } from '../gpu-worker/evaluation/suites.js';
+import { saveCheckpoint } from '../gpu-worker/encoding/checkpoint.js';
+import { loadLexicalQueries } from '../gpu-worker/lexical/setup.js';
+import type { LexicalQueries } from '../gpu-worker/lexical/query.js';
+import { DEFAULT_RETRIEVAL, DENSE_RETRIEVAL } from '../schema/serving.js';
 import { loadTrainingSources, refuseEvaluationLeakage } from '../gpu-worker/jobs/train-data.js';
 import { groupHash } from '../gpu-worker/training/sampler-split.js';
 import { pipelineModels } from '../gpu-worker/training/trainer-model.js';
@@ -53,6 +62,7 @@ if (steps) {
   settings = { ...settings, hyperParameters: { ...hp, steps: n, warmupSteps: Math.min(hp.warmupSteps, Math.floor(n / 10)), validateEvery: every(hp.validateEvery), checkpointEvery: every(hp.checkpointEvery), logEvery: every(hp.logEvery) } };
 }
 const label = argument('label') ?? recipeName;
+let lexical: LexicalQueries | undefined;
 const backendName = argument('backend') ?? 'native-cpu';
 if (!isBackendName(backendName)) throw new Error(`unknown backend ${backendName}`);
 const bootstrap = Number(argument('bootstrap') ?? 0);
@@ -145,13 +155,42 @@ async function trainAndEvaluate(settings: RecipeSettings, suite: EvaluationSuite
   const ntrex = await heldOut(embed, 'ntrex128', spec.languages);
   const pawsx = await heldOut(embed, 'pawsx', spec.languages);
   let maps = '| – | – | – |';
+  const modes: string[] = [];
   if (!process.argv.includes('--no-xquad') || benchmarkName !== 'xquad-r') {
     const benchmark = await buildRetrievalBenchmark(dataDir, benchmarkName);
-    const r = await runRetrievalSuite(benchmark, { kind: 'encoder', encoder: { embed, queryPrefix: QUERY_PREFIX, passagePrefix: PASSAGE_PREFIX } }, { bootstrap, seed: 0 });
+    const encoder = { embed, queryPrefix: QUERY_PREFIX, passagePrefix: PASSAGE_PREFIX };
+    const r = await runRetrievalSuite(benchmark, { encoder, retrieval: DENSE_RETRIEVAL }, { bootstrap, seed: 0 });
     const ev = r.evaluation;
     maps = `| ${ev.mono.map.toFixed(4)} | ${ev.cross.map.toFixed(4)} | ${ev.multi.map.toFixed(4)} |`;
+    if (process.argv.includes('--modes')) {
+      // The serving path in every mode, next to the lexical baselines (what `evaluate` reports).
+      lexical ??= await loadLexicalQueries(dataDir);
+      const row = async (name: string, source: RetrievalSource) => {
+        const t = performance.now();
+        const { intervals: iv, evaluation: e } = await runRetrievalSuite(benchmark, source, { bootstrap: Math.max(bootstrap, 200), seed: 0 });
+        const cell = (h: 'mono.map' | 'cross.map' | 'multi.map') => `${iv[h].estimate.toFixed(3)} [${iv[h].lo.toFixed(3)}, ${iv[h].hi.toFixed(3)}]`;
+        modes.push(`| ${benchmarkName} | ${name} | ${cell('mono.map')} | ${cell('cross.map')} | ${cell('multi.map')} | ${e.multi.rankDistance.toFixed(0)} | ${seconds(t).toFixed(0)} s |`);
+      };
+      await row('BM25 (LEXICAL, no dictionary)', { retrieval: { ...DEFAULT_RETRIEVAL, mode: 'LEXICAL', dictionary: false }, lexical });
+      await row('DICT-BM25 (LEXICAL)', { retrieval: { ...DEFAULT_RETRIEVAL, mode: 'LEXICAL' }, lexical });
+      await row(`${label} DENSE`, { encoder, retrieval: DENSE_RETRIEVAL, lexical });
+      await row(`${label} HYBRID ${JSON.stringify(DEFAULT_RETRIEVAL.fusion)}`, { encoder, retrieval: DEFAULT_RETRIEVAL, lexical });
+    }
+  }
+  const save = argument('save');
+  if (save) {
+    await saveCheckpoint(`${save}-${benchmarkName}`, {
+      step: result.step, model: spec.model, tokenizer: result.pipeline, queryPrefix: QUERY_PREFIX, passagePrefix: PASSAGE_PREFIX,
+      backend: backendName, metrics: {}, final: true,
+    }, result.weights);
+    console.log(`checkpoint saved to ${save}-${benchmarkName}`);
   }
   pipeline.dispose();
+  if (modes.length > 0) {
+    console.log('| suite | retrieval | mono mAP [95%] | cross mAP [95%] | multi mAP [95%] | multi rank distance | time |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const line of modes) console.log(line);
+  }
   console.log(`${what}: data ${sizes} (loaded in ${loadSeconds.toFixed(1)} s)`);
   console.log(`| ${label}${what ? ` (${what})` : ''} | ${trainSeconds.toFixed(0)} s | ${(result.validation?.loss ?? lastValidation)?.toFixed(3) ?? '–'} | ${ntrex.map.toFixed(4)} (${ntrex.sentences}) | ${pawsx.map.toFixed(4)} (${pawsx.sentences}) | ${benchmarkName} ${maps}`);
   console.log(`settings: ${JSON.stringify(settings)}`);

@@ -2,6 +2,7 @@
 // the caller names) that were chosen by measurement. bench/cpu-recipe.ts trains one end to end.
 
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, type TrainingSpec } from './training.js';
+import type { TrainingRunInputData } from './training-validation.js';
 
 /** The XQuAD-R languages. */
 export const XQUAD_R_LANGUAGES = ['ar', 'de', 'el', 'en', 'es', 'hi', 'ru', 'th', 'tr', 'vi', 'zh'] as const;
@@ -48,3 +49,48 @@ export const RECIPES: Readonly<Record<RecipeName, RecipeSettings>> = {
     },
   },
 };
+
+export const RECIPE_NAMES = Object.keys(RECIPES) as RecipeName[];
+
+/**
+ * A recipe as training input: what the caller gives wins, field by field (model fields too), and
+ * the recipe fills the rest. The caller still names the evaluation suites (zero-shot protocol).
+ */
+export function withRecipe<T extends TrainingRunInputData>(name: RecipeName, input: T): T {
+  const { model, hyperParameters: hp, ...run } = RECIPES[name];
+  const given = <V>(value: V | null | undefined, fallback: V) => (value === null || value === undefined ? fallback : value);
+  const m = input.model ?? {};
+  return {
+    ...input,
+    strategy: given(input.strategy, run.strategy),
+    alpha: given(input.alpha, run.alpha),
+    trainDatasets: given(input.trainDatasets, run.trainDatasets),
+    languages: given(input.languages, run.languages),
+    seed: given(input.seed, run.seed),
+    model: {
+      family: given(m.family, model.family),
+      dimension: given(m.dimension, model.dimension),
+      layers: given(m.layers, model.layers),
+      heads: given(m.heads, model.heads),
+      maxLength: given(m.maxLength, model.maxLength),
+      vocabularySize: given(m.vocabularySize, model.vocabularySize),
+      pooling: given(m.pooling, model.pooling),
+      tokenizer: given(m.tokenizer, model.tokenizer),
+      ffnDimension: given(m.ffnDimension, model.ffnDimension),
+    },
+    steps: given(input.steps, hp.steps),
+    batchSize: given(input.batchSize, hp.batchSize),
+    learningRate: given(input.learningRate, hp.learningRate),
+    weightDecay: given(input.weightDecay, hp.weightDecay),
+    warmupSteps: given(input.warmupSteps, hp.warmupSteps),
+    scale: given(input.scale, hp.scale),
+    logEvery: given(input.logEvery, hp.logEvery),
+    symmetricLoss: given(input.symmetricLoss, hp.symmetricLoss),
+    gradientClipNorm: given(input.gradientClipNorm, hp.gradientClipNorm),
+    validationFraction: given(input.validationFraction, hp.validationFraction),
+    validateEvery: given(input.validateEvery, hp.validateEvery),
+    earlyStoppingPatience: given(input.earlyStoppingPatience, hp.earlyStoppingPatience),
+    checkpointEvery: given(input.checkpointEvery, hp.checkpointEvery),
+    keepCheckpoints: given(input.keepCheckpoints, hp.keepCheckpoints),
+  };
+}

@@ -76,6 +76,8 @@ export interface TrainingRunInputData {
   experimentId?: Maybe<string>;
   idempotencyKey?: Maybe<string>;
   baseModel?: Maybe<string>;
+  /** A named recipe (schema/recipes.ts) whose settings fill what the input leaves out. */
+  recipe?: Maybe<string>;
 }
 
 /** What a run needs of a registered model (a RegisteredModel row). */

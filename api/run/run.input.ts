@@ -1,8 +1,9 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import type { RunStatus } from '../../schema/events.js';
 import type { BatchStrategy, EvaluationSuite, ModelFamily, Pooling, TokenizerName } from '../../schema/training.js';
-import { BatchStrategyEnum, EvaluationSuiteEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum, TokenizerNameEnum } from '../enums.js';
+import { BatchStrategyEnum, EvaluationSuiteEnum, ModelFamilyEnum, PoolingEnum, RunStatusEnum, TokenizerNameEnum, TrainingRecipeEnum } from '../enums.js';
 import type { ModelInputData, TrainingRunInputData } from '../../schema/training-validation.js';
+import type { RecipeName } from '../../schema/recipes.js';
 
 // No defaultValue in the decorators: omitted fields are filled from schema/training.ts by
 // resolveTrainingInput, the single place where defaults apply.
@@ -50,6 +51,12 @@ export class TrainingRunInput implements TrainingRunInputData {
 
   @Field(() => [String], { nullable: true, description: 'ISO 639-1 codes present in every training dataset' })
   languages?: string[] | null;
+
+  @Field(() => TrainingRecipeEnum, {
+    nullable: true,
+    description: 'Settings chosen by measurement that fill every field left out (README, "CPU recipe"); name evaluationSuites yourself',
+  })
+  recipe?: RecipeName | null;
 
   @Field(() => ModelInput, { nullable: true })
   model?: ModelInput | null;

@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL, DEFAULT_TRAINING } from '../../schema/training.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 import { DEFAULT_TRAINING_CAPS } from '../../schema/training-validation.js';
+import { RECIPES } from '../../schema/recipes.js';
 import { resolveTrainingInput as resolveWithCaps, type TrainingRunInputData } from './training-input.js';
 
 const dataset = (name: string, languages: string[], extra: Partial<DatasetInfo> = {}): DatasetInfo => ({
@@ -235,5 +236,25 @@ describe('resolveTrainingInput', () => {
     rejects({ baseModel: 'xlmr-base', model: { family: 'TRANSFORMER' } }, 'input.model.family', 'TRANSFORMER');
     rejects({ model: { family: 'PRETRAINED' } }, 'input.baseModel', null);
     rejects({ model: { tokenizer: 'PRETRAINED' } }, 'input.model.tokenizer', 'PRETRAINED');
+  });
+});
+
+describe('recipe', () => {
+  const available = DATASETS.map((d) => (d.name === 'ntrex128' ? dataset('ntrex128', RECIPES.CPU_DEFAULT.languages, { kind: 'PARALLEL_SENTENCES', evaluation: false }) : d));
+  test('CPU_DEFAULT fills every field the input leaves out; given fields win, model fields one by one', () => {
+    const { spec } = resolveWithCaps({ recipe: 'CPU_DEFAULT', evaluationSuites: ['XQUAD_R'] }, available.filter((d) => d.name !== 'xquad-r').concat(dataset('xquad-r', [...RECIPES.CPU_DEFAULT.languages])), [], DEFAULT_TRAINING_CAPS.trainer);
+    const recipe = RECIPES.CPU_DEFAULT;
+    assert.deepEqual(
+      [spec.strategy, spec.alpha, spec.trainDatasets, spec.languages, spec.seed, spec.evaluationSuites],
+      [recipe.strategy, recipe.alpha, recipe.trainDatasets, recipe.languages, recipe.seed, ['XQUAD_R']],
+    );
+    assert.deepEqual(spec.model, recipe.model);
+    assert.deepEqual(spec.hyperParameters, recipe.hyperParameters);
+    const changed = resolveWithCaps({ recipe: 'CPU_DEFAULT', steps: 100, model: { dimension: 64 }, languages: ['en', 'de'] }, available, [], DEFAULT_TRAINING_CAPS.trainer).spec;
+    assert.deepEqual([changed.hyperParameters.steps, changed.hyperParameters.batchSize, changed.model.dimension, changed.model.vocabularySize, changed.languages], [100, 128, 64, 32768, ['en', 'de']]);
+  });
+  test('an unknown recipe, or a recipe with a baseModel, is refused by field', () => {
+    rejects({ recipe: 'GPU_HUGE' }, 'input.recipe', 'GPU_HUGE', /is not a recipe \(CPU_DEFAULT\)/);
+    rejects({ recipe: 'CPU_DEFAULT', baseModel: 'xlmr-base' }, 'input.recipe', 'CPU_DEFAULT', /cannot start from a baseModel/);
   });
 });

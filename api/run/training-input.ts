@@ -14,6 +14,7 @@ import {
   type TrainingRunInputData,
 } from '../../schema/training-validation.js';
 import { badUserInput } from '../errors.js';
+import { RECIPE_NAMES, withRecipe, type RecipeName } from '../../schema/recipes.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 
 export type { BaseModel, ModelInputData, TrainingRunInputData } from '../../schema/training-validation.js';
@@ -27,6 +28,11 @@ export function resolveTrainingInput(
   path = 'input',
 ): ResolvedTrainingInput {
   const at = (field: string) => `${path}.${field}`;
+  if (input.recipe != null) {
+    if (input.baseModel != null) throw badUserInput(at('recipe'), input.recipe, 'trains from scratch; it cannot start from a baseModel');
+    if (!(RECIPE_NAMES as readonly string[]).includes(input.recipe)) throw badUserInput(at('recipe'), input.recipe, `is not a recipe (${RECIPE_NAMES.join(', ')})`);
+    input = withRecipe(input.recipe as RecipeName, input);
+  }
   let base: BaseModel | undefined;
   if (input.baseModel != null) {
     base = models.find((m) => m.name === input.baseModel);
