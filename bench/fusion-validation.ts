@@ -1,7 +1,7 @@
 // Chooses the HYBRID fusion default on validation data, never on the test suites:
 //
 //   npm run build && node dist/bench/fusion-validation.js --checkpoint <checkpoint folder> [--premises 500]
-//       [--suite xnli|xquad-r|mlqa-r]
+//       [--suite xnli|xquad-r|mlqa-r] [--only <substring of a setting>] [--bootstrap 200]
 //
 // The validation suite is XNLI's test split as LAReQA-style retrieval (gpu-worker/evaluation/
 // xnli-retrieval.ts: entailment hypotheses as queries, premises as candidates, XQuAD-R's 11
@@ -28,6 +28,8 @@ const checkpoint = argument('checkpoint');
 if (!checkpoint) throw new Error('--checkpoint <folder> is required: the dense model whose fusion with BM25 is tuned');
 const premises = Number(argument('premises') ?? 500);
 const suite = argument('suite') ?? 'xnli';
+const only = argument('only');
+const bootstrap = Number(argument('bootstrap') ?? 200);
 const dataDir = defaultSharedDir('data', process.cwd(), fs.existsSync);
 const modelsDir = defaultSharedDir('models', process.cwd(), fs.existsSync);
 
@@ -50,18 +52,18 @@ const settings: Array<[string, RetrievalSettings]> = [
   ['DENSE', { mode: 'DENSE', fusion: { kind: 'RRF', k: 60 }, dictionary: true }],
   ['LEXICAL (dictionary)', { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: true }],
   ...[5, 20, 60, 200].map((k): [string, RetrievalSettings] => [`HYBRID RRF k=${k}`, { mode: 'HYBRID', fusion: { kind: 'RRF', k }, dictionary: true }]),
-  ...[0.2, 0.35, 0.5, 0.65, 0.8].map((w): [string, RetrievalSettings] => [`HYBRID WEIGHTED dense ${w}`, { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: w }, dictionary: true }]),
+  ...[0.1, 0.2, 0.35, 0.5, 0.65, 0.8].map((w): [string, RetrievalSettings] => [`HYBRID WEIGHTED dense ${w}`, { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: w }, dictionary: true }]),
 ];
-console.log('| setting | mono mAP | cross mAP | multi mAP | mean | multi rank distance | seconds |');
+console.log('| setting | mono mAP [95%] | cross mAP [95%] | multi mAP [95%] | mean | multi rank distance | seconds |');
 console.log('|---|---|---|---|---|---|---|');
 let best: { label: string; mean: number } | undefined;
-for (const [label, retrieval] of settings) {
+for (const [label, retrieval] of settings.filter(([label]) => !only || label.includes(only))) {
   const t0 = performance.now();
-  const { evaluation: ev } = await runRetrievalSuite(benchmark, { encoder, retrieval, lexical }, { bootstrap: 10, seed: 0 });
+  const { evaluation: ev, intervals: iv } = await runRetrievalSuite(benchmark, { encoder, retrieval, lexical }, { bootstrap, seed: 0 });
   const mean = (ev.mono.map + ev.cross.map + ev.multi.map) / 3;
   if (retrieval.mode === 'HYBRID' && (!best || mean > best.mean)) best = { label, mean };
-  const cells = [ev.mono.map, ev.cross.map, ev.multi.map, mean].map((x) => x.toFixed(3));
-  console.log(`| ${label} | ${cells.join(' | ')} | ${ev.multi.rankDistance.toFixed(0)} | ${((performance.now() - t0) / 1000).toFixed(0)} |`);
+  const cell = (h: 'mono.map' | 'cross.map' | 'multi.map') => `${iv[h].estimate.toFixed(3)} [${iv[h].lo.toFixed(3)}, ${iv[h].hi.toFixed(3)}]`;
+  console.log(`| ${label} | ${cell('mono.map')} | ${cell('cross.map')} | ${cell('multi.map')} | ${mean.toFixed(3)} | ${ev.multi.rankDistance.toFixed(0)} | ${((performance.now() - t0) / 1000).toFixed(0)} |`);
 }
 console.log(`\nbest HYBRID setting by the mean of mono, cross and multi mAP: ${best?.label} (${best?.mean.toFixed(3)})`);
 pipeline.dispose();

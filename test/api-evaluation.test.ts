@@ -144,7 +144,7 @@ describe('evaluate: jobs', () => {
     const row = await gw.db.prisma.job.findUniqueOrThrow({ where: { id: baseline.id } });
     assert.deepEqual(row.payload, {
       target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['MLQA_R'], bootstrap: 1000, seed: 0,
-      retrieval: { mode: 'HYBRID', fusion: { kind: 'RRF', k: 60 }, dictionary: true },
+      retrieval: { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 0.2 }, dictionary: true },
     });
     await until(() => jobs.length >= published + 2, 'two job messages');
     assert.deepEqual(jobs.slice(published), [{ jobId: byCheckpoint.id, kind: 'EVALUATE' }, { jobId: baseline.id, kind: 'EVALUATE' }]);

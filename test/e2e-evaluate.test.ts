@@ -101,7 +101,7 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
 
     // The serving path: HYBRID (the default) and the lexical baselines, on the first 60 questions of each language.
     const hybrid = await evaluateAndRead(url, { runId, suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);
-    assert.deepEqual(hybrid.retrieval, { mode: 'HYBRID', fusion: { method: 'RRF', k: 60, denseWeight: null }, dictionary: true });
+    assert.deepEqual(hybrid.retrieval, { mode: 'HYBRID', fusion: { method: 'WEIGHTED', k: null, denseWeight: 0.2 }, dictionary: true });
     assert.equal(hybrid.queries, 420);
     const bm25 = await evaluateAndRead(url, { baseline: 'BM25', suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);
     const dictBm25 = await evaluateAndRead(url, { baseline: 'DICT_BM25', suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);

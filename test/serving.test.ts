@@ -277,6 +277,6 @@ test('a German question without a language filter: identified as German; lexical
 
   // HYBRID (the default) fuses with the checkpoint's list and says how.
   const hybrid = await ask('HYBRID');
-  assert.deepEqual(hybrid.retrieval, { mode: 'HYBRID', fusion: { method: 'RRF', k: 60 }, dictionary: true });
+  assert.deepEqual(hybrid.retrieval, { mode: 'HYBRID', fusion: { method: 'WEIGHTED', k: null }, dictionary: true });
   assert.equal(hybrid.hits.length, 5);
 });

@@ -48,7 +48,7 @@ export class SearchInput {
   @Field(() => RetrievalModeEnum, { nullable: true, description: 'Default HYBRID' })
   mode?: RetrievalMode | null;
 
-  @Field(() => FusionInput, { nullable: true, description: 'HYBRID only; default RRF with k = 60' })
+  @Field(() => FusionInput, { nullable: true, description: 'HYBRID only; default WEIGHTED with denseWeight 0.2 (chosen on validation data)' })
   fusion?: FusionInput | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Lexical search reaches other languages by translating the query with the bilingual dictionaries; default true' })

@@ -55,7 +55,7 @@ export class CollectionResolver {
     @Arg('queryLanguage', () => String, { nullable: true }) queryLanguage: string | null,
     @Arg('languages', () => [String], { nullable: true }) languages: string[] | null,
     @Arg('mode', () => RetrievalModeEnum, { nullable: true, description: 'Default HYBRID' }) mode: RetrievalMode | null,
-    @Arg('fusion', () => FusionInput, { nullable: true, description: 'HYBRID only; default RRF with k = 60' }) fusion: FusionInput | null,
+    @Arg('fusion', () => FusionInput, { nullable: true, description: 'HYBRID only; default WEIGHTED with denseWeight 0.2 (chosen on validation data)' }) fusion: FusionInput | null,
     @Arg('dictionary', () => Boolean, { nullable: true, description: 'Lexical search translates the query with the bilingual dictionaries; default true' }) dictionary: boolean | null,
     @Ctx() { services }: ApiContext,
   ): Promise<SearchResult[]> {

@@ -19,7 +19,7 @@ function rejection(input: Parameters<typeof checkSearchOptions>[0], path = at) {
 }
 
 test('valid options pass, with k defaulted and the query language left to the worker when omitted', () => {
-  const hybrid = { mode: 'HYBRID', fusion: { kind: 'RRF', k: 60 }, dictionary: true } as const;
+  const hybrid = { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 0.2 }, dictionary: true } as const;
   assert.deepEqual(checkSearchOptions(ok, at), { text: ok.text, k: 10, queryLanguage: null, languages: null, retrieval: hybrid });
   assert.deepEqual(checkSearchOptions({ text: 'Что такое GPU?', languages: ['ru', 'en'], k: 3 }, at), {
     text: 'Что такое GPU?', k: 3, queryLanguage: null, languages: ['ru', 'en'], retrieval: hybrid,
@@ -31,9 +31,10 @@ test('valid options pass, with k defaulted and the query language left to the wo
   assert.equal(checkSearchOptions({ text: 'x'.repeat(MAX_TEXT_LENGTH) }, at).text.length, MAX_TEXT_LENGTH);
 });
 
-test('mode and fusion: defaults HYBRID with RRF k 60; settings of the other fusion method, fusion outside HYBRID and out-of-range values are refused by field', () => {
-  assert.deepEqual(checkSearchOptions({ ...ok, mode: 'LEXICAL', dictionary: false }, at).retrieval, { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: false });
-  assert.deepEqual(checkSearchOptions({ ...ok, fusion: { method: 'WEIGHTED' } }, at).retrieval.fusion, { kind: 'WEIGHTED', denseWeight: 0.5 });
+test('mode and fusion: defaults HYBRID with weighted fusion (dense 0.2), RRF k 60 when RRF is asked; settings of the other fusion method, fusion outside HYBRID and out-of-range values are refused by field', () => {
+  assert.deepEqual(checkSearchOptions({ ...ok, mode: 'LEXICAL', dictionary: false }, at).retrieval, { mode: 'LEXICAL', fusion: { kind: 'WEIGHTED', denseWeight: 0.2 }, dictionary: false });
+  assert.deepEqual(checkSearchOptions({ ...ok, fusion: { method: 'WEIGHTED' } }, at).retrieval.fusion, { kind: 'WEIGHTED', denseWeight: 0.2 });
+  assert.deepEqual(checkSearchOptions({ ...ok, fusion: { method: 'RRF' } }, at).retrieval.fusion, { kind: 'RRF', k: 60 });
   assert.deepEqual(checkSearchOptions({ ...ok, fusion: { method: 'RRF', k: 10 } }, at).retrieval.fusion, { kind: 'RRF', k: 10 });
   const cases: [Record<string, unknown>, string][] = [
     [{ mode: 'DENSE', fusion: { method: 'RRF' } }, 'input.fusion'],

@@ -41,7 +41,7 @@ export class EvaluateInput implements EvaluateInputData {
   })
   mode?: RetrievalMode | null;
 
-  @Field(() => FusionInput, { nullable: true, description: 'HYBRID only; default RRF with k = 60' })
+  @Field(() => FusionInput, { nullable: true, description: 'HYBRID only; default WEIGHTED with denseWeight 0.2 (chosen on validation data)' })
   fusion?: FusionInput | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Lexical search translates queries with the bilingual dictionaries; default true' })

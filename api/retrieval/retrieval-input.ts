@@ -1,7 +1,7 @@
 // Checks the retrieval settings of a search or an evaluation: mode, fusion and dictionary, with
 // defaults from schema/serving.ts. A setting that would be ignored is refused, naming its field.
 
-import { DEFAULT_RETRIEVAL, type Fusion, type RetrievalMode, type RetrievalSettings } from '../../schema/serving.js';
+import { DEFAULT_DENSE_WEIGHT, DEFAULT_RETRIEVAL, DEFAULT_RRF_K, type Fusion, type RetrievalMode, type RetrievalSettings } from '../../schema/serving.js';
 import { badUserInput } from '../errors.js';
 
 export interface RetrievalInput {
@@ -18,13 +18,13 @@ function checkFusion(fusion: NonNullable<RetrievalInput['fusion']>, at: (field: 
   switch (fusion.method) {
     case 'RRF': {
       if (fusion.denseWeight != null) throw badUserInput(at('fusion.denseWeight'), fusion.denseWeight, 'applies to WEIGHTED fusion only');
-      const k = fusion.k ?? 60;
+      const k = fusion.k ?? DEFAULT_RRF_K;
       if (!Number.isInteger(k) || k < 1 || k > MAX_RRF_K) throw badUserInput(at('fusion.k'), k, `is not an integer in [1, ${MAX_RRF_K}]`);
       return { kind: 'RRF', k };
     }
     case 'WEIGHTED': {
       if (fusion.k != null) throw badUserInput(at('fusion.k'), fusion.k, 'applies to RRF fusion only');
-      const denseWeight = fusion.denseWeight ?? 0.5;
+      const denseWeight = fusion.denseWeight ?? DEFAULT_DENSE_WEIGHT;
       if (!(denseWeight >= 0 && denseWeight <= 1)) throw badUserInput(at('fusion.denseWeight'), denseWeight, 'is not in [0, 1]');
       return { kind: 'WEIGHTED', denseWeight };
     }

@@ -12,7 +12,7 @@ export class FusionInput {
   @Field(() => Int, { nullable: true, description: 'RRF only: the constant k of 1/(k + rank), in [1, 1000]; default 60' })
   k?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'WEIGHTED only: weight of the dense scores, in [0, 1]; default 0.5' })
+  @Field(() => Float, { nullable: true, description: 'WEIGHTED only: weight of the dense scores, in [0, 1]; default 0.2' })
   denseWeight?: number | null;
 }
 
