@@ -125,7 +125,7 @@ describe('evaluate: jobs', () => {
     const row = await gw.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
     assert.deepEqual(row.payload, {
       target: { kind: 'run', runId: pawsxRun }, suites: ['MLQA_R'], bootstrap: 200, seed: 3,
-      retrieval: { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: false },
+      retrieval: { mode: 'LEXICAL', fusion: { kind: 'WEIGHTED', denseWeight: 0.2 }, dictionary: false },
     });
     await until(() => jobs.length > before.published, 'the job message');
     await new Promise((r) => setTimeout(r, 50));
