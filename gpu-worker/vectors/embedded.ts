@@ -119,6 +119,13 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
     if (!entry) throw unknownCollection(name);
     return entry;
   };
+  /** A search target: a collection, or an alias of one; `shown` names it in errors. */
+  const targetOf = (target: string) => {
+    const alias = entries.has(target) ? undefined : aliases.get(target);
+    const entry = entries.get(alias ?? target);
+    if (!entry) throw unknownTarget(target);
+    return { entry, shown: describeTarget(entry.name, alias && target) };
+  };
   const load = (entry: Entry) =>
     (entry.loading ??= StoredCollection.load(entry.dir, stored).catch((error: unknown) => {
       entry.loading = undefined; // let a later call retry a failed load
@@ -196,10 +203,8 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
     async search(target, vector, searchOptions: SearchOptions): Promise<SearchHit[]> {
       open();
       checkSearchOptions(searchOptions);
-      const alias = entries.has(target) ? undefined : aliases.get(target);
-      const entry = entries.get(alias ?? target);
-      if (!entry) throw unknownTarget(target);
-      checkVector(describeTarget(entry.name, alias && target), entry.dimension, vector, 'query');
+      const { entry, shown } = targetOf(target);
+      checkVector(shown, entry.dimension, vector, 'query');
       const collection = await load(entry);
       return collection.memory.search(normalized(vector), searchOptions.k, searchOptions.languages);
     },
@@ -207,10 +212,8 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
     async searchMany(target, queries) {
       open();
       for (const q of queries) checkSearchOptions(q);
-      const alias = entries.has(target) ? undefined : aliases.get(target);
-      const entry = entries.get(alias ?? target);
-      if (!entry) throw unknownTarget(target);
-      for (const q of queries) checkVector(describeTarget(entry.name, alias && target), entry.dimension, q.vector, 'query');
+      const { entry, shown } = targetOf(target);
+      for (const q of queries) checkVector(shown, entry.dimension, q.vector, 'query');
       const collection = await load(entry);
       return collection.memory.searchMany(queries.map((q) => ({ ...q, vector: normalized(q.vector) })));
     },
@@ -218,10 +221,7 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
     async searchLexical(target, queries) {
       open();
       for (const q of queries) checkLexicalQuery(q);
-      const alias = entries.has(target) ? undefined : aliases.get(target);
-      const entry = entries.get(alias ?? target);
-      if (!entry) throw unknownTarget(target);
-      return (await load(entry)).memory.searchLexical(queries);
+      return (await load(targetOf(target).entry)).memory.searchLexical(queries);
     },
 
     async count(name) {
