@@ -9,7 +9,7 @@
 //    what they encode. Reported: build time and size on disk of each.
 // 2. Searches one at a time, XQuAD-R questions in all 11 languages, k = 10, no language filter:
 //    DENSE (exact scan), LEXICAL (BM25, the query expanded into 11 languages with the
-//    dictionaries), HYBRID (both, RRF): p50 / p99.
+//    dictionaries), HYBRID (both, the default weighted fusion): p50 / p99.
 // 3. The same at --rows: the pool repeated with perturbed vectors (HNSW above 20,000 rows) and its
 //    sentences as they are, so lexical postings grow with the rows as they would with more text.
 //

@@ -8,13 +8,15 @@
 import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
 import { publishJob, type Publisher } from './bus/publish-job.js';
 import type { EvaluationRequest } from './evaluation.js';
-import { isExperimentPlan } from './experiment.js';
+import { isExperimentPlan, type ExperimentPlan } from './experiment.js';
 import type { JobKind } from './jobs.js';
+import { DEFAULT_RETRIEVAL, DENSE_RETRIEVAL } from './serving.js';
 import type { EvaluationSuite } from './training.js';
 
 const ACTIVE = ['QUEUED', 'RUNNING'] as ('QUEUED' | 'RUNNING')[];
 
 export const evaluationJobKey = (experimentId: string, runId: string) => `experiment:${experimentId}:evaluate:${runId}`;
+export const hybridEvaluationJobKey = (experimentId: string, runId: string) => `experiment:${experimentId}:evaluate-hybrid:${runId}`;
 export const reportJobKey = (experimentId: string) => `experiment:${experimentId}:report`;
 
 /** Creates the job unless its key exists; publishes it when this call created it. */
@@ -32,7 +34,8 @@ async function createOnce(publisher: Publisher, data: { kind: JobKind; idempoten
 export async function advanceExperiment(publisher: Publisher, experimentId: string): Promise<void> {
   const { prisma } = publisher;
   const experiment = await prisma.experiment.findUnique({ where: { id: experimentId }, select: { plan: true, status: true } });
-  if (!experiment || experiment.status !== 'RUNNING' || !isExperimentPlan(experiment.plan)) return;
+  const plan = experiment?.plan;
+  if (!experiment || experiment.status !== 'RUNNING' || !isExperimentPlan(plan)) return;
   const report = await prisma.job.findUnique({ where: { idempotencyKey: reportJobKey(experimentId) }, select: { status: true } });
   if (report) {
     // Its worker may have died before recording the outcome on the experiment.
@@ -41,34 +44,53 @@ export async function advanceExperiment(publisher: Publisher, experimentId: stri
     }
     return;
   }
-  const { evaluation } = experiment.plan;
-
   // Counted before the runs are read: a TRAIN job settles after its run, so when nothing was
   // active here, every run read below has its final status.
   const activeBefore = await countActive(prisma, experimentId);
-  const trained = await prisma.run.findMany({ where: { experimentId, status: 'SUCCEEDED' }, select: { id: true, evaluationSuites: true } });
+  const trained = await prisma.run.findMany({ where: { experimentId, status: 'SUCCEEDED' }, select: { id: true, seed: true, evaluationSuites: true } });
+  const wanted = trained.flatMap((run) => evaluationsOf(experimentId, plan, run));
   const existing = new Set(
-    (await prisma.job.findMany({ where: { experimentId, kind: 'EVALUATE', runId: { in: trained.map((r) => r.id) } }, select: { idempotencyKey: true } })).map((j) => j.idempotencyKey),
+    (await prisma.job.findMany({ where: { experimentId, kind: 'EVALUATE', idempotencyKey: { in: wanted.map((w) => w.key) } }, select: { idempotencyKey: true } })).map((j) => j.idempotencyKey),
   );
   let created = 0;
-  for (const run of trained) {
-    const key = evaluationJobKey(experimentId, run.id);
+  for (const { key, runId, request } of wanted) {
     if (existing.has(key)) continue;
-    const request: EvaluationRequest = {
-      target: { kind: 'run', runId: run.id },
-      suites: run.evaluationSuites as EvaluationSuite[],
-      bootstrap: evaluation.bootstrap,
-      // One seed for every report: paired comparisons then share their bootstrap draws.
-      seed: 0,
-      ...(evaluation.queriesPerLanguage !== null ? { queriesPerLanguage: evaluation.queriesPerLanguage } : {}),
-    };
-    await createOnce(publisher, { kind: 'EVALUATE', idempotencyKey: key, experimentId, runId: run.id, payload: request as unknown as Prisma.InputJsonValue });
+    await createOnce(publisher, { kind: 'EVALUATE', idempotencyKey: key, experimentId, runId, payload: request as unknown as Prisma.InputJsonValue });
     created++;
   }
   if (activeBefore > 0 || created > 0) return;
   // Another process may have chained an evaluation since the first count.
   if ((await countActive(prisma, experimentId)) > 0) return;
   await createOnce(publisher, { kind: 'REPORT', idempotencyKey: reportJobKey(experimentId), experimentId });
+}
+
+/** A trained run's evaluations: DENSE on its suites (the encoders compared), and HYBRID for the plan's first seeds. */
+function evaluationsOf(experimentId: string, plan: ExperimentPlan, run: { id: string; seed: number; evaluationSuites: string[] }) {
+  const { evaluation } = plan;
+  const suites = run.evaluationSuites as EvaluationSuite[];
+  const dense: EvaluationRequest = {
+    target: { kind: 'run', runId: run.id },
+    suites,
+    bootstrap: evaluation.bootstrap,
+    // One seed for every report: paired comparisons then share their bootstrap draws.
+    seed: 0,
+    retrieval: DENSE_RETRIEVAL,
+    ...(evaluation.queriesPerLanguage !== null ? { queriesPerLanguage: evaluation.queriesPerLanguage } : {}),
+  };
+  const out = [{ key: evaluationJobKey(experimentId, run.id), runId: run.id, request: dense }];
+  const hybrid = evaluation.hybrid;
+  const retrievalSuites = suites.filter((s) => s !== 'XNLI_ALIGNMENT');
+  if (hybrid && plan.seeds.slice(0, hybrid.seeds).includes(run.seed) && retrievalSuites.length > 0) {
+    const { queriesPerLanguage: _all, ...rest } = dense;
+    const request: EvaluationRequest = {
+      ...rest,
+      suites: retrievalSuites,
+      retrieval: DEFAULT_RETRIEVAL,
+      ...(hybrid.queriesPerLanguage !== null ? { queriesPerLanguage: hybrid.queriesPerLanguage } : {}),
+    };
+    out.push({ key: hybridEvaluationJobKey(experimentId, run.id), runId: run.id, request });
+  }
+  return out;
 }
 
 const countActive = (prisma: PrismaClient, experimentId: string) =>

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { armsOf, evaluationSuitesOf, planExperiment, plannedRuns, PROTOCOLS } from './experiment.js';
+import { armsOf, evaluationSuitesOf, planExperiment, plannedRuns, PROTOCOLS, recipeProtocols } from './experiment.js';
+import { RECIPES } from './recipes.js';
 
 test('arms: MONO and CROSS are the ends of the alpha sweep, HYBRID the points between', () => {
   assert.deepEqual(armsOf([0.25, 0.5]), [
@@ -35,4 +36,22 @@ test('XNLI alignment is evaluated on the first protocol only, and survives a JSO
   const plan = JSON.parse(JSON.stringify(planExperiment('smoke')));
   assert.deepEqual(evaluationSuitesOf(plan, plan.protocols[0]), ['XQUAD_R', 'XNLI_ALIGNMENT']);
   assert.deepEqual(evaluationSuitesOf(plan, PROTOCOLS[1]!), ['MLQA_R']);
+});
+
+test('paper-cpu runs the study on the CPU recipe: its model and batch, its extra sources in its languages, HYBRID beside', () => {
+  const plan = planExperiment('paper-cpu');
+  assert.equal(plan.recipe, 'CPU_DEFAULT');
+  assert.deepEqual(plan.model, RECIPES.CPU_DEFAULT.model);
+  assert.equal(plan.batchSize, RECIPES.CPU_DEFAULT.hyperParameters.batchSize);
+  assert.deepEqual(
+    plan.protocols.map((p) => [p.suite, p.trainDatasets]),
+    [
+      ['XQUAD_R', ['mlqa-r', 'ntrex128']],
+      ['MLQA_R', ['xquad-r', 'ntrex128']],
+    ],
+  );
+  for (const p of plan.protocols) assert.deepEqual(p.languages, RECIPES.CPU_DEFAULT.languages);
+  assert.deepEqual(recipeProtocols('CPU_DEFAULT'), plan.protocols);
+  assert.deepEqual(plan.evaluation.hybrid, { seeds: 1, queriesPerLanguage: 200 });
+  assert.equal(planExperiment('quick').recipe, undefined, 'the other presets keep their own model');
 });

@@ -8,7 +8,8 @@ import { openDatabase, type Database } from '../prisma/db.js';
 import { createMemoryBus } from '../schema/bus/memory.js';
 import type { JobMessage } from '../schema/jobs.js';
 import { planExperiment } from '../schema/experiment.js';
-import { advanceExperiment, evaluationJobKey, reportJobKey } from '../schema/experiment-progress.js';
+import { advanceExperiment, evaluationJobKey, hybridEvaluationJobKey, reportJobKey } from '../schema/experiment-progress.js';
+import { DEFAULT_RETRIEVAL, DENSE_RETRIEVAL } from '../schema/serving.js';
 
 let db: Database;
 const bus = createMemoryBus({ maxDeliveries: 2, ackWaitMs: 60_000, duplicateWindowMs: 0 });
@@ -27,7 +28,8 @@ after(async () => {
   await db?.close();
 });
 
-async function experimentWithRuns(name: string, runs: number) {
+/** Runs of seeds 0, 1, 2, ...: the smoke plan's seeds are [1], so only the second run is the plan's first seed. */
+async function experimentWithRuns(name: string, runs: number, evaluationSuites = ['XQUAD_R']) {
   const plan = planExperiment('smoke');
   const experiment = await db.prisma.experiment.create({ data: { name, preset: 'smoke', plan: plan as object, status: 'RUNNING' } });
   const created = [];
@@ -35,7 +37,7 @@ async function experimentWithRuns(name: string, runs: number) {
     created.push(
       await db.prisma.run.create({
         data: {
-          experimentId: experiment.id, strategy: 'MONO', alpha: 1, trainDatasets: ['mlqa-r'], languages: ['en'], seed: i, evaluationSuites: ['XQUAD_R'],
+          experimentId: experiment.id, strategy: 'MONO', alpha: 1, trainDatasets: ['mlqa-r'], languages: ['en'], seed: i, evaluationSuites,
           model: {}, hyperParameters: {}, jobs: { create: { kind: 'TRAIN', idempotencyKey: `${name}:train:${i}`, experimentId: experiment.id } },
         },
         include: { jobs: true },
@@ -60,7 +62,7 @@ test('each trained run gets one evaluation; the report waits for every job, then
   await Promise.all([advanceExperiment(publisher(), experiment.id), advanceExperiment(publisher(), experiment.id)]);
   const evaluations = await jobsOf(experiment.id, 'EVALUATE');
   assert.deepEqual(evaluations.map((j) => j.idempotencyKey), [evaluationJobKey(experiment.id, runs[0]!.id)], 'one evaluation, for the run that trained');
-  assert.deepEqual(evaluations[0]!.payload, { target: { kind: 'run', runId: runs[0]!.id }, suites: ['XQUAD_R'], bootstrap: 100, seed: 0, queriesPerLanguage: 40 });
+  assert.deepEqual(evaluations[0]!.payload, { target: { kind: 'run', runId: runs[0]!.id }, suites: ['XQUAD_R'], bootstrap: 100, seed: 0, retrieval: DENSE_RETRIEVAL, queriesPerLanguage: 40 });
   assert.ok(published.some((m) => m.jobId === evaluations[0]!.id && m.kind === 'EVALUATE'));
   assert.equal((await jobsOf(experiment.id, 'REPORT')).length, 0, 'run 2 still trains');
 
@@ -75,6 +77,33 @@ test('each trained run gets one evaluation; the report waits for every job, then
   const reports = await jobsOf(experiment.id, 'REPORT');
   assert.deepEqual(reports.map((j) => j.idempotencyKey), [reportJobKey(experiment.id)]);
   assert.equal(published.filter((m) => m.jobId === reports[0]!.id).length, 1, 'published once');
+});
+
+test('the plan\'s first seed is also evaluated HYBRID, on its retrieval suites and the plan\'s question subset; the report waits for both', async () => {
+  const { experiment, runs } = await experimentWithRuns('e3', 2, ['XQUAD_R', 'XNLI_ALIGNMENT']);
+  const seedOne = runs[1]!;
+  await finish(runs[0]!.id, runs[0]!.jobs[0]!.id, 'SUCCEEDED');
+  await finish(seedOne.id, seedOne.jobs[0]!.id, 'SUCCEEDED');
+  await Promise.all([advanceExperiment(publisher(), experiment.id), advanceExperiment(publisher(), experiment.id)]);
+  const evaluations = await jobsOf(experiment.id, 'EVALUATE');
+  assert.deepEqual(
+    evaluations.map((j) => j.idempotencyKey).sort(),
+    [evaluationJobKey(experiment.id, runs[0]!.id), evaluationJobKey(experiment.id, seedOne.id), hybridEvaluationJobKey(experiment.id, seedOne.id)].sort(),
+    'DENSE for both runs, HYBRID for seed 1 only',
+  );
+  const hybrid = evaluations.find((j) => j.idempotencyKey === hybridEvaluationJobKey(experiment.id, seedOne.id))!;
+  assert.equal(hybrid.runId, seedOne.id);
+  assert.deepEqual(hybrid.payload, { target: { kind: 'run', runId: seedOne.id }, suites: ['XQUAD_R'], bootstrap: 100, seed: 0, retrieval: DEFAULT_RETRIEVAL, queriesPerLanguage: 10 });
+  const dense = evaluations.find((j) => j.idempotencyKey === evaluationJobKey(experiment.id, seedOne.id))!;
+  assert.deepEqual((dense.payload as { suites: string[] }).suites, ['XQUAD_R', 'XNLI_ALIGNMENT'], 'the alignment suite stays with the DENSE evaluation');
+
+  await db.prisma.job.updateMany({ where: { experimentId: experiment.id, kind: 'EVALUATE', idempotencyKey: { not: hybrid.idempotencyKey } }, data: { status: 'SUCCEEDED' } });
+  await advanceExperiment(publisher(), experiment.id);
+  assert.equal((await jobsOf(experiment.id, 'REPORT')).length, 0, 'the HYBRID evaluation is still queued');
+  await db.prisma.job.update({ where: { id: hybrid.id }, data: { status: 'SUCCEEDED' } });
+  await advanceExperiment(publisher(), experiment.id);
+  assert.equal((await jobsOf(experiment.id, 'REPORT')).length, 1);
+  assert.equal((await jobsOf(experiment.id, 'EVALUATE')).length, 3, 'nothing created twice');
 });
 
 test('a failed report fails the experiment; a finished experiment is left alone', async () => {

@@ -25,11 +25,12 @@ after(async () => {
  * A RUNNING experiment with one run whose training SUCCEEDED (run and TRAIN job settled), as a
  * worker leaves it when it dies right after settling: no EVALUATE job was chained.
  */
+/** A trained run of seed 2: the smoke plan evaluates it DENSE only (its HYBRID evaluation is for seed 1). */
 async function stalledExperiment(name: string) {
   const experiment = await db.prisma.experiment.create({ data: { name, preset: 'smoke', plan: planExperiment('smoke') as object, status: 'RUNNING' } });
   const run = await db.prisma.run.create({
     data: {
-      experimentId: experiment.id, status: 'SUCCEEDED', strategy: 'MONO', alpha: 1, trainDatasets: ['mlqa-r'], languages: ['en'], seed: 1, evaluationSuites: ['XQUAD_R'],
+      experimentId: experiment.id, status: 'SUCCEEDED', strategy: 'MONO', alpha: 1, trainDatasets: ['mlqa-r'], languages: ['en'], seed: 2, evaluationSuites: ['XQUAD_R'],
       model: {}, hyperParameters: {},
       jobs: { create: { kind: 'TRAIN', status: 'SUCCEEDED', idempotencyKey: `${name}:train`, experimentId: experiment.id, publishedAt: new Date() } },
     },

@@ -23,7 +23,7 @@ interface ReportData {
   experiment: { preset: string; seeds: number[] };
   protocols: Array<{
     suite: string;
-    arms: Array<{ label: string; runs: Array<{ seed: number; headlines: Record<string, { estimate: number; lo: number; hi: number }> }>; pooled: Record<string, { estimate: number; lo: number; hi: number }> }>;
+    arms: Array<{ label: string; runs: Array<{ seed: number; headlines: Record<string, { estimate: number; lo: number; hi: number }> }>; pooled: Record<string, { estimate: number; lo: number; hi: number }>; hybrid: Array<{ seed: number; headlines: Record<string, { estimate: number }> }> }>;
     baselines: Array<{ baseline: string; headlines: Record<string, { estimate: number }> }>;
     paired: Array<{ a: string; b: string; headline: string; test: { difference: { estimate: number; lo: number; hi: number }; pValue: number } }>;
   }>;
@@ -72,7 +72,13 @@ test('the smoke preset runs every job through the platform and writes the report
       }
       assert.ok(arm.pooled['multi.rankDistance']!.estimate > 0);
     }
-    assert.deepEqual(protocol.baselines.map((b) => b.baseline), ['BM25', 'RANDOM']);
+    assert.deepEqual(protocol.baselines.map((b) => b.baseline), ['BM25', 'DICT_BM25', 'RANDOM']);
+    for (const arm of protocol.arms) {
+      // The plan's first seed, searched as users get it, on the smoke plan's question subset.
+      assert.deepEqual(arm.hybrid.map((h) => h.seed), [data.experiment.seeds[0]], `${protocol.suite} ${arm.label}: HYBRID of the first seed`);
+      const { estimate } = arm.hybrid[0]!.headlines['mono.map']!;
+      assert.ok(estimate > 0 && estimate <= 1, `${arm.label} HYBRID mono.map ${estimate}`);
+    }
     const pairs = new Set(protocol.paired.map((p) => `${p.a}-${p.b}:${p.headline}`));
     for (const pair of ['HYBRID(0.5)-MONO:mono.map', 'HYBRID(0.5)-CROSS:cross.map', 'CROSS-MONO:multi.rankDistance']) assert.ok(pairs.has(pair), pair);
     for (const p of protocol.paired) assert.ok(p.test.pValue > 0 && p.test.pValue <= 1 && p.test.difference.lo <= p.test.difference.hi);

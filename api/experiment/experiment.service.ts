@@ -53,6 +53,7 @@ async function planSpecs(services: GatewayServices, plan: ExperimentPlan, caps: 
     try {
       const { spec } = resolveTrainingInput(
         {
+          ...(plan.recipe ? { recipe: plan.recipe } : {}),
           strategy: arm.strategy,
           alpha: arm.alpha,
           trainDatasets: protocol.trainDatasets,
@@ -85,7 +86,7 @@ interface NewJob {
 
 function baselineJobs(experimentKey: string, plan: ExperimentPlan): NewJob[] {
   return plan.protocols.flatMap((protocol, i) =>
-    (['BM25', 'RANDOM'] as const).map((baseline) => {
+    (['BM25', 'DICT_BM25', 'RANDOM'] as const).map((baseline) => {
       // BM25 has no embeddings to align; the untrained encoder is the alignment floor.
       const suites = baseline === 'RANDOM' && i === 0 && plan.evaluation.xnli ? [protocol.suite, 'XNLI_ALIGNMENT' as const] : [protocol.suite];
       const request: EvaluationRequest = {

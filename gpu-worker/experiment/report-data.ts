@@ -3,7 +3,9 @@
 // values (same questions, same bootstrap draws), baselines, XNLI alignment, failures. Pure.
 
 import type { AlignmentSummary, EvaluationPairRow, Headlines, IntervalValue } from '../../schema/evaluation.js';
+import type { Baseline } from '../../schema/evaluation.js';
 import type { ArmSpec, ExperimentPlan } from '../../schema/experiment.js';
+import type { RetrievalMode } from '../../schema/serving.js';
 import { bootstrapInterval, macroMean, pairedBootstrap, type MacroTable } from '../evaluation/stats.js';
 import { averageTables, STORED_HEADLINES } from '../evaluation/unit-tables.js';
 import type { Arm, ExperimentReportInput, PairedComparison, Protocol, RetrievalSuiteName } from './report-input.js';
@@ -25,6 +27,8 @@ export interface ReportRecord {
   /** The run evaluated; null for baselines. */
   runId: string | null;
   baseline: string | null;
+  /** How the suite was searched: arms are compared on DENSE; HYBRID reports sit beside. */
+  mode: RetrievalMode;
   headlines: Headlines;
   alignment: AlignmentSummary | null;
   rows: EvaluationPairRow[];
@@ -94,8 +98,12 @@ export function buildReportInput(
     const bySeed = new Map<string, Map<number, ReportRecord>>();
     const arms: Arm[] = plan.arms.map((arm) => {
       const evaluated = runsOf(protocol.trainDatasets, arm).flatMap((run) => {
-        const report = byRun.get(run.id)?.find((r) => r.suite === protocol.suite);
+        const report = byRun.get(run.id)?.find((r) => r.suite === protocol.suite && r.mode === 'DENSE');
         return report ? [{ run, report }] : [];
+      });
+      const hybrid = runsOf(protocol.trainDatasets, arm).flatMap((run) => {
+        const report = byRun.get(run.id)?.find((r) => r.suite === protocol.suite && r.mode === 'HYBRID');
+        return report ? [{ runId: run.id, seed: run.seed, headlines: report.headlines }] : [];
       });
       const tables = seedAveraged(evaluated.map((e) => e.report));
       bySeed.set(arm.label, new Map(evaluated.map((e) => [e.run.seed, e.report])));
@@ -105,6 +113,7 @@ export function buildReportInput(
         alpha: arm.alpha,
         runs: evaluated.map(({ run, report }) => ({ runId: run.id, seed: run.seed, headlines: report.headlines, rows: report.rows, trainSeconds: run.trainSeconds })),
         pooled: pooledHeadlines(tables, B),
+        hybrid,
       };
     });
     const paired: PairedComparison[] = [];
@@ -125,15 +134,16 @@ export function buildReportInput(
     }
     const baselines = reports
       .filter((r) => r.baseline && r.suite === protocol.suite)
-      .map((r) => ({ baseline: r.baseline as 'BM25' | 'RANDOM', headlines: r.headlines, rows: r.rows }))
+      .map((r) => ({ baseline: r.baseline as Baseline, headlines: r.headlines, rows: r.rows }))
       .sort((x, y) => x.baseline.localeCompare(y.baseline));
-    const evalLanguages = [...new Set(reports.filter((r) => r.suite === protocol.suite).flatMap((r) => r.rows.map((row) => row.queryLanguage)))].sort();
+    const evalLanguages = [...new Set(reports.filter((r) => r.suite === protocol.suite && r.mode === 'DENSE').flatMap((r) => r.rows.map((row) => row.queryLanguage)))].sort();
     return {
       suite: protocol.suite,
       trainDatasets: protocol.trainDatasets,
       trainLanguages: protocol.languages,
       evalLanguages,
       queriesPerLanguage: plan.evaluation.queriesPerLanguage,
+      ...(plan.evaluation.hybrid ? { hybridQueriesPerLanguage: plan.evaluation.hybrid.queriesPerLanguage } : {}),
       arms,
       baselines,
       paired,
@@ -180,6 +190,7 @@ export function buildReportInput(
       model: plan.model,
       backend: runs.find((r) => r.backend)?.backend ?? 'unknown',
       bootstrap: B,
+      recipe: plan.recipe ?? null,
     },
     protocols,
     alignment,

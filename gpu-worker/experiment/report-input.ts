@@ -1,7 +1,7 @@
 // What an experiment report is made of, gathered from the database by the REPORT job
 // (report-job.ts) and rendered by report.ts. Plain data: the renderer does no I/O.
 
-import type { AlignmentSummary, EvaluationPairRow, Headlines } from '../../schema/evaluation.js';
+import type { AlignmentSummary, Baseline, EvaluationPairRow, Headlines } from '../../schema/evaluation.js';
 import type { BatchStrategy, ModelSpec } from '../../schema/training.js';
 import type { PairedTest } from '../evaluation/stats.js';
 
@@ -29,6 +29,8 @@ export interface Arm {
   runs: RunResult[];
   /** Seed-averaged headlines: the mean over seeds of each estimate, its interval from a bootstrap over questions of the seed-averaged per-question values. */
   pooled: Headlines;
+  /** The same encoders searched as users get them (HYBRID, default fusion): the plan's first seeds, possibly on fewer questions (ExperimentPlan.evaluation.hybrid). */
+  hybrid: Array<{ runId: string; seed: number; headlines: Headlines }>;
 }
 
 /** estimate(a) - estimate(b) on one headline, paired over questions, seed-averaged models. */
@@ -40,7 +42,7 @@ export interface PairedComparison {
 }
 
 export interface BaselineResult {
-  baseline: 'BM25' | 'RANDOM';
+  baseline: Baseline;
   headlines: Headlines;
   rows: EvaluationPairRow[];
 }
@@ -54,6 +56,8 @@ export interface Protocol {
   evalLanguages: string[];
   /** Questions per language evaluated (subsampled presets evaluate fewer than the suite has). */
   queriesPerLanguage: number | null;
+  /** Questions per language of the HYBRID evaluations; null: all; undefined: none planned. */
+  hybridQueriesPerLanguage?: number | null;
   arms: Arm[];
   baselines: BaselineResult[];
   /** MONO vs HYBRID(0.5), CROSS vs HYBRID(0.5), MONO vs CROSS on mono/cross/multi mAP and multi.rankDistance. */
@@ -82,6 +86,8 @@ export interface ExperimentReportInput {
     backend: string;
     /** Bootstrap replicates of the intervals and tests. */
     bootstrap: number;
+    /** The training recipe the runs were built on (schema/recipes.ts); null: the plan's own settings. */
+    recipe: string | null;
   };
   protocols: Protocol[];
   alignment: AlignmentResult[];

@@ -10,6 +10,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { AlignmentSummary, EvaluationPairRow, EvaluationTarget, Headlines } from '../../schema/evaluation.js';
 import { isExperimentPlan } from '../../schema/experiment.js';
 import { nonRetryable } from '../../schema/jobs.js';
+import type { RetrievalMode } from '../../schema/serving.js';
 import { decodeUnitTables } from '../evaluation/unit-tables.js';
 import type { JobHandler } from '../jobs/types.js';
 import { buildReportInput, type FailedEvaluation, type ReportRecord, type RunRecord } from './report-data.js';
@@ -50,6 +51,8 @@ export function createReportJob(deps: ReportJobDeps): JobHandler {
         suite: r.suite,
         runId: target?.kind === 'run' ? target.runId : null,
         baseline: r.baseline,
+        // Reports stored before retrieval modes (retrieval null) were DENSE.
+        mode: (r.retrieval as { mode?: RetrievalMode } | null)?.mode ?? 'DENSE',
         headlines: r.headlines as unknown as Headlines,
         alignment: (r.alignment as unknown as AlignmentSummary | null) ?? null,
         rows: r.evaluations.map((e): EvaluationPairRow => ({

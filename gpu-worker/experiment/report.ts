@@ -1,7 +1,7 @@
 // The experiment report as Markdown plus SVG figures, from the data the REPORT job gathers. Pure:
 // no I/O, no clock. Every verdict comes from a 95% bootstrap interval; missing data prints "—".
 
-import type { Headlines, IntervalValue } from '../../schema/evaluation.js';
+import type { Baseline, Headlines, IntervalValue } from '../../schema/evaluation.js';
 import type { ModelSpec } from '../../schema/training.js';
 import { meanStd, type PairedTest } from '../evaluation/stats.js';
 import { LAREQA_MBERT, LAREQA_SOURCE, PUBLISHED_ROWS, PUBLISHED_SOURCE, type PublishedScores } from './published.js';
@@ -67,7 +67,13 @@ const date = (d: Date): string => (isNum(d?.getTime?.()) ? d.toISOString() : DAS
 const suiteName = (p: Protocol): string => SUITE_NAMES[p.suite] ?? p.suite;
 const protocolName = (p: Protocol): string => `train ${md(p.trainDatasets.join(' + '))} → evaluate ${suiteName(p)}`;
 const armOf = (p: Protocol, label: string): Arm | undefined => p.arms.find((a) => a.label === label);
-const baselineOf = (p: Protocol, name: 'BM25' | 'RANDOM'): Headlines | undefined => p.baselines.find((b) => b.baseline === name)?.headlines;
+const baselineOf = (p: Protocol, name: Baseline): Headlines | undefined => p.baselines.find((b) => b.baseline === name)?.headlines;
+/** Reference rows of every table: BM25 without and with the dictionary bridge, and the untrained encoder. */
+const BASELINE_ROWS: ReadonlyArray<[Baseline, string]> = [
+  ['BM25', 'BM25'],
+  ['DICT_BM25', 'DICT-BM25'],
+  ['RANDOM', 'RANDOM (untrained)'],
+];
 /** An arm's seed-averaged headlines; none when no run succeeded. */
 const pooledOf = (arm: Arm | undefined): Headlines | undefined => (arm && arm.runs.length > 0 ? arm.pooled : undefined);
 
@@ -229,7 +235,7 @@ function header(input: ExperimentReportInput): string {
     '## Setup',
     '',
     `- Model: ${describeModel(e.model)}.`,
-    `- Training: ${e.steps} steps, batch size ${e.batchSize}, seeds ${e.seeds.join(', ') || DASH}; backend ${md(e.backend)}.`,
+    `- Training: ${e.recipe ? `recipe \`${md(e.recipe)}\` (schema/recipes.ts: its model, data and optimiser) at ` : ''}${e.steps} steps, batch size ${e.batchSize}, seeds ${e.seeds.join(', ') || DASH}; backend ${md(e.backend)}.`,
     `- Uncertainty: 95% percentile bootstrap intervals over questions, B = ${e.bootstrap} replicates; arms are seed-averaged.`,
     '- Protocols (zero-shot: never trained on the evaluation suite):',
     ...(protocols.length ? protocols : [`  - ${DASH}`]),
@@ -257,9 +263,28 @@ function headlineTable(p: Protocol, seedCount: number): string {
   const cells = (h: Headlines | undefined) => HEADLINE_COLUMNS.map((k) => interval(h?.[k], digitsOf(k)));
   const rows = [
     ...p.arms.map((a) => [md(a.label), `${a.runs.length}/${seedCount}`, ...cells(pooledOf(a))]),
-    ...(['BM25', 'RANDOM'] as const).map((b) => [b, DASH, ...cells(baselineOf(p, b))]),
+    ...BASELINE_ROWS.map(([b, label]) => [label, DASH, ...cells(baselineOf(p, b))]),
   ];
   return table(header, rows);
+}
+
+const HYBRID_COLUMNS = ['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance'];
+
+/** The arms' encoders searched the way users get them (HYBRID, default fusion), beside the DENSE comparison. */
+function hybridSection(p: Protocol): string | null {
+  if (p.hybridQueriesPerLanguage === undefined) return null;
+  const rows = p.arms.flatMap((a) => a.hybrid.map((r) => [md(a.label), String(r.seed), ...HYBRID_COLUMNS.map((k) => interval(r.headlines[k], digitsOf(k)))]));
+  const questions =
+    p.hybridQueriesPerLanguage === null
+      ? 'all questions'
+      : `the first ${p.hybridQueriesPerLanguage} questions per language (against the full pools): compare these rows with each other, and only loosely with the full-suite tables`;
+  return [
+    '### As search answers users (HYBRID)',
+    '',
+    `The same encoders through the serving path's default HYBRID retrieval (BM25 with the dictionary bridge, fused with the dense scores), on ${questions}. The study's claims above are judged on DENSE, which isolates the encoder.`,
+    '',
+    rows.length > 0 ? table(['arm', 'seed', ...HYBRID_COLUMNS.map(headlineName)], rows) : DASH,
+  ].join('\n');
 }
 
 const SCORE_KEYS: Array<[keyof PublishedScores, string]> = [
@@ -317,7 +342,7 @@ function figure(files: Files, name: string, svg: string, alt: string): string {
 function barFigure(p: Protocol, slug: string, files: Files): string {
   const entries: Array<[string, Headlines | undefined]> = [
     ...p.arms.map((a): [string, Headlines | undefined] => [a.label, pooledOf(a)]),
-    ...(['BM25', 'RANDOM'] as const).map((b): [string, Headlines | undefined] => [b, baselineOf(p, b)]),
+    ...BASELINE_ROWS.map(([b, label]): [string, Headlines | undefined] => [label, baselineOf(p, b)]),
   ];
   const svg = barChartSvg({
     title: `${suiteName(p)}: mAP by setting (95% intervals)`,
@@ -380,6 +405,7 @@ function protocolSection(p: Protocol, input: ExperimentReportInput, slug: string
     '',
     headlineTable(p, input.experiment.seeds.length),
     '',
+    ...[hybridSection(p)].flatMap((h) => (h ? [h, ''] : [])),
     publishedTable(p),
     '',
     '### Over seeds (mean ± standard deviation)',
