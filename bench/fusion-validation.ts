@@ -1,7 +1,7 @@
 // Chooses the HYBRID fusion default on validation data, never on the test suites:
 //
 //   npm run build && node dist/bench/fusion-validation.js --checkpoint <checkpoint folder> [--premises 500]
-//       [--suite xnli|xquad-r|mlqa-r] [--only <substring of a setting>] [--bootstrap 200]
+//       [--suite xnli|xquad-r|mlqa-r] [--only <substrings of settings, comma-separated>] [--merge BEST|ZMUV|SUM] [--bootstrap 200]
 //
 // The validation suite is XNLI's test split as LAReQA-style retrieval (gpu-worker/evaluation/
 // xnli-retrieval.ts: entailment hypotheses as queries, premises as candidates, XQuAD-R's 11
@@ -20,6 +20,7 @@ import { describeBackend, selectBackend } from '../gpu-worker/encoding/backend.j
 import { loadCheckpoint } from '../gpu-worker/encoding/checkpoint.js';
 import { restoreTextPipeline, type PipelineState } from '../gpu-worker/encoding/pipeline.js';
 import { loadLexicalQueries } from '../gpu-worker/lexical/setup.js';
+import { DEFAULT_LANGUAGE_MERGE, LANGUAGE_MERGES, type LanguageMerge } from '../gpu-worker/serving/retriever.js';
 import { defaultSharedDir } from '../schema/config.js';
 import type { RetrievalSettings } from '../schema/serving.js';
 import { argument } from './cli.js';
@@ -28,8 +29,11 @@ const checkpoint = argument('checkpoint');
 if (!checkpoint) throw new Error('--checkpoint <folder> is required: the dense model whose fusion with BM25 is tuned');
 const premises = Number(argument('premises') ?? 500);
 const suite = argument('suite') ?? 'xnli';
-const only = argument('only');
+/** Comma-separated substrings: the settings whose label contains one of them. */
+const only = argument('only')?.split(',');
 const bootstrap = Number(argument('bootstrap') ?? 200);
+const languageMerge = (argument('merge') ?? DEFAULT_LANGUAGE_MERGE) as LanguageMerge;
+if (!LANGUAGE_MERGES.includes(languageMerge)) throw new Error(`--merge must be one of ${LANGUAGE_MERGES.join(', ')}`);
 const dataDir = defaultSharedDir('data', process.cwd(), fs.existsSync);
 const modelsDir = defaultSharedDir('models', process.cwd(), fs.existsSync);
 
@@ -46,10 +50,11 @@ const { manifest, weights } = await loadCheckpoint(checkpoint);
 const pipeline = await restoreTextPipeline(manifest.tokenizer as PipelineState, weights, { modelsDir });
 const encoder = { embed: (texts: readonly string[]) => pipeline.encoder.encode(pipeline.tokenize(texts)), queryPrefix: manifest.queryPrefix, passagePrefix: manifest.passagePrefix };
 const lexical = await loadLexicalQueries(dataDir);
-console.log(`checkpoint ${checkpoint} (step ${manifest.step})\n`);
+console.log(`checkpoint ${checkpoint} (step ${manifest.step}); languages merged ${languageMerge}\n`);
 
 const settings: Array<[string, RetrievalSettings]> = [
   ['DENSE', { mode: 'DENSE', fusion: { kind: 'RRF', k: 60 }, dictionary: true }],
+  ['BM25 (LEXICAL, no dictionary)', { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: false }],
   ['LEXICAL (dictionary)', { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: true }],
   ...[5, 20, 60, 200].map((k): [string, RetrievalSettings] => [`HYBRID RRF k=${k}`, { mode: 'HYBRID', fusion: { kind: 'RRF', k }, dictionary: true }]),
   ...[0.1, 0.2, 0.35, 0.5, 0.65, 0.8].map((w): [string, RetrievalSettings] => [`HYBRID WEIGHTED dense ${w}`, { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: w }, dictionary: true }]),
@@ -57,9 +62,9 @@ const settings: Array<[string, RetrievalSettings]> = [
 console.log('| setting | mono mAP [95%] | cross mAP [95%] | multi mAP [95%] | mean | multi rank distance | seconds |');
 console.log('|---|---|---|---|---|---|---|');
 let best: { label: string; mean: number } | undefined;
-for (const [label, retrieval] of settings.filter(([label]) => !only || label.includes(only))) {
+for (const [label, retrieval] of settings.filter(([label]) => !only || only.some((o) => label.includes(o)))) {
   const t0 = performance.now();
-  const { evaluation: ev, intervals: iv } = await runRetrievalSuite(benchmark, { encoder, retrieval, lexical }, { bootstrap, seed: 0 });
+  const { evaluation: ev, intervals: iv } = await runRetrievalSuite(benchmark, { encoder, retrieval, lexical, languageMerge }, { bootstrap, seed: 0 });
   const mean = (ev.mono.map + ev.cross.map + ev.multi.map) / 3;
   if (retrieval.mode === 'HYBRID' && (!best || mean > best.mean)) best = { label, mean };
   const cell = (h: 'mono.map' | 'cross.map' | 'multi.map') => `${iv[h].estimate.toFixed(3)} [${iv[h].lo.toFixed(3)}, ${iv[h].hi.toFixed(3)}]`;

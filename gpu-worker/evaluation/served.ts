@@ -12,7 +12,7 @@ import type { RetrievalSettings } from '../../schema/serving.js';
 import type { LexicalQueries } from '../lexical/query.js';
 import { createAnalyzers } from '../lexical/setup.js';
 import { corpusTerms, type Bm25Settings } from '../lexical/terms.js';
-import { createRetriever } from '../serving/retriever.js';
+import { createRetriever, type LanguageMerge } from '../serving/retriever.js';
 import { openEmbeddedStore } from '../vectors/embedded.js';
 import type { VectorPoint } from '../vectors/store.js';
 import type { RetrievalBenchmark } from './benchmark.js';
@@ -33,6 +33,8 @@ export interface ServedScorerOptions {
   bm25?: Bm25Settings;
   /** Hits per search (default EVALUATION_DEPTH). */
   depth?: { language: number; all: number };
+  /** How the retriever merges languages (default: the serving default). */
+  languageMerge?: LanguageMerge;
 }
 
 export interface ServedScorer extends RetrievalScorer {
@@ -66,7 +68,7 @@ export async function createServedScorer(benchmark: RetrievalBenchmark, options:
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const retriever = createRetriever(store, options.lexical);
+  const retriever = createRetriever(store, options.lexical, options.languageMerge ? { languageMerge: options.languageMerge } : {});
   const { languages, queries, candidateRanges } = benchmark;
   return {
     poolInvariant: false,

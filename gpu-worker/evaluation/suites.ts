@@ -12,6 +12,7 @@ import { embedTexts, type EmbedFn } from '../encoding/encode.js';
 import type { RetrievalSettings } from '../../schema/serving.js';
 import type { LexicalQueries } from '../lexical/query.js';
 import { createServedScorer } from './served.js';
+import type { LanguageMerge } from '../serving/retriever.js';
 import { evaluateRetrieval, evaluateWithScorer, type RetrievalEvaluation } from './retrieval.js';
 import type { Interval } from './stats.js';
 import type { XnliSentences } from './xnli.js';
@@ -29,6 +30,8 @@ export interface RetrievalSource {
   encoder?: PrefixedEncoder;
   retrieval: RetrievalSettings;
   lexical?: LexicalQueries;
+  /** For benchmarks comparing merges; default: the serving default. */
+  languageMerge?: LanguageMerge;
 }
 
 export interface SuiteOptions {
@@ -87,7 +90,12 @@ export async function runRetrievalSuite(benchmark: RetrievalBenchmark, source: R
     evaluation = await evaluateRetrieval(benchmark, embeddings.queries, embeddings.candidates, embeddings.dimension, ranked);
   } else {
     if (!source.lexical) throw new Error(`${retrieval.mode} evaluation needs the lexical analysis`);
-    const scorer = await createServedScorer(benchmark, { retrieval, lexical: source.lexical, ...(embeddings ? { embeddings } : {}) });
+    const scorer = await createServedScorer(benchmark, {
+      retrieval,
+      lexical: source.lexical,
+      ...(embeddings ? { embeddings } : {}),
+      ...(source.languageMerge ? { languageMerge: source.languageMerge } : {}),
+    });
     try {
       evaluation = await evaluateWithScorer(benchmark, scorer, ranked);
     } finally {

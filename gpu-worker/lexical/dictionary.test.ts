@@ -61,6 +61,22 @@ test('covers: identity, direct pairs, and pairs through English only when both l
   assert.ok(!bridge.covers('en', 'de'));
 });
 
+test('steps: 0 in the same language, 1 through a direct dictionary, 2 through English, none when not covered', () => {
+  const bridge = createDictionaryBridge([DE_EN, EN_ES, ZH_EN]);
+  assert.deepEqual(
+    [bridge.steps('th', 'th'), bridge.steps('de', 'en'), bridge.steps('de', 'es'), bridge.steps('zh', 'es'), bridge.steps('es', 'de')],
+    [0, 1, 2, 2, undefined],
+  );
+});
+
+test('ownWeight: a language\'s most frequent words (its dictionary into English; for English, out of it) weigh ownFrequentWeight', () => {
+  const bridge = createDictionaryBridge([DE_EN, EN_ES], { frequentWords: 2, ownFrequentWeight: 0.3 });
+  assert.deepEqual(['der', 'und', 'haus'].map((w) => bridge.ownWeight(w, 'de')), [0.3, 0.3, 1]);
+  assert.deepEqual(['the', 'house'].map((w) => bridge.ownWeight(w, 'en')), [0.3, 1], 'the first words of en-es');
+  assert.equal(bridge.ownWeight('el', 'es'), 1, 'no es-en dictionary: no frequency ranks');
+  assert.equal(createDictionaryBridge([DE_EN], { frequentWords: 2, ownFrequentWeight: 1 }).ownWeight('der', 'de'), 1);
+});
+
 test('the same language and uncovered pairs keep the words as they are', () => {
   const bridge = createDictionaryBridge([DE_EN]);
   const words = ['haus', '42'];

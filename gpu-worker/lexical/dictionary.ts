@@ -13,12 +13,20 @@ export interface WeightedWord {
 export interface DictionaryBridge {
   /** Can text in `from` be translated into `to` (directly or through English)? */
   covers(from: string, to: string): boolean;
+  /** Dictionaries a translation from `from` into `to` goes through: 0 (same language), 1, 2 (through English); undefined: not covered. */
+  steps(from: string, to: string): number | undefined;
   /**
    * The source words (normalised, case-folded, segmented) as weighted target-language words. A word
    * without an entry is kept as it is with weight 1, so names, numbers and codes still match
    * literally; a word's senses are weighted as BridgeOptions says. Pairs not covered: words kept as they are.
    */
   translate(words: readonly string[], from: string, to: string): WeightedWord[];
+  /**
+   * The weight of a word of `language` searched in its own language: `ownFrequentWeight` for the
+   * language's most frequent words (the first entries of its dictionary into English, or for
+   * English of any dictionary out of it), else 1; 1 for a language without a dictionary.
+   */
+  ownWeight(word: string, language: string): number;
 }
 
 export interface DictionaryPair {
@@ -43,6 +51,12 @@ export interface BridgeOptions {
    */
   frequentWords?: number;
   frequentWeight?: number;
+  /**
+   * The weight of those frequent words when a query is searched in its own language (1: as any
+   * other word). Question words ("how many", "wie viele") are frequent words that BM25 rewards in
+   * short unrelated sentences; a translated query already damps them with `frequentWeight`.
+   */
+  ownFrequentWeight?: number;
 }
 
 // Chosen on MLQA-R (bench/dictionary-bridge.ts, bench/results.md "Dictionary bridge"): a shared
@@ -54,6 +68,8 @@ export const BRIDGE_DEFAULTS: Required<BridgeOptions> = {
   senseNormalisation: 'max',
   frequentWords: 100,
   frequentWeight: 0.2,
+  // Chosen on XNLI and MLQA-R with bench/bm25-settings.ts --own-frequent-weights (1, 0.5, 0.2, 0).
+  ownFrequentWeight: 0.5,
 };
 
 const PIVOT = 'en';
@@ -150,7 +166,7 @@ function splitInside(lexicon: Lexicon, word: string): Omit<Match, 'next'>[] {
 }
 
 export function createDictionaryBridge(pairs: Iterable<DictionaryPair>, options: BridgeOptions = {}): DictionaryBridge {
-  const { maxSenses, senseWeighting, senseNormalisation, frequentWords, frequentWeight } = { ...BRIDGE_DEFAULTS, ...options };
+  const { maxSenses, senseWeighting, senseNormalisation, frequentWords, frequentWeight, ownFrequentWeight } = { ...BRIDGE_DEFAULTS, ...options };
   const lexicons = new Map<string, Lexicon>();
   for (const pair of pairs) lexicons.set(`${pair.from}>${pair.to}`, buildLexicon(pair.entries, maxSenses, frequentWords));
   const lexicon = (from: string, to: string) => lexicons.get(`${from}>${to}`);
@@ -184,8 +200,26 @@ export function createDictionaryBridge(pairs: Iterable<DictionaryPair>, options:
     return first && second ? [first, second] : undefined;
   };
 
+  const own = new Map<string, Lexicon | undefined>();
+  const ownLexicon = (language: string) => {
+    if (!own.has(language)) {
+      const found = language === PIVOT ? [...lexicons].find(([key]) => key.startsWith(`${PIVOT}>`))?.[1] : lexicon(language, PIVOT);
+      own.set(language, found);
+    }
+    return own.get(language);
+  };
+
   return {
     covers: (from, to) => from === to || route(from, to) !== undefined,
+    steps(from, to) {
+      if (from === to) return 0;
+      const path = route(from, to);
+      return path ? (path[1] ? 2 : 1) : undefined;
+    },
+    ownWeight(word, language) {
+      const lex = ownLexicon(language);
+      return lex && (lex.rank.get(word) ?? Infinity) < frequentWords ? ownFrequentWeight : 1;
+    },
     translate(words, from, to) {
       const path = from === to ? undefined : route(from, to);
       if (!path) return words.map((text) => ({ text, weight: 1 }));

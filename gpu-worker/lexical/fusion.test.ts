@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuse, scaleToBest } from './fusion.js';
+import { fuse, scaleToBest, shareOfSum, standardise } from './fusion.js';
 
 const list = (...pairs: [string, number][]) => pairs.map(([id, score]) => ({ id, score }));
 
@@ -31,4 +31,28 @@ test('scaleToBest: the best becomes 1; empty and all-zero lists stay', () => {
   assert.deepEqual(scaleToBest(list(['a', 4], ['b', 1])).map((x) => x.score), [1, 0.25]);
   assert.deepEqual(scaleToBest([]), []);
   assert.deepEqual(scaleToBest(list(['a', 0])).map((x) => x.score), [0]);
+});
+
+test('standardise: standard scores over the depth, empty slots scoring 0', () => {
+  // Scores 4 and 2 over 4 slots (two empty): mean 1.5, population sd sqrt((16 + 4) / 4 - 2.25) = sqrt(2.75).
+  const sd = Math.sqrt(2.75);
+  const out = standardise(list(['a', 4], ['b', 2]), 4);
+  assert.deepEqual(out.map((x) => x.id), ['a', 'b']);
+  assert.ok(Math.abs(out[0]!.score - 2.5 / sd) < 1e-12 && Math.abs(out[1]!.score - 0.5 / sd) < 1e-12);
+  // The scale of the raw scores does not matter.
+  const fixed = (xs: Array<{ score: number }>) => xs.map((x) => x.score.toFixed(12));
+  assert.deepEqual(fixed(standardise(list(['a', 40], ['b', 20]), 4)), fixed(out));
+  assert.deepEqual(standardise([], 10), []);
+  assert.deepEqual(standardise(list(['a', 3], ['b', 3]), 2).map((x) => x.score), [0, 0]);
+});
+
+test('shareOfSum: scores over the mean of the depth slots; a best among near ties gets less than one that stands out', () => {
+  // Scores 4 and 2 over 4 slots: mean 1.5.
+  assert.deepEqual(shareOfSum(list(['a', 4], ['b', 2]), 4).map((x) => x.score), [4 / 1.5, 2 / 1.5]);
+  const alone = shareOfSum(list(['a', 10], ['b', 1]), 100)[0]!.score;
+  const crowded = shareOfSum(list(['a', 10], ...Array.from({ length: 99 }, (_, i): [string, number] => [`x${i}`, 9.5])), 100)[0]!.score;
+  assert.ok(alone > 10 * crowded, `${alone} > 10 x ${crowded}`);
+  assert.deepEqual(shareOfSum(list(['a', 40], ['b', 20]), 4).map((x) => x.score), [4 / 1.5, 2 / 1.5]);
+  assert.deepEqual(shareOfSum([], 10), []);
+  assert.deepEqual(shareOfSum(list(['a', 0]), 10).map((x) => x.score), [0]);
 });

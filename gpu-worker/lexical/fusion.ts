@@ -46,3 +46,36 @@ export function scaleToBest<T extends Scored>(list: readonly T[]): T[] {
   const best = list.reduce((m, x) => Math.max(m, x.score), 0);
   return best > 0 ? list.map((x) => ({ ...x, score: x.score / best })) : [...list];
 }
+
+/**
+ * Per-list score normalisations for merging lists whose raw scales differ (Montague and Aslam 2001,
+ * "Relevance score normalization for metasearch"), over the `depth` best slots of a list, the
+ * slots it leaves empty scoring 0 (below a lexical cut nothing matched better):
+ * - ZMUV: standard scores (zero mean, unit variance): how far a hit stands out from its list;
+ * - SUM: each score over the mean of the slots: a hit's share of what the list matched, so a best
+ *   that barely beats a crowd of near ties (a question word matched in many short sentences)
+ *   gets little, one that matched rare words the rest lack gets much.
+ * A list with nothing to tell its hits apart (all equal, or all 0) scores 0 under ZMUV; an
+ * all-zero list stays 0 under SUM. The raw scale of a list never matters.
+ */
+export function standardise<T extends Scored>(list: readonly T[], depth: number): T[] {
+  const { mean, squares } = moments(list, depth);
+  const sd = Math.sqrt(Math.max(0, squares - mean * mean));
+  return list.map((x) => ({ ...x, score: sd > 0 ? (x.score - mean) / sd : 0 }));
+}
+
+export function shareOfSum<T extends Scored>(list: readonly T[], depth: number): T[] {
+  const { mean } = moments(list, depth);
+  return list.map((x) => ({ ...x, score: mean > 0 ? x.score / mean : 0 }));
+}
+
+function moments(list: readonly Scored[], depth: number): { mean: number; squares: number } {
+  const slots = Math.max(depth, list.length);
+  let sum = 0;
+  let squares = 0;
+  for (const { score } of list) {
+    sum += score;
+    squares += score * score;
+  }
+  return { mean: sum / slots, squares: squares / slots };
+}

@@ -15,19 +15,27 @@ export interface TermAnalyzer {
 /** What lexical queries need of the dictionaries (gpu-worker/lexical/dictionary.ts). */
 export interface QueryTranslator {
   covers(from: string, to: string): boolean;
+  steps(from: string, to: string): number | undefined;
   translate(words: readonly string[], from: string, to: string): Array<{ text: string; weight: number }>;
+  ownWeight(word: string, language: string): number;
 }
 
 export interface LanguageQuery {
   language: string;
   terms: SparseVector;
-  /** Translated with a dictionary (false: the query's own language, or literal terms). */
-  translated: boolean;
+  /**
+   * How far the terms are from what the user typed: 0 in the query's own language, 1 translated
+   * with a dictionary, 2 through English, LITERAL_DISTANCE for the query's terms read literally in
+   * another language (no dictionary). Fewer steps, less translation noise.
+   */
+  distance: number;
 }
 
 export interface LexicalQueries {
   expand(text: string, queryLanguage: string, languages: readonly string[], dictionary: boolean): LanguageQuery[];
 }
+
+export const LITERAL_DISTANCE = 3;
 
 /** Translations repeat (every question has its "how" and "when"): a word's terms are kept, up to this many per language. */
 const CACHED_WORDS = 20_000;
@@ -49,14 +57,23 @@ export function createLexicalQueries(analyzer: (language: string) => TermAnalyze
     expand(text, queryLanguage, languages, dictionary) {
       let words: string[] | undefined;
       return languages.map((language) => {
+        if (language === queryLanguage && dictionary && translator) {
+          words ??= analyzer(queryLanguage).words(text);
+          const weights = words.map((word) => translator.ownWeight(word, language));
+          // Word by word only when a word is damped: the whole text's analysis stays the reference.
+          if (weights.some((w) => w !== 1)) {
+            const weighted = words.flatMap((word, i) => termsOfWord(language, word).map((term) => ({ term, weight: weights[i]! })));
+            return { language, terms: queryTerms(language, weighted), distance: 0 };
+          }
+        }
         if (language === queryLanguage || !dictionary || !translator?.covers(queryLanguage, language)) {
-          return { language, terms: queryTerms(language, literal(text, language)), translated: false };
+          return { language, terms: queryTerms(language, literal(text, language)), distance: language === queryLanguage ? 0 : LITERAL_DISTANCE };
         }
         words ??= analyzer(queryLanguage).words(text);
         const weighted = translator
           .translate(words, queryLanguage, language)
           .flatMap(({ text: word, weight }) => termsOfWord(language, word).map((term) => ({ term, weight })));
-        return { language, terms: queryTerms(language, weighted), translated: true };
+        return { language, terms: queryTerms(language, weighted), distance: translator.steps(queryLanguage, language) ?? LITERAL_DISTANCE };
       });
     },
   };
