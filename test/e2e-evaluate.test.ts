@@ -107,9 +107,10 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     const dictBm25 = await evaluateAndRead(url, { baseline: 'DICT_BM25', suites: ['MLQA_R'], bootstrap: 100, queriesPerLanguage: 60 }, app.output);
     assert.deepEqual([bm25.retrieval, dictBm25.retrieval].map((r) => [r!.mode, r!.fusion, r!.dictionary]), [['LEXICAL', null, false], ['LEXICAL', null, true]]);
     const map = (r: Report, setting: string) => r.headlines.find((h) => h.name === `${setting}.map`)!.estimate;
-    // The dictionary reaches other languages: cross-lingual BM25 gains, monolingual BM25 is the same search.
+    // The dictionary reaches other languages: cross-lingual BM25 gains; monolingual BM25 is the same
+    // search but for the query's frequent words, which weigh 0.5 with the dictionaries.
     assert.ok(map(dictBm25, 'cross') > map(bm25, 'cross') + 0.05, `DICT_BM25 cross ${map(dictBm25, 'cross')} vs BM25 ${map(bm25, 'cross')}`);
-    assert.ok(Math.abs(map(dictBm25, 'mono') - map(bm25, 'mono')) < 1e-9);
+    assert.ok(Math.abs(map(dictBm25, 'mono') - map(bm25, 'mono')) < 0.05, `DICT_BM25 mono ${map(dictBm25, 'mono')} vs BM25 ${map(bm25, 'mono')}`);
     // A 10-step encoder has learnt almost nothing: fusing it with BM25 adds what BM25 finds.
     assert.ok(map(hybrid, 'mono') > map(report!, 'mono') + 0.05, `HYBRID mono ${map(hybrid, 'mono')} vs DENSE ${map(report!, 'mono')}`);
 
