@@ -270,8 +270,8 @@ test('a German question without a language filter: identified as German; lexical
   // Without the dictionary the English and Spanish sentences share only "1901" with the question.
   const literal = await ask('LEXICAL', false);
   assert.ok(!census(literal.hits.slice(0, 1), 'en', /census/), JSON.stringify(literal.hits));
-  // In German, BM25 ranks it below shorter sentences sharing "wie viele ... hatte" (bench/results.md,
-  // *Search modes*), but among the German top 10.
+  // In German, BM25 ranks it below sentences sharing "Warschau", "Jahr" or "im" (bench/results.md,
+  // *README's question and its kind*), but among the German top 10.
   const german = await ask('LEXICAL', true, { languages: ['de'], k: 10 });
   assert.ok(census(german.hits, 'de', /Laut der Volkszählung von 1901/), JSON.stringify(german.hits));
 
