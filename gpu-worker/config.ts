@@ -76,3 +76,22 @@ function readVectorStore(env: Env): WorkerConfig['vectorStore'] {
 /** Exponential backoff, capped at a minute. */
 export const retryDelay = (config: Pick<WorkerConfig, 'retryBackoffMs'>) => (attempt: number) =>
   Math.min(60_000, config.retryBackoffMs * 2 ** Math.max(0, attempt - 1));
+
+export interface DataCommandConfig {
+  /** Where the platform reads datasets (list, verify). */
+  dataDir: string;
+  /** Where pulled files go: DATA_DIR, else ./data (which the platform then reads). */
+  pullDir: string;
+  /** DATA_MIRROR: a base URL or a local folder laid out as the data folder; null: each file's GitHub source. */
+  mirror: string | null;
+}
+
+export function loadDataCommandConfig(env: Env = process.env, cwd = process.cwd()): DataCommandConfig {
+  const { dataDir } = loadPlatformSettings(env, cwd, fs.existsSync);
+  const mirror = env.DATA_MIRROR?.trim() || null;
+  return {
+    dataDir,
+    pullDir: env.DATA_DIR ? dataDir : path.resolve(cwd, 'data'),
+    mirror: mirror && !/^https?:\/\//.test(mirror) ? path.resolve(cwd, mirror) : mirror,
+  };
+}

@@ -144,12 +144,12 @@ test('modes: LEXICAL finds German and English census sentences for a German ques
     assert.deepEqual(lexicalResult.hits.slice(0, 2).map((h) => h.documentId).sort(), ['p0', 'p3'], JSON.stringify(lexicalResult.hits));
     assert.equal(lexicalResult.retrieval.mode, 'LEXICAL');
 
-    // Without the dictionary only the literal "1901" reaches the English sentence, weaker than the German match.
+    // Without the dictionary only the literal "1901" reaches an English sentence. (Merged by standard
+    // scores, that lone English match can outrank the German one: bench/results.md, *README's
+    // question and its kind*.)
     const literal = await ask({ mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 }, dictionary: false });
-    assert.equal(literal.hits[0]!.documentId, 'p0');
-    const englishLiteral = literal.hits.find((h) => h.documentId === 'p3');
-    const englishTranslated = lexicalResult.hits.find((h) => h.documentId === 'p3')!;
-    assert.ok(!englishLiteral || englishLiteral.score < englishTranslated.score + 1e-9);
+    assert.deepEqual(literal.hits.filter((h) => h.language === 'en').map((h) => h.documentId), ['p3']);
+    assert.equal(literal.hits.filter((h) => h.language === 'de')[0]!.documentId, 'p0');
 
     const dense = await ask({ mode: 'DENSE', fusion: { kind: 'RRF', k: 60 }, dictionary: true });
     assert.equal(dense.hits.length, 3);
