@@ -45,7 +45,7 @@ export class SearchHit {
 
 @ObjectType()
 export class SearchResult {
-  @Field(() => [SearchHit], { description: 'Best first. Scores: cosine similarity (DENSE), BM25 (LEXICAL, scaled to each language\'s best hit when several languages are searched), the fused score (HYBRID)' })
+  @Field(() => [SearchHit], { description: 'Best first. Scores: cosine similarity (DENSE), BM25 (LEXICAL; with several languages, standard scores within each language\'s list), the fused score (HYBRID)' })
   hits!: SearchHit[];
 
   @Field(() => Retrieval)
