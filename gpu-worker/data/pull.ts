@@ -10,9 +10,10 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sourceOf, type ManifestFile } from '../../schema/data-sources.js';
+import { lockPidFile, PidLockHeldError, type PidLock } from '../../schema/pid-lock.js';
 
 export type FileState = 'present' | 'missing' | 'corrupted';
 
@@ -180,18 +181,12 @@ export function createPuller(options: PullOptions) {
   }
 
   /** Waits for another process's lock on `lock` to go, taking it over when its owner is dead. */
-  async function acquire(lock: string): Promise<void> {
+  async function acquire(file: string): Promise<PidLock> {
     for (;;) {
       try {
-        await writeFile(lock, String(process.pid), { flag: 'wx' });
-        return;
+        return await lockPidFile(file);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
-      if (owner > 0 && !isAlive(owner)) {
-        await rm(lock, { force: true });
-        continue;
+        if (!(error instanceof PidLockHeldError)) throw error;
       }
       await sleep(100, signal);
     }
@@ -201,14 +196,13 @@ export function createPuller(options: PullOptions) {
     const target = path.join(dataDir, f.file);
     if ((await fileState(dataDir, f)) === 'present') return { file: f.file, outcome: 'already', bytes: 0 };
     await mkdir(path.dirname(target), { recursive: true });
-    const lock = `${target}.lock`;
-    await acquire(lock);
+    const lock = await acquire(`${target}.lock`);
     try {
       // Another process may have finished it while this one waited.
       if ((await fileState(dataDir, f)) === 'present') return { file: f.file, outcome: 'already', bytes: 0 };
       return await download(f);
     } finally {
-      await rm(lock, { force: true });
+      await lock.release();
     }
   }
 
@@ -223,13 +217,4 @@ export function createPuller(options: PullOptions) {
       return pending;
     },
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -10,13 +10,14 @@
 // (see collection.ts for the search plan and hnsw.ts for the index life cycle).
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import type { HnswOptions } from './collection.js';
 import { writeJsonAtomic } from './files.js';
 import { normalized } from './matrix.js';
 import { readManifest, StoredCollection, type StoredOptions } from './stored.js';
+import { lockPidFile, PidLockHeldError, type PidLock } from '../../schema/pid-lock.js';
 import {
   checkDimension,
   checkName,
@@ -66,16 +67,16 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
   if (endianness() !== 'LE') throw new Error('the embedded vector store needs a little-endian machine');
   const root = path.resolve(options.dir);
   await mkdir(path.join(root, 'collections'), { recursive: true });
-  await acquireLock(root);
+  const lock = await acquireLock(root);
   try {
-    return await openLocked(root, options);
+    return await openLocked(root, lock, options);
   } catch (error) {
-    await rm(path.join(root, 'LOCK'), { force: true });
+    await lock.release();
     throw error;
   }
 }
 
-async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<VectorStore> {
+async function openLocked(root: string, lock: PidLock, options: EmbeddedStoreOptions): Promise<VectorStore> {
   const collectionsDir = path.join(root, 'collections');
   const stored: StoredOptions = {
     hnswThreshold: options.hnswThreshold ?? 20_000,
@@ -270,33 +271,19 @@ async function openLocked(root: string, options: EmbeddedStoreOptions): Promise<
         const collection = await entry.loading?.catch(() => undefined);
         await collection?.close(options.snapshotOnClose ?? true);
       }
-      await rm(path.join(root, 'LOCK'), { force: true });
+      await lock.release();
     },
   };
 }
 
 /** Takes dir/LOCK for this process; a lock left by a process that no longer runs is taken over. */
-async function acquireLock(root: string): Promise<void> {
+async function acquireLock(root: string): Promise<PidLock> {
   const file = path.join(root, 'LOCK');
   try {
-    await writeFile(file, String(process.pid), { flag: 'wx' });
-    return;
+    return await lockPidFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const holder = Number(await readFile(file, 'utf8').catch(() => ''));
-  if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-    const who = holder === process.pid ? 'this process' : `process ${holder}`;
+    if (!(error instanceof PidLockHeldError)) throw error;
+    const who = error.pid === process.pid ? 'this process' : `process ${error.pid}`;
     throw new VectorStoreError('store-locked', `vector store ${root} is already open in ${who} (${file})`);
-  }
-  await writeJsonAtomic(file, process.pid);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
