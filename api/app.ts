@@ -137,6 +137,10 @@ export function buildApp(deps: AppDeps): App {
     });
 
     const unbridge = bridgeEvents(bus.events, pubSub);
+    // A pull put files in place: the next datasets query scans the folder again.
+    const unwatchPulls = bus.events.subscribe((event) => {
+      if (event.type === 'jobStatus' && event.kind === 'PULL') services.catalog.invalidate();
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -144,6 +148,7 @@ export function buildApp(deps: AppDeps): App {
       });
     } catch (error) {
       unbridge();
+      unwatchPulls();
       await apollo.stop();
       throw error;
     }
@@ -154,6 +159,7 @@ export function buildApp(deps: AppDeps): App {
       await outbox.stop();
       await sweeper.stop();
       unbridge();
+      unwatchPulls();
       // Drains HTTP requests, then closes the WebSocket sessions (plugin above) and the server.
       await apollo.stop();
       await ws.close();

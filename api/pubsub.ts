@@ -3,15 +3,18 @@
 
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { EventBus } from '../schema/bus.js';
-import { assertNever, type ProgressEvent, type RunStatusEvent } from '../schema/events.js';
+import { assertNever, type JobProgressEvent, type JobStatusEvent, type ProgressEvent, type RunStatusEvent } from '../schema/events.js';
 
 export type RunEvent = ProgressEvent | RunStatusEvent;
+export type JobEvent = JobProgressEvent | JobStatusEvent;
 
 export type GatewayTopics = {
   /** Progress and status of one run, keyed by run id. */
   RUN_EVENT: [runId: string, event: RunEvent];
   /** Status changes of all runs. */
   RUN_STATUS: [event: RunStatusEvent];
+  /** Progress and end of one job, keyed by job id. */
+  JOB_EVENT: [jobId: string, event: JobEvent];
 };
 
 export type GatewayPubSub = PubSub<GatewayTopics>;
@@ -31,6 +34,10 @@ export function bridgeEvents(events: EventBus, pubSub: GatewayPubSub): () => voi
         return;
       case 'cancelRun':
         return; // addressed to workers
+      case 'jobProgress':
+      case 'jobStatus':
+        pubSub.publish('JOB_EVENT', event.jobId, event);
+        return;
       default:
         assertNever(event);
     }

@@ -9,7 +9,8 @@
 //         exits 1 when one is missing or corrupted.
 
 import { loadDataCommandConfig } from '../gpu-worker/config.js';
-import { createPuller, fileState, PullError, type FileState } from '../gpu-worker/data/pull.js';
+import { createPuller, PullError } from '../gpu-worker/data/pull.js';
+import { fileState, type FileState } from '../schema/data-files.js';
 import { isNonCommercial, manifestOf, type ManifestFolder } from '../schema/data-sources.js';
 import { DATASETS } from '../schema/datasets.js';
 import { bar } from './progress-bars.js';

@@ -79,6 +79,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         modelsDir: settings.modelsDir,
         checkpointDir: config.checkpointDir,
         reportsDir: config.reportsDir ?? path.join(settings.home, 'reports'),
+        ...(config.dataMirror ? { dataMirror: config.dataMirror } : {}),
         backend: backend.name,
         log,
       });
@@ -90,7 +91,10 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         maxDeliveries: bus.maxDeliveries,
         heartbeatMs: settings.heartbeatMs,
         retryDelayMs: retryDelay(config),
-        afterSettled: (job, status) => continueExperiment({ prisma, bus, log }, job, status),
+        afterSettled: async (job, status, error) => {
+          bus.events.publish({ type: 'jobStatus', jobId: job.id, kind: job.kind, status, error, at: new Date().toISOString() });
+          await continueExperiment({ prisma, bus, log }, job, status);
+        },
         log,
       });
       const jobs = runner;

@@ -35,6 +35,8 @@ export interface WorkerConfig {
   servingEncoders: number;
   /** Longest a query waits for others of its collection before the encoder call (0: one event-loop turn). */
   servingBatchWaitMs: number;
+  /** DATA_MIRROR: where PULL jobs download from (a base URL or a local folder); absent: each file's GitHub source. */
+  dataMirror?: string;
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -55,6 +57,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     serveQueries: readServeQueries(env),
     servingEncoders: readInt(env, 'SERVING_ENCODERS', 2),
     servingBatchWaitMs: readInt(env, 'SERVING_BATCH_WAIT_MS', 0, 0),
+    ...(readDataMirror(env, cwd) ? { dataMirror: readDataMirror(env, cwd)! } : {}),
   };
 }
 
@@ -88,10 +91,15 @@ export interface DataCommandConfig {
 
 export function loadDataCommandConfig(env: Env = process.env, cwd = process.cwd()): DataCommandConfig {
   const { dataDir } = loadPlatformSettings(env, cwd, fs.existsSync);
-  const mirror = env.DATA_MIRROR?.trim() || null;
   return {
     dataDir,
     pullDir: env.DATA_DIR ? dataDir : path.resolve(cwd, 'data'),
-    mirror: mirror && !/^https?:\/\//.test(mirror) ? path.resolve(cwd, mirror) : mirror,
+    mirror: readDataMirror(env, cwd),
   };
+}
+
+/** DATA_MIRROR: a base URL as given, a folder resolved against cwd; null when unset. */
+function readDataMirror(env: Env, cwd: string): string | null {
+  const mirror = env.DATA_MIRROR?.trim() || null;
+  return mirror && !/^https?:\/\//.test(mirror) ? path.resolve(cwd, mirror) : mirror;
 }

@@ -67,10 +67,15 @@ export function readPathList(env: Env, name: string, cwd: string): string[] | un
 
 export const DEFAULT_IMPORT_MAX_BYTES = 256 * 1024 * 1024;
 
-/** A default folder is ./<name> when it exists, else ../shared/<name> beside the checkout. */
+/**
+ * A default folder is ./<name> when it exists, else ../shared/<name> beside the checkout when that
+ * exists, else ./<name>: on a machine with only the clone, where `npm run data -- pull` and
+ * pullDataset put files, so the platform reads what they pulled.
+ */
 export function defaultSharedDir(name: string, cwd: string, exists: (p: string) => boolean): string {
   const local = path.resolve(cwd, name);
-  return exists(local) ? local : path.resolve(cwd, '..', 'shared', name);
+  const shared = path.resolve(cwd, '..', 'shared', name);
+  return exists(local) || !exists(shared) ? local : shared;
 }
 
 export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) => boolean): PlatformSettings {

@@ -1,6 +1,8 @@
 // Events that workers publish and every gateway instance receives. They are notifications, not
 // records: workers write the durable state (metrics, status) to Postgres before publishing.
 
+import type { JobEnd, JobKind } from './jobs.js';
+
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -47,14 +49,41 @@ export interface CancelRunEvent {
   at: string;
 }
 
-export type PlatformEvent = ProgressEvent | RunStatusEvent | CancelRunEvent;
+/** How far a job without a run (PULL, EMBED) has come; the latest one is also stored on the Job row. */
+export interface JobProgressEvent {
+  type: 'jobProgress';
+  jobId: string;
+  kind: JobKind;
+  done: number;
+  total: number;
+  unit: 'bytes' | 'items';
+  /** What is being worked on, e.g. the file being downloaded. */
+  detail: string;
+  at: string;
+}
 
-export function eventRunId(event: PlatformEvent): string {
+/** A job ended (every kind; a TRAIN job's run also announces its own runStatus). */
+export interface JobStatusEvent {
+  type: 'jobStatus';
+  jobId: string;
+  kind: JobKind;
+  status: JobEnd;
+  error: string | null;
+  at: string;
+}
+
+export type PlatformEvent = ProgressEvent | RunStatusEvent | CancelRunEvent | JobProgressEvent | JobStatusEvent;
+
+/** The run or job an event is about: the last token of its NATS subject. */
+export function eventSubjectKey(event: PlatformEvent): string {
   switch (event.type) {
     case 'progress':
     case 'runStatus':
     case 'cancelRun':
       return event.runId;
+    case 'jobProgress':
+    case 'jobStatus':
+      return event.jobId;
     default:
       return assertNever(event);
   }

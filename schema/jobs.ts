@@ -1,8 +1,11 @@
 // Job messages travel on the work queue. They carry identifiers only: the Job and Run rows in
 // Postgres are the source of truth, so a redelivered message always sees the latest state.
 
-export const JOB_KINDS = ['TRAIN', 'EMBED', 'EVALUATE', 'REPORT'] as const;
+export const JOB_KINDS = ['TRAIN', 'EMBED', 'EVALUATE', 'REPORT', 'PULL'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+
+/** How a job ends. */
+export type JobEnd = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 export interface JobMessage {
   jobId: string;

@@ -2,7 +2,7 @@
 // deployments sharing one NATS) use disjoint namespaces.
 
 import type { JobKind } from './jobs.js';
-import type { PlatformEvent } from './events.js';
+import { eventSubjectKey, type PlatformEvent } from './events.js';
 
 export interface Subjects {
   /** JetStream work-queue stream holding jobs. */
@@ -26,7 +26,7 @@ export function subjectsFor(prefix = 'xling'): Subjects {
     jobConsumer: `${prefix}-workers`,
     jobs: (kind) => `${prefix}.jobs.${kind.toLowerCase()}`,
     jobsAll: `${prefix}.jobs.>`,
-    event: (event) => `${prefix}.events.${event.type}.${event.runId}`,
+    event: (event) => `${prefix}.events.${event.type}.${eventSubjectKey(event)}`,
     eventsAll: `${prefix}.events.>`,
     serving: `${prefix}.serving`,
     servingQueue: `${prefix}-serving`,

@@ -7,15 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { openDatabase, type Database } from '../prisma/db.js';
 import { createTestDatabase, type TestDatabase } from '../prisma/testing.js';
 import type { Bus } from '../schema/bus.js';
 import { connectNatsBus } from '../schema/bus/nats.js';
-import { subjectsFor } from '../schema/subjects.js';
+import { dropJobStream } from './support/processes.js';
 import { buildApp, type App } from '../api/app.js';
 import { testConfig, writeTestData } from '../api/testing.js';
 
@@ -45,9 +43,7 @@ after(async () => {
   for (const app of apps) await app.stop();
   for (const bus of buses) await bus.close();
   await db?.close();
-  const nc = await connect({ servers });
-  await (await jetstreamManager(nc)).streams.delete(subjectsFor(prefix).jobStream).catch(() => false);
-  await nc.close();
+  await dropJobStream(servers, prefix);
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

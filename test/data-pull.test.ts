@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createPuller, fileState, PullError } from '../gpu-worker/data/pull.js';
+import { createPuller, PullError } from '../gpu-worker/data/pull.js';
+import { fileState } from '../schema/data-files.js';
 import type { ManifestFile } from '../schema/data-sources.js';
 
 type Behaviour = 'normal' | 'drop-once' | 'corrupt' | 'corrupt-once' | 'stall-once' | 'missing' | 'no-range';

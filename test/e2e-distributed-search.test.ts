@@ -11,14 +11,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { createTestDatabase } from '../prisma/testing.js';
-import { subjectsFor } from '../schema/subjects.js';
 import { selectBackend } from '../gpu-worker/encoding/backend.js';
 import { loadCheckpointEncoder } from '../gpu-worker/encoding/checkpoint-encoder.js';
 import { openEmbeddedStore } from '../gpu-worker/vectors/embedded.js';
-import { createKeyWithCli, freePort, gql as gqlAs, startApp, waitFor, type AppProcess } from './support/processes.js';
+import { type AppProcess, createKeyWithCli, dropJobStream, freePort, gql as gqlAs, startApp, waitFor } from './support/processes.js';
 import { RUN, START_RUN, dataDir, randomName, repoRoot, smallRun } from './support/platform.js';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -77,9 +74,7 @@ describe('search through workers (NATS + Postgres, embedded store on one worker)
 
   after(async () => {
     await Promise.all(processes.map((p) => p.kill('SIGKILL')));
-    const nc = await connect({ servers: NATS_URL });
-    await (await jetstreamManager(nc)).streams.delete(subjectsFor(prefix).jobStream).catch(() => undefined);
-    await nc.close();
+    await dropJobStream(NATS_URL, prefix);
     await database.drop();
     await fs.rm(home, { recursive: true, force: true });
   });

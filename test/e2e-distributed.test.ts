@@ -7,11 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { createTestDatabase } from '../prisma/testing.js';
-import { subjectsFor } from '../schema/subjects.js';
-import { collect, createKeyWithCli, freePort, gql as gqlAs, startApp, waitFor, wsClient, type AppProcess } from './support/processes.js';
+import { type AppProcess, collect, createKeyWithCli, dropJobStream, freePort, gql as gqlAs, startApp, waitFor, wsClient } from './support/processes.js';
 import { PROGRESS, RUN, START_RUN, dataDir, randomName, smallRun } from './support/platform.js';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -64,9 +61,7 @@ describe('distributed platform (NATS + Postgres, separate processes)', () => {
 
   after(async () => {
     await Promise.all([...gateways.map((g) => g.app), ...workers.values()].map((p) => p.kill('SIGKILL')));
-    const nc = await connect({ servers: NATS_URL });
-    await (await jetstreamManager(nc)).streams.delete(subjectsFor(prefix).jobStream).catch(() => undefined);
-    await nc.close();
+    await dropJobStream(NATS_URL, prefix);
     await database.drop();
     await fs.rm(home, { recursive: true, force: true });
   });

@@ -9,12 +9,9 @@ import { after, before, test } from 'node:test';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { writeTestData } from '../api/testing.js';
 import { createTestDatabase, type TestDatabase } from '../prisma/testing.js';
-import { subjectsFor } from '../schema/subjects.js';
-import { createKeyWithCli, freePort, startApp, waitFor, type AppProcess } from './support/processes.js';
+import { type AppProcess, createKeyWithCli, dropJobStream, freePort, startApp, waitFor } from './support/processes.js';
 import { createRandom } from '../gpu-worker/training/random.js';
 
 const OPERATIONS = Number(process.env.FUZZ_OPERATIONS ?? 10_000);
@@ -184,9 +181,7 @@ before(async () => {
 
 after(async () => {
   await gateway.kill('SIGKILL');
-  const nc = await connect({ servers: NATS_URL });
-  await (await jetstreamManager(nc)).streams.delete(subjectsFor(prefix).jobStream).catch(() => undefined);
-  await nc.close();
+  await dropJobStream(NATS_URL, prefix);
   await database.drop();
   await rm(home, { recursive: true, force: true });
 });

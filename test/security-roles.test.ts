@@ -45,9 +45,10 @@ const OPERATIONS: Record<string, [Needed, string]> = {
   registerModel: ['admin', 'mutation { registerModel(input: { name: "m-%ROLE%", path: "none" }) { name } }'],
   createApiKey: ['admin', 'mutation { createApiKey(name: "made-by-%ROLE%", role: "reader") { secret } }'],
   revokeApiKey: ['admin', 'mutation { revokeApiKey(key: "no-such-key") { name } }'],
+  pullDataset: ['admin', 'mutation { pullDataset(input: { name: "muse" }) { id } }'],
 };
 
-const SUBSCRIPTIONS = ['runStatusChanged', 'trainingProgress'];
+const SUBSCRIPTIONS = ['jobProgress', 'runStatusChanged', 'trainingProgress'];
 
 describe('role matrix (API keys required)', () => {
   let gw: TestGateway;

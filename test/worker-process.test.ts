@@ -7,15 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { openDatabase, type Database } from '../prisma/db.js';
 import { createTestDatabase, type TestDatabase } from '../prisma/testing.js';
 import type { Bus } from '../schema/bus.js';
 import { connectNatsBus } from '../schema/bus/nats.js';
-import { subjectsFor } from '../schema/subjects.js';
 import { automaticBackend, dataDir } from './support/platform.js';
-import { startApp, waitFor } from './support/processes.js';
+import { dropJobStream, startApp, waitFor } from './support/processes.js';
 
 const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const prefix = `wp${randomBytes(6).toString('hex')}`;
@@ -49,9 +46,7 @@ before(async () => {
 after(async () => {
   await bus.close();
   await db.close();
-  const nc = await connect({ servers: NATS_URL });
-  await (await jetstreamManager(nc)).streams.delete(subjectsFor(prefix).jobStream).catch(() => undefined);
-  await nc.close();
+  await dropJobStream(NATS_URL, prefix);
   await database.drop();
   await fs.rm(home, { recursive: true, force: true });
 });

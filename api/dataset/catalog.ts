@@ -7,6 +7,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DATASETS, isTrainableKind, type DatasetDefinition, type DatasetKind } from '../../schema/datasets.js';
 import { assertNever } from '../../schema/events.js';
+import { fileState, type ChecksumMemo } from '../../schema/data-files.js';
+import { manifestOf } from '../../schema/data-sources.js';
 
 export interface DatasetFileInfo {
   name: string;
@@ -46,16 +48,35 @@ export interface LanguageCount {
   count: number;
 }
 
+/** What of a dataset's recorded files (schema/data-manifest.ts) is in the data folder, verified by sha256. */
+export interface DatasetState {
+  status: DatasetStatus;
+  missing: string[];
+  corrupted: string[];
+}
+
+/**
+ * PRESENT: every recorded file is there and verified (for datasets without recorded files: files
+ * were found); PARTIAL: some are missing; MISSING: none is there; CORRUPTED: one is there but is
+ * not what the manifest records (a pull fetches it again).
+ */
+export type DatasetStatus = 'PRESENT' | 'PARTIAL' | 'MISSING' | 'CORRUPTED';
+
 export interface DatasetCatalog {
   list(): Promise<DatasetInfo[]>;
   get(name: string): Promise<DatasetInfo | undefined>;
   exampleCounts(name: string): Promise<LanguageCount[]>;
+  state(name: string): Promise<DatasetState>;
+  /** Forget the scan (after a pull put files in place). */
+  invalidate(): void;
 }
 
 export function createDatasetCatalog(dataDir: string, options: { ttlMs?: number } = {}): DatasetCatalog {
   const ttlMs = options.ttlMs ?? 60_000;
   let scan: { at: number; result: Promise<DatasetInfo[]> } | undefined;
   const counts = new Map<string, Promise<LanguageCount[]>>();
+  // Each file version is hashed once per gateway process (the data folder is hundreds of MB).
+  const checksums: ChecksumMemo = new Map();
 
   const list = (): Promise<DatasetInfo[]> => {
     if (!scan || Date.now() - scan.at > ttlMs) {
@@ -83,6 +104,19 @@ export function createDatasetCatalog(dataDir: string, options: { ttlMs?: number 
         pending.catch(() => counts.delete(name));
       }
       return pending;
+    },
+    async state(name) {
+      const folder = manifestOf(name);
+      if (!folder) return { status: (await get(name))?.available ? 'PRESENT' : 'MISSING', missing: [], corrupted: [] };
+      const states = await Promise.all(folder.files.map(async (f) => [f.file, await fileState(dataDir, f, checksums)] as const));
+      const missing = states.filter(([, s]) => s === 'missing').map(([file]) => file);
+      const corrupted = states.filter(([, s]) => s === 'corrupted').map(([file]) => file);
+      const status = corrupted.length > 0 ? 'CORRUPTED' : missing.length === states.length ? 'MISSING' : missing.length > 0 ? 'PARTIAL' : 'PRESENT';
+      return { status, missing, corrupted };
+    },
+    invalidate() {
+      scan = undefined;
+      counts.clear();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import type { ImportDatasetInputData } from './import.service.js';
+import type { PullDatasetData } from './pull.service.js';
 
 @InputType()
 export class ImportDatasetInput implements ImportDatasetInputData {
@@ -15,4 +16,13 @@ export class ImportDatasetInput implements ImportDatasetInputData {
 
   @Field(() => String, { nullable: true })
   description?: string | null;
+}
+
+@InputType()
+export class PullDatasetInput implements PullDatasetData {
+  @Field(() => String, { description: 'A catalog dataset with a recorded source (see datasets { source license })' })
+  name!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Must be true for datasets whose license allows non-commercial use only (datasets { nonCommercial })' })
+  acceptNonCommercial?: boolean | null;
 }

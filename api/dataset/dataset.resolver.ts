@@ -1,9 +1,14 @@
 import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
-import { ImportDatasetInput } from './dataset.input.js';
+import { ImportDatasetInput, PullDatasetInput } from './dataset.input.js';
+import { pullDataset } from './pull.service.js';
+import { Job } from '../job/job.type.js';
 import { Dataset, LanguageCount } from './dataset.type.js';
 import { importDataset } from './import.service.js';
-import { exampleCounts, listDatasets } from './registry.js';
+import { exampleCounts, listDatasets, stateOf } from './registry.js';
+import type { DatasetStatus } from './catalog.js';
+import { DatasetStatusEnum } from '../enums.js';
+import { isNonCommercial, manifestOf } from '../../schema/data-sources.js';
 
 // Every field here needs a key (any role); mutations below name the role they need on top.
 @Authorized('reader')
@@ -22,11 +27,53 @@ export class DatasetResolver {
     return importDataset(services, input);
   }
 
+  @Authorized('admin')
+  @Mutation(() => Job, {
+    description: 'Queues a PULL job that downloads the dataset\'s recorded files into the workers\' data folder (DATA_MIRROR when set), verifying each by sha256; files already there and verified are kept. Progress: jobProgress. Asked again while one runs, returns that job',
+  })
+  pullDataset(@Arg('input', () => PullDatasetInput) input: PullDatasetInput, @Ctx() { services }: ApiContext): Promise<Job> {
+    return pullDataset(services, input);
+  }
+
   @FieldResolver(() => [LanguageCount], {
     description: 'Questions (QA), lines (other catalog kinds) or records (JSONL) per language; catalog files are read on first request',
   })
   examples(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<LanguageCount[]> {
     return exampleCounts(services, dataset);
+  }
+
+  @FieldResolver(() => DatasetStatusEnum, { description: 'Whether the data folder holds the recorded files, verified by sha256 (each file version is hashed once)' })
+  async status(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<DatasetStatus> {
+    return (await stateOf(services, dataset)).status;
+  }
+
+  @FieldResolver(() => [String], { description: 'Recorded files not in the data folder (relative to it)' })
+  async missingFiles(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<string[]> {
+    return (await stateOf(services, dataset)).missing;
+  }
+
+  @FieldResolver(() => [String], { description: 'Files in the data folder that differ from their record in size or sha256' })
+  async corruptedFiles(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<string[]> {
+    return (await stateOf(services, dataset)).corrupted;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'License of the recorded files (several joined by "; "); null when no source is recorded' })
+  license(@Root() dataset: Dataset): string | null {
+    const folder = dataset.imported ? undefined : manifestOf(dataset.name);
+    return folder ? [...new Set(folder.files.map((f) => f.license))].join('; ') : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Its license allows non-commercial use only: pullDataset asks for acceptNonCommercial' })
+  nonCommercial(@Root() dataset: Dataset): boolean {
+    const folder = dataset.imported ? undefined : manifestOf(dataset.name);
+    return folder?.files.some((f) => isNonCommercial(f.license)) ?? false;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Where pullDataset downloads it from: repository and pinned commit; null when no source is recorded' })
+  source(@Root() dataset: Dataset): string | null {
+    const folder = dataset.imported ? undefined : manifestOf(dataset.name);
+    const first = folder?.files[0];
+    return first ? `https://github.com/${first.repo}/tree/${first.commit}` : null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Imported: the file relative to its import root (just its name when no import root holds it any more)' })

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { GatewayServices } from '../context.js';
 import { realRoots } from '../files/confined.js';
-import type { DatasetInfo, LanguageCount } from './catalog.js';
+import type { DatasetInfo, DatasetState, LanguageCount } from './catalog.js';
 import { toDatasetInfo } from './imported.js';
 
 type Services = Pick<GatewayServices, 'catalog' | 'prisma' | 'importRoots'>;
@@ -24,6 +24,12 @@ export async function listImported({ prisma, importRoots }: Pick<GatewayServices
 
 export function exampleCounts(services: Services, dataset: DatasetInfo): Promise<LanguageCount[]> {
   return dataset.imported ? Promise.resolve(dataset.imported.examples) : services.catalog.exampleCounts(dataset.name);
+}
+
+/** Imported datasets have no recorded source: present when their file is. */
+export function stateOf(services: Services, dataset: DatasetInfo): Promise<DatasetState> {
+  if (dataset.imported) return Promise.resolve({ status: dataset.available ? 'PRESENT' : 'MISSING', missing: [], corrupted: [] });
+  return services.catalog.state(dataset.name);
 }
 
 /** A moved or deleted import is listed as unavailable rather than failing the whole query. */

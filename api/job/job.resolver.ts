@@ -1,4 +1,4 @@
-import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { EvaluationSuite } from '../../schema/training.js';
 import type { ApiContext } from '../context.js';
 import { EvaluationSuiteEnum, JobStatusEnum } from '../enums.js';
@@ -8,6 +8,8 @@ import { EvaluationReport } from '../evaluation/report.type.js';
 import { EvaluationTarget, toTarget } from '../evaluation/target.type.js';
 import { pageSize } from '../pagination.js';
 import { Job } from './job.type.js';
+import { JobProgress } from './progress.type.js';
+import { openJobProgressStream, storedProgress } from './progress-stream.js';
 
 const evaluationOf = (job: Job) => (job.kind === 'EVALUATE' ? readEvaluationRequest(job.payload) : null);
 
@@ -43,5 +45,18 @@ export class JobResolver {
   @FieldResolver(() => [EvaluationReport], { description: 'EVALUATE jobs: the reports written so far, one per suite' })
   reports(@Root() job: Job, @Ctx() { services }: ApiContext): Promise<EvaluationReport[]> {
     return findReports(services, { jobId: job.id }, 'asc');
+  }
+
+  @FieldResolver(() => JobProgress, { nullable: true, description: 'The latest progress a PULL job reported; null before the first report and for other kinds' })
+  progress(@Root() job: Job): JobProgress | null {
+    return storedProgress(job);
+  }
+
+  @Subscription(() => JobProgress, {
+    description: 'The stored progress, then live progress of a job; completes after the job ends with an item carrying its final status',
+    subscribe: ({ args, context }) => openJobProgressStream((context as ApiContext).services, (args as { jobId: string }).jobId),
+  })
+  jobProgress(@Root() item: JobProgress, @Arg('jobId', () => ID) _jobId: string): JobProgress {
+    return item;
   }
 }

@@ -36,4 +36,7 @@ export class Job {
 
   /** What the job was asked to do (an EvaluationRequest for EVALUATE); read by field resolvers. */
   payload?: unknown;
+
+  /** The latest progress report (PULL jobs); read by the progress field resolver. */
+  progress?: unknown;
 }

@@ -8,14 +8,13 @@
 // exclusively, holding the owner's pid) makes concurrent pulls of one file, in this process or
 // another, wait for the first instead of downloading twice.
 
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileState, sha256Of } from '../../schema/data-files.js';
 import { sourceOf, type ManifestFile } from '../../schema/data-sources.js';
 import { lockPidFile, PidLockHeldError, type PidLock } from '../../schema/pid-lock.js';
 
-export type FileState = 'present' | 'missing' | 'corrupted';
 
 export interface PullOptions {
   dataDir: string;
@@ -49,21 +48,6 @@ export class PullError extends Error {
     super(`${file}: ${message}`);
     this.name = 'PullError';
   }
-}
-
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Present (right size and checksum), missing, or corrupted (there, but not what the manifest says). */
-export async function fileState(dataDir: string, f: ManifestFile): Promise<FileState> {
-  const target = path.join(dataDir, f.file);
-  const size = await stat(target).then((s) => s.size, () => null);
-  if (size === null) return 'missing';
-  if (size !== f.size) return 'corrupted';
-  return (await sha256Of(target)) === f.sha256 ? 'present' : 'corrupted';
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>

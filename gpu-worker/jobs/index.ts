@@ -12,6 +12,7 @@ import { createEvaluateJob } from './evaluate.js';
 import type { CachedEncoder } from './evaluate-target.js';
 import { createReportStore } from './evaluation-reports.js';
 import { createIndexCorpusJob } from './index-corpus.js';
+import { createPullDatasetJob } from './pull-dataset.js';
 import { createReportJob } from '../experiment/report-job.js';
 import { createTrainJob, type TrainJobDeps } from './train.js';
 import type { JobHandler } from './types.js';
@@ -22,10 +23,12 @@ export type JobsDeps = Omit<TrainJobDeps, 'dataCache' | 'suiteData' | 'reports'>
   reportsDir: string;
   /** Shared with query serving: one copy of the dictionaries per worker. */
   lexical: () => Promise<LexicalQueries>;
+  /** DATA_MIRROR for PULL jobs; absent: each file's GitHub source. */
+  dataMirror?: string;
 };
 
 /** Kinds this worker advertises in its Worker row. */
-export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT'];
+export const CAPABILITIES: readonly JobKind[] = ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT', 'PULL'];
 
 /** Restored encoders kept for later EVALUATE jobs. */
 const CACHED_ENCODERS = 2;
@@ -44,6 +47,7 @@ export function createJobs(deps: JobsDeps): Jobs {
   const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, lexical: deps.lexical, log: deps.log });
   const embed = createIndexCorpusJob({ prisma: deps.prisma, vectors: deps.vectors, dataDir: deps.dataDir, modelsDir: deps.modelsDir, log: deps.log });
   const report = createReportJob({ prisma: deps.prisma, reportsDir: deps.reportsDir, log: deps.log });
+  const pull = createPullDatasetJob({ prisma: deps.prisma, events: deps.events, dataDir: deps.dataDir, mirror: deps.dataMirror ?? null, log: deps.log });
   return {
     handlerFor(kind) {
       switch (kind) {
@@ -55,6 +59,8 @@ export function createJobs(deps: JobsDeps): Jobs {
           return embed;
         case 'REPORT':
           return report;
+        case 'PULL':
+          return pull;
         default:
           return assertNever(kind);
       }

@@ -6,7 +6,7 @@
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { JobDelivery } from '../../schema/bus.js';
 import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../schema/events.js';
-import { JobError, type JobKind } from '../../schema/jobs.js';
+import { JobError, type JobEnd, type JobKind } from '../../schema/jobs.js';
 import { drivenRunId, type StatusStore } from './status.js';
 import { abortReasonOf, type AbortReason, type JobHandler } from './types.js';
 
@@ -18,7 +18,7 @@ export interface RunnerDeps {
   heartbeatMs: number;
   retryDelayMs: (attempt: number) => number;
   /** Called once a job reached a final state (work that follows from it, e.g. an experiment's next jobs). Errors are logged. */
-  afterSettled?: (job: { id: string; kind: JobKind; experimentId: string | null }, status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED') => Promise<void>;
+  afterSettled?: (job: { id: string; kind: JobKind; experimentId: string | null }, status: JobEnd, error: string | null) => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -55,9 +55,9 @@ export function createJobRunner(deps: RunnerDeps) {
   }
 
   type SettledJob = { id: string; kind: JobKind; experimentId: string | null };
-  async function settled(job: SettledJob, final: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'): Promise<void> {
+  async function settled(job: SettledJob, final: JobEnd, error: string | null = null): Promise<void> {
     if (!deps.afterSettled) return;
-    await deps.afterSettled(job, final).catch((err) => log(`job ${job.id}: after ${final}: ${describe(err)}`));
+    await deps.afterSettled(job, final, error).catch((err) => log(`job ${job.id}: after ${final}: ${describe(err)}`));
   }
 
   async function settleFailure(delivery: JobDelivery, job: SettledJob, runId: string | null, err: unknown): Promise<void> {
@@ -69,7 +69,7 @@ export function createJobRunner(deps: RunnerDeps) {
       log(`job ${jobId}: failed: ${error}`);
       await status.fail(jobId, runId, error);
       delivery.reject();
-      await settled(job, 'FAILED');
+      await settled(job, 'FAILED', error);
       return;
     }
     const delay = deps.retryDelayMs(delivery.attempt);
@@ -100,7 +100,7 @@ export function createJobRunner(deps: RunnerDeps) {
       log(`job ${jobId}: ${error}`);
       await status.fail(jobId, runId, error);
       delivery.reject();
-      await settled(job, 'FAILED');
+      await settled(job, 'FAILED', error);
       return;
     }
     const run = job.runId ? await prisma.run.findUnique({ where: { id: job.runId } }) : null;

@@ -19,6 +19,7 @@ export function drivenRunId(job: { kind: JobKind; runId: string | null }): strin
     case 'EVALUATE':
     case 'EMBED':
     case 'REPORT':
+    case 'PULL':
       return null;
     default:
       return assertNever(job.kind);

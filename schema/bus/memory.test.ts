@@ -57,7 +57,7 @@ it('copies messages and events as the wire would', async () => {
   bus.events.publish(event);
   event.runId = 'changed';
   await until(() => got.length === 1);
-  assert.equal(got[0]!.runId, 'r1');
+  assert.deepEqual(got[0], { type: 'cancelRun', runId: 'r1', at: 'then' });
   await c.stop();
   await bus.close();
 });

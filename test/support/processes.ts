@@ -7,6 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { subjectsFor } from '../../schema/subjects.js';
 
 const distRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -116,4 +119,14 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
       },
     );
   });
+}
+
+/** Removes a test's job stream from the shared NATS server (the server keeps running). */
+export async function dropJobStream(servers: string, prefix: string): Promise<void> {
+  const nc = await connect({ servers });
+  try {
+    await (await jetstreamManager(nc)).streams.delete(subjectsFor(prefix).jobStream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
 }

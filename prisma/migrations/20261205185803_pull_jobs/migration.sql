@@ -1,0 +1,5 @@
+-- AlterEnum
+ALTER TYPE "JobKind" ADD VALUE 'PULL';
+
+-- AlterTable
+ALTER TABLE "Job" ADD COLUMN     "progress" JSONB;
