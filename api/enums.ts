@@ -35,7 +35,7 @@ export const EncodingRoleEnum = enumObject(['QUERY', 'PASSAGE'] as const);
 export const RetrievalModeEnum = enumObject(RETRIEVAL_MODES);
 export const TrainingRecipeEnum = enumObject(RECIPE_NAMES);
 export const FusionMethodEnum = enumObject(FUSION_METHODS);
-export const DatasetStatusEnum = enumObject(['PRESENT', 'PARTIAL', 'MISSING', 'CORRUPTED'] as const);
+export const DatasetStatusEnum = enumObject(['PRESENT', 'SAMPLE', 'PARTIAL', 'MISSING', 'CORRUPTED'] as const);
 // GraphQL enum values cannot contain '-': paper-cpu is PAPER_CPU on the wire.
 export const ExperimentPresetEnum = Object.fromEntries(EXPERIMENT_PRESETS.map((p) => [p.toUpperCase().replace('-', '_'), p])) as Record<string, (typeof EXPERIMENT_PRESETS)[number]>;
 
@@ -59,7 +59,7 @@ registerEnumType(JobStatusEnum, { name: 'JobStatus' });
 registerEnumType(DatasetKindEnum, { name: 'DatasetKind' });
 registerEnumType(DatasetStatusEnum, {
   name: 'DatasetStatus',
-  description: 'PRESENT: every recorded file is in the data folder with its sha256 (datasets without recorded files: files were found); PARTIAL: some are missing; MISSING: none; CORRUPTED: a file differs from its record (pullDataset fetches it again)',
+  description: 'PRESENT: every recorded file is in the data folder with its sha256 (datasets without recorded files: files were found); SAMPLE: the demo bundle\'s subset (npm start on a machine without data; numbers from it are sample-sized; pullDataset replaces it); PARTIAL: some are missing; MISSING: none; CORRUPTED: a file differs from its record (pullDataset fetches it again)',
 });
 registerEnumType(EvaluationSettingEnum, { name: 'EvaluationSetting' });
 registerEnumType(BaselineEnum, { name: 'Baseline', description: 'Reference rankers: BM25 on the texts, RANDOM scores' });

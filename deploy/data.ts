@@ -10,7 +10,7 @@
 
 import { loadDataCommandConfig } from '../gpu-worker/config.js';
 import { createPuller, PullError } from '../gpu-worker/data/pull.js';
-import { fileState, type FileState } from '../schema/data-files.js';
+import { fileState, readSampleRecord, type FileState } from '../schema/data-files.js';
 import { isNonCommercial, manifestOf, type ManifestFolder } from '../schema/data-sources.js';
 import { DATASETS } from '../schema/datasets.js';
 import { bar } from './progress-bars.js';
@@ -35,8 +35,9 @@ class UsageError extends Error {}
 const licensesOf = (m: ManifestFolder) => [...new Set(m.files.map((f) => f.license))];
 
 async function states(dataDir: string, m: ManifestFolder): Promise<Record<FileState, number>> {
-  const counts: Record<FileState, number> = { present: 0, missing: 0, corrupted: 0 };
-  for (const f of m.files) counts[await fileState(dataDir, f)]++;
+  const counts: Record<FileState, number> = { present: 0, missing: 0, sample: 0, corrupted: 0 };
+  const sample = await readSampleRecord(dataDir);
+  for (const f of m.files) counts[await fileState(dataDir, f, undefined, sample)]++;
   return counts;
 }
 
@@ -52,7 +53,8 @@ async function list(): Promise<number> {
     const s = await states(dataDir, m);
     const size = m.files.reduce((a, f) => a + f.size, 0);
     const nc = licensesOf(m).some(isNonCommercial) ? ' [NON-COMMERCIAL]' : '';
-    console.log(`${d.name.padEnd(10)} ${String(m.files.length).padStart(3)} files ${mib(size).padStart(9)}  present ${s.present}, missing ${s.missing}, corrupted ${s.corrupted}${nc}`);
+    const sampled = s.sample > 0 ? `, demo sample ${s.sample}` : '';
+    console.log(`${d.name.padEnd(10)} ${String(m.files.length).padStart(3)} files ${mib(size).padStart(9)}  present ${s.present}, missing ${s.missing}${sampled}, corrupted ${s.corrupted}${nc}`);
     console.log(`${''.padEnd(10)} ${licensesOf(m).join('; ')}`);
   }
   return 0;
@@ -61,9 +63,10 @@ async function list(): Promise<number> {
 async function verify(names: readonly string[]): Promise<number> {
   const { dataDir } = loadDataCommandConfig();
   let bad = 0;
+  const sample = await readSampleRecord(dataDir);
   for (const { name, manifest } of datasetsNamed(names)) {
     for (const f of manifest.files) {
-      const state = await fileState(dataDir, f);
+      const state = await fileState(dataDir, f, undefined, sample);
       if (state !== 'present') {
         bad++;
         console.log(`${name}: ${f.file} ${state}`);
@@ -71,7 +74,7 @@ async function verify(names: readonly string[]): Promise<number> {
     }
     console.log(`${name}: ${manifest.files.length} files checked`);
   }
-  console.log(bad === 0 ? 'every file matches the manifest' : `${bad} files missing or corrupted: npm run data -- pull <name>`);
+  console.log(bad === 0 ? 'every file matches the manifest' : `${bad} files missing, corrupted or the demo sample: npm run data -- pull <name>`);
   return bad === 0 ? 0 : 1;
 }
 

@@ -5,9 +5,12 @@
 import { loadApiConfig } from '../api/config.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { refuseIfInUse } from '../schema/setup.js';
+import { seedFromDemo } from './demo.js';
 import { startPlatform } from './platform.js';
 
 const apiConfig = loadApiConfig();
+// A machine with only the clone: README's example runs on the demo bundle's sample.
+await seedFromDemo(apiConfig.settings, (line) => console.log(line));
 // XLING_HOME held by another process ends this one with that one line, not a stack trace.
 const platform = await startPlatform(apiConfig, loadWorkerConfig(), (line) => console.log(line)).catch(refuseIfInUse);
 const { settings } = apiConfig;

@@ -40,6 +40,12 @@ export interface PlatformSettings {
   hnswThreshold?: number;
   /** Embedded store: HNSW candidate list of a top-10 search (k / 10 times as many for a top-k); higher is slower with better recall. */
   hnswExpansionSearch?: number;
+  /**
+   * Default data / models folders that do not exist (a machine with only the clone): `npm start`
+   * fills them from the demo bundle (deploy/demo.ts). Never set for folders named by DATA_DIR or
+   * MODELS_DIR.
+   */
+  missingDefaults?: { data: boolean; models: boolean };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -86,10 +92,13 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
     throw new ConfigError('JOB_HEARTBEAT_MS', String(heartbeatMs), `less than JOB_ACK_WAIT_MS (${ackWaitMs})`);
   }
   const dataDir = env.DATA_DIR ? path.resolve(cwd, env.DATA_DIR) : defaultSharedDir('data', cwd, exists);
+  const modelsDir = env.MODELS_DIR ? path.resolve(cwd, env.MODELS_DIR) : defaultSharedDir('models', cwd, exists);
+  const missingDefaults = { data: !env.DATA_DIR && !exists(dataDir), models: !env.MODELS_DIR && !exists(modelsDir) };
   return {
     home,
     dataDir,
-    modelsDir: env.MODELS_DIR ? path.resolve(cwd, env.MODELS_DIR) : defaultSharedDir('models', cwd, exists),
+    modelsDir,
+    ...(missingDefaults.data || missingDefaults.models ? { missingDefaults } : {}),
     importRoots: readPathList(env, 'IMPORT_ROOTS', cwd) ?? [dataDir],
     importMaxBytes: readInt(env, 'IMPORT_MAX_BYTES', DEFAULT_IMPORT_MAX_BYTES),
     database: env.DATABASE_URL

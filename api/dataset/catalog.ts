@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DATASETS, isTrainableKind, type DatasetDefinition, type DatasetKind } from '../../schema/datasets.js';
 import { assertNever } from '../../schema/events.js';
-import { fileState, type ChecksumMemo } from '../../schema/data-files.js';
+import { fileState, readSampleRecord, type ChecksumMemo } from '../../schema/data-files.js';
 import { manifestOf } from '../../schema/data-sources.js';
 
 export interface DatasetFileInfo {
@@ -57,10 +57,11 @@ export interface DatasetState {
 
 /**
  * PRESENT: every recorded file is there and verified (for datasets without recorded files: files
- * were found); PARTIAL: some are missing; MISSING: none is there; CORRUPTED: one is there but is
- * not what the manifest records (a pull fetches it again).
+ * were found); SAMPLE: the demo bundle's subset (schema/demo.ts); PARTIAL: some are missing;
+ * MISSING: none is there; CORRUPTED: one is there but is not what the manifest records (a pull
+ * fetches it again).
  */
-export type DatasetStatus = 'PRESENT' | 'PARTIAL' | 'MISSING' | 'CORRUPTED';
+export type DatasetStatus = 'PRESENT' | 'SAMPLE' | 'PARTIAL' | 'MISSING' | 'CORRUPTED';
 
 export interface DatasetCatalog {
   list(): Promise<DatasetInfo[]>;
@@ -108,10 +109,12 @@ export function createDatasetCatalog(dataDir: string, options: { ttlMs?: number 
     async state(name) {
       const folder = manifestOf(name);
       if (!folder) return { status: (await get(name))?.available ? 'PRESENT' : 'MISSING', missing: [], corrupted: [] };
-      const states = await Promise.all(folder.files.map(async (f) => [f.file, await fileState(dataDir, f, checksums)] as const));
+      const sample = await readSampleRecord(dataDir);
+      const states = await Promise.all(folder.files.map(async (f) => [f.file, await fileState(dataDir, f, checksums, sample)] as const));
       const missing = states.filter(([, s]) => s === 'missing').map(([file]) => file);
       const corrupted = states.filter(([, s]) => s === 'corrupted').map(([file]) => file);
-      const status = corrupted.length > 0 ? 'CORRUPTED' : missing.length === states.length ? 'MISSING' : missing.length > 0 ? 'PARTIAL' : 'PRESENT';
+      const sampled = states.some(([, s]) => s === 'sample');
+      const status = corrupted.length > 0 ? 'CORRUPTED' : sampled ? 'SAMPLE' : missing.length === states.length ? 'MISSING' : missing.length > 0 ? 'PARTIAL' : 'PRESENT';
       return { status, missing, corrupted };
     },
     invalidate() {

@@ -104,6 +104,7 @@ export function toReport(row: ReportRow): EvaluationReport {
     dataset: row.dataset,
     step: row.step,
     queries: row.queries,
+    sampleSized: row.sampleSized,
     headlines: readHeadlines(row.headlines),
     alignment: readAlignment(row.alignment),
     retrieval: row.retrieval ? shownRetrieval(row.retrieval as unknown as RetrievalSettings) : null,

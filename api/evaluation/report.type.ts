@@ -87,6 +87,9 @@ export class EvaluationReport {
   @Field(() => Int, { description: 'Queries evaluated (sentences for XNLI_ALIGNMENT)' })
   queries!: number;
 
+  @Field(() => Boolean, { description: 'Computed on the demo bundle\'s sample of the suite (npm start without a data folder): not comparable with numbers on the full suite' })
+  sampleSized!: boolean;
+
   @Field(() => [Headline], { description: 'Empty for XNLI_ALIGNMENT' })
   headlines!: Headline[];
 

@@ -253,6 +253,21 @@ describe('recipe', () => {
     const changed = resolveWithCaps({ recipe: 'CPU_DEFAULT', steps: 100, model: { dimension: 64 }, languages: ['en', 'de'] }, available, [], DEFAULT_TRAINING_CAPS.trainer).spec;
     assert.deepEqual([changed.hyperParameters.steps, changed.hyperParameters.batchSize, changed.model.dimension, changed.model.vocabularySize, changed.languages], [100, 128, 64, 32768, ['en', 'de']]);
   });
+  test('a data folder without some of its sources (the demo bundle has no MLQA-R): the run trains on those it has; named sources are kept as named', () => {
+    const withoutMlqa = available.map((d) => (d.name === 'mlqa-r' ? { ...d, available: false } : d));
+    const { spec } = resolveWithCaps({ recipe: 'CPU_DEFAULT', evaluationSuites: ['XQUAD_R'] }, withoutMlqa, [], DEFAULT_TRAINING_CAPS.trainer);
+    assert.deepEqual(spec.trainDatasets, ['ntrex128']);
+    assert.throws(
+      () => resolveWithCaps({ recipe: 'CPU_DEFAULT', trainDatasets: ['mlqa-r', 'ntrex128'] }, withoutMlqa, [], DEFAULT_TRAINING_CAPS.trainer),
+      (error: unknown) => error instanceof GraphQLError && error.extensions.field === 'input.trainDatasets[0]' && /has no files/.test(error.message),
+    );
+    const none = withoutMlqa.map((d) => (d.name === 'ntrex128' ? { ...d, available: false } : d));
+    assert.throws(
+      () => resolveWithCaps({ recipe: 'CPU_DEFAULT' }, none, [], DEFAULT_TRAINING_CAPS.trainer),
+      (error: unknown) => error instanceof GraphQLError && error.extensions.field === 'input.trainDatasets[0]',
+      'with none of its sources, the first is named as missing',
+    );
+  });
   test('an unknown recipe, or a recipe with a baseModel, is refused by field', () => {
     rejects({ recipe: 'GPU_HUGE' }, 'input.recipe', 'GPU_HUGE', /is not a recipe \(CPU_DEFAULT\)/);
     rejects({ recipe: 'CPU_DEFAULT', baseModel: 'xlmr-base' }, 'input.recipe', 'CPU_DEFAULT', /cannot start from a baseModel/);

@@ -31,7 +31,14 @@ export function resolveTrainingInput(
   if (input.recipe != null) {
     if (input.baseModel != null) throw badUserInput(at('recipe'), input.recipe, 'trains from scratch; it cannot start from a baseModel');
     if (!(RECIPE_NAMES as readonly string[]).includes(input.recipe)) throw badUserInput(at('recipe'), input.recipe, `is not a recipe (${RECIPE_NAMES.join(', ')})`);
+    const given = input.trainDatasets;
     input = withRecipe(input.recipe as RecipeName, input);
+    // The recipe's sources that this data folder has (the demo bundle has no MLQA-R, which is
+    // non-commercial); the run records what it trained on. Sources the caller names are kept as named.
+    if (given == null && input.trainDatasets) {
+      const present = input.trainDatasets.filter((name) => datasets.some((d) => d.name === name && d.available));
+      if (present.length > 0) input = { ...input, trainDatasets: present };
+    }
   }
   let base: BaseModel | undefined;
   if (input.baseModel != null) {

@@ -8,6 +8,8 @@ import type { Prisma, PrismaClient } from '../../prisma/generated/client.js';
 import type { AlignmentSummary, Baseline, Headlines } from '../../schema/evaluation.js';
 import { SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import type { PairRow } from '../evaluation/report-rows.js';
+import { holdsSample, type ChecksumMemo } from '../../schema/data-files.js';
+import { findDataset } from '../../schema/datasets.js';
 
 /** What was evaluated: exactly one of a checkpoint (with its run when the target was a run) or a baseline. */
 export interface ReportTarget {
@@ -32,10 +34,11 @@ type Tx = Prisma.TransactionClient;
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
-function reportData(content: ReportContent) {
+function reportData(content: ReportContent, sampleSized: boolean) {
   return {
     suite: content.suite,
     dataset: SUITE_DATASET[content.suite],
+    sampleSized,
     headlines: json(content.headlines),
     ...(content.alignment ? { alignment: json(content.alignment) } : {}),
     queries: content.queries,
@@ -49,7 +52,13 @@ async function writeRows(tx: Tx, reportId: string, rows: readonly PairRow[]): Pr
   await tx.evaluation.createMany({ data: rows.map((row) => ({ reportId, ...row })), skipDuplicates: true });
 }
 
-export function createReportStore(prisma: PrismaClient) {
+/** `dataDir`: where the suites were read, to mark reports computed on the demo bundle's sample. */
+export function createReportStore(prisma: PrismaClient, dataDir?: string) {
+  const checksums: ChecksumMemo = new Map();
+  const sampleSized = async (suite: EvaluationSuite) => {
+    const folder = findDataset(SUITE_DATASET[suite])?.folder;
+    return dataDir !== undefined && folder !== undefined && (await holdsSample(dataDir, folder, checksums));
+  };
   return {
     /** True once an earlier delivery of the job has written this suite. */
     async written(jobId: string, suite: EvaluationSuite): Promise<boolean> {
@@ -57,7 +66,7 @@ export function createReportStore(prisma: PrismaClient) {
     },
 
     async writeJobReport(jobId: string, target: ReportTarget, content: ReportContent): Promise<string> {
-      const data = { ...reportData(content), ...target, step: null };
+      const data = { ...reportData(content, await sampleSized(content.suite)), ...target, step: null };
       return prisma.$transaction(async (tx) => {
         const report = await tx.evaluationReport.upsert({
           where: { jobId_suite: { jobId, suite: content.suite } },
@@ -77,10 +86,11 @@ export function createReportStore(prisma: PrismaClient) {
     },
 
     async writeValidation(runId: string, step: number, content: ReportContent): Promise<void> {
+      const sample = await sampleSized(content.suite);
       await prisma.$transaction(async (tx) => {
         const existing = await tx.evaluationReport.findFirst({ where: { runId, step, suite: content.suite, jobId: null }, select: { id: true } });
         if (existing) return;
-        const report = await tx.evaluationReport.create({ data: { ...reportData(content), runId, step }, select: { id: true } });
+        const report = await tx.evaluationReport.create({ data: { ...reportData(content, sample), runId, step }, select: { id: true } });
         await writeRows(tx, report.id, content.rows);
       });
     },

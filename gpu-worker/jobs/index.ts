@@ -41,7 +41,7 @@ export interface Jobs {
 
 export function createJobs(deps: JobsDeps): Jobs {
   const suiteData = createSuiteData(deps.dataDir);
-  const reports = createReportStore(deps.prisma);
+  const reports = createReportStore(deps.prisma, deps.dataDir);
   const encoders = createLeaseCache<CachedEncoder>(CACHED_ENCODERS);
   const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
   const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, lexical: deps.lexical, log: deps.log });

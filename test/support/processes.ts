@@ -21,10 +21,20 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `nodeArgs` go to node before the entry (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
-export function startApp(entry: string, env: Record<string, string>, args: readonly string[] = [], nodeArgs: readonly string[] = []): AppProcess {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(distRoot, entry), ...args], {
+/**
+ * `nodeArgs` go to node before the entry (e.g. --cpu-prof, which NODE_OPTIONS does not allow);
+ * `where`: another working folder, and another dist/ to run the entry from (a clone's).
+ */
+export function startApp(
+  entry: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
+  where: { cwd?: string; distRoot?: string } = {},
+): AppProcess {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(where.distRoot ?? distRoot, entry), ...args], {
     env: { ...process.env, ...env },
+    ...(where.cwd ? { cwd: where.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EvaluationReport" ADD COLUMN     "sampleSized" BOOLEAN NOT NULL DEFAULT false;
