@@ -84,7 +84,7 @@ test("README's example on a machine with only the clone: trains, evaluates (samp
   assert.equal(report.sampleSized, true);
   assert.equal(report.retrieval.mode, 'HYBRID');
   assert.ok(report.queries > 100, `questions: ${report.queries}`);
-  const mono = report.headlines.find((h: { name: string }) => h.name === 'MONO.MAP');
+  const mono = report.headlines.find((h: { name: string }) => h.name === 'mono.map');
   assert.ok(mono && mono.lo <= mono.estimate && mono.estimate <= mono.hi && mono.estimate > 0.1, JSON.stringify(report.headlines));
 
   const { data: withCheckpoints } = await gql('query($id: ID!) { run(id: $id) { checkpoints { id step } } }', { id: run.id });
