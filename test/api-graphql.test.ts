@@ -59,8 +59,8 @@ describe('HTTP', () => {
     );
     const names = (kind: string) => result.data!.__schema[kind]!.fields.map((f) => f.name).sort();
     assert.deepEqual(names('queryType'), ['apiKeys', 'collections', 'compareCollections', 'datasets', 'embed', 'evaluations', 'experiment', 'experiments', 'jobs', 'models', 'run', 'runs', 'search', 'searchBatch', 'viewer', 'workers']);
-    assert.deepEqual(names('mutationType'), ['cancelRun', 'createApiKey', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'registerModel', 'revokeApiKey', 'startExperiment', 'startTrainingRun']);
-    assert.deepEqual(names('subscriptionType'), ['runStatusChanged', 'trainingProgress']);
+    assert.deepEqual(names('mutationType'), ['cancelRun', 'createApiKey', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'pullDataset', 'registerModel', 'revokeApiKey', 'startExperiment', 'startTrainingRun']);
+    assert.deepEqual(names('subscriptionType'), ['jobProgress', 'runStatusChanged', 'trainingProgress']);
   });
 
   test('datasets come from the data folder, with example counts', async () => {
