@@ -114,6 +114,31 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     // A 10-step encoder has learnt almost nothing: fusing it with BM25 adds what BM25 finds.
     assert.ok(map(hybrid, 'mono') > map(report!, 'mono') + 0.05, `HYBRID mono ${map(hybrid, 'mono')} vs DENSE ${map(report!, 'mono')}`);
 
+    // Exported: one MTEB result file per report of the run, then one CSV of all their pair rows.
+    const exported = await gql(url, 'query($filter: EvaluationFilter) { exportEvaluations(filter: $filter) { path mediaType content } }', { filter: { runId } });
+    assert.equal(exported.errors, undefined, JSON.stringify(exported.errors));
+    const { data: ofRun } = await gql(url, 'query($filter: EvaluationFilter) { evaluations(filter: $filter) { id pairs { queryLanguage candidateLanguage map ndcgAt10 } } }', { filter: { runId } });
+    const files = exported.data.exportEvaluations as Array<{ path: string; mediaType: string; content: string }>;
+    // The run's reports: DENSE and HYBRID on its checkpoint, and the validation at step 10.
+    assert.deepEqual(files.slice(0, -1).map((f) => f.path.replace(/[0-9a-f-]{36}/, '<checkpoint>')).sort(), [
+      `xling__run-${runId}__DENSE/<checkpoint>/MLQARetrieval.json`, `xling__run-${runId}__DENSE/step-10/MLQARetrieval.json`, `xling__run-${runId}__HYBRID/<checkpoint>/MLQARetrieval.json`,
+    ]);
+    for (const file of files.slice(0, -1)) {
+      assert.equal(file.mediaType, 'application/json');
+      const json = JSON.parse(file.content);
+      const pairs = ofRun.evaluations.find((r: { id: string }) => r.id === json.xling.reportId).pairs as Array<{ queryLanguage: string; candidateLanguage: string; map: number; ndcgAt10: number }>;
+      assert.deepEqual(
+        json.scores.test.map((s: { hf_subset: string; map: number; main_score: number }) => [s.hf_subset, s.map, s.main_score]).sort(),
+        pairs.map((p) => [`${p.queryLanguage}-${p.candidateLanguage}`, p.map, p.ndcgAt10]).sort(),
+        'a score per pair row, nDCG@10 as the main score',
+      );
+    }
+    const csv = files.at(-1)!;
+    assert.deepEqual([csv.path, csv.mediaType], ['evaluations.csv', 'text/csv']);
+    const pairRows = ofRun.evaluations.reduce((n: number, r: { pairs: unknown[] }) => n + r.pairs.length, 0);
+    assert.equal(csv.content.trimEnd().split('\r\n').length, 1 + pairRows, 'a header and every pair row');
+    assert.equal(ofRun.evaluations.length, 3);
+
     // Evaluating the run changed nothing about it.
     const { data: after } = await gql(url, RUN_STATUS, { id: runId });
     assert.deepEqual([after.run.status, after.run.startedAt, after.run.finishedAt], [trained.status, trained.startedAt, trained.finishedAt]);

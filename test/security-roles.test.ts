@@ -22,6 +22,7 @@ const OPERATIONS: Record<string, [Needed, string]> = {
   experiment: ['reader', '{ experiment(id: "none") { id } }'],
   evaluations: ['reader', '{ evaluations(first: 1) { id } }'],
   jobs: ['reader', '{ jobs(first: 1) { id } }'],
+  exportEvaluations: ['reader', '{ exportEvaluations(first: 1) { path } }'],
   workers: ['reader', '{ workers { id } }'],
   datasets: ['reader', '{ datasets { name } }'],
   collections: ['reader', '{ collections { id } }'],

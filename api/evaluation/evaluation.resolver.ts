@@ -9,6 +9,8 @@ import { evaluate, findReports } from './evaluation.service.js';
 import { Evaluation } from './evaluation.type.js';
 import { buildMatrix, type MatrixMetric, type MatrixSetting } from './matrix.js';
 import { EvaluationReport, LanguageMatrix } from './report.type.js';
+import { toCsv, toMtebFiles } from './export.js';
+import { ExportedFile } from './export.type.js';
 
 const PAIR_ORDER = [{ setting: 'asc' as const }, { queryLanguage: 'asc' as const }, { candidateLanguage: 'asc' as const }];
 
@@ -29,6 +31,26 @@ export class EvaluationResolver {
     @Ctx() { services }: ApiContext,
   ): Promise<EvaluationReport[]> {
     return findReports(services, filter ?? {}, 'desc', pageSize(first));
+  }
+
+  @Query(() => [ExportedFile], {
+    description: 'The reports the filter selects (newest first, at most `first`) as files: MTEB result JSON per task and system (a run in one retrieval mode, or a baseline; the newest report where one was evaluated again; scores per language pair), then one CSV of every pair row of them all',
+  })
+  async exportEvaluations(
+    @Arg('filter', () => EvaluationFilter, { nullable: true }) filter: EvaluationFilter | null | undefined,
+    @Arg('first', () => Int, { nullable: true, description: 'At most 100; default 20' }) first: number | null | undefined,
+    @Ctx() { services }: ApiContext,
+  ): Promise<ExportedFile[]> {
+    const reports = await findReports(services, filter ?? {}, 'desc', pageSize(first));
+    const rows = await services.prisma.evaluation.findMany({ where: { reportId: { in: reports.map((r) => r.id) } }, orderBy: PAIR_ORDER });
+    const exported = reports.map((report) => ({
+      report: {
+        id: report.id, suite: report.suite, dataset: report.dataset, runId: report.runId, checkpointId: report.checkpointId, baseline: report.baseline,
+        retrievalMode: report.retrieval?.mode ?? null, step: report.step, sampleSized: report.sampleSized, queries: report.queries, alignment: report.alignment, createdAt: report.createdAt,
+      },
+      rows: rows.filter((row) => row.reportId === report.id),
+    }));
+    return [...toMtebFiles(exported), toCsv(exported)];
   }
 
   @FieldResolver(() => LanguageMatrix, { nullable: true, description: 'Built from pairs; null for XNLI_ALIGNMENT, whose matrices are in alignment' })

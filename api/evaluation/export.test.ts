@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EvaluationPairRow } from '../../schema/evaluation.js';
+import { mtebLanguage, toCsv, toMteb, toMtebFiles, type ExportedReport } from './export.js';
+
+const report: ExportedReport = {
+  id: 'r1', suite: 'XQUAD_R', dataset: 'xquad-r', runId: 'run-1', checkpointId: 'ck-9', baseline: null, retrievalMode: 'HYBRID',
+  step: null, sampleSized: false, queries: 2, alignment: null, createdAt: new Date('2026-12-05T10:00:00Z'),
+};
+const row = (setting: EvaluationPairRow['setting'], q: string, c: string, x: number, rankDistance: number | null = null): EvaluationPairRow => ({
+  setting, queryLanguage: q, candidateLanguage: c, map: x, recallAt1: x / 2, recallAt10: Math.min(1, x * 1.5), ndcgAt10: x * 0.9, mrrAt10: x * 0.8, rankDistance, count: 10,
+});
+const rows = [row('MONO', 'de', 'de', 0.8), row('CROSS', 'de', 'zh', 0.2), row('MULTI', 'de', 'all', 0.3, 1234.5)];
+
+test('MTEB result JSON: one file per task and model, a score entry per language pair with MTEB language codes', () => {
+  const file = toMteb(report, rows);
+  assert.equal(file.path, 'xling__run-run-1__HYBRID/ck-9/XQuADRetrieval.json');
+  const json = JSON.parse(file.content);
+  assert.equal(json.task_name, 'XQuADRetrieval');
+  assert.deepEqual(json.scores.test.map((s: { hf_subset: string }) => s.hf_subset), ['de-de', 'de-zh', 'de-all']);
+  const cross = json.scores.test[1];
+  assert.deepEqual(cross.languages, ['deu-Latn', 'zho-Hans']);
+  assert.equal(cross.main_score, cross.ndcg_at_10);
+  assert.deepEqual([cross.ndcg_at_10, cross.map, cross.recall_at_1, cross.recall_at_10, cross.mrr_at_10, cross.queries], [0.2 * 0.9, 0.2, 0.1, 0.2 * 1.5, 0.2 * 0.8, 10]);
+  assert.deepEqual(json.scores.test[2].languages, ['deu-Latn'], 'the pooled candidates have no single language');
+  assert.equal(json.scores.test[2].rank_distance, 1234.5);
+  assert.deepEqual(json.xling, { reportId: 'r1', suite: 'XQUAD_R', taskType: 'Retrieval', retrievalMode: 'HYBRID', sampleSized: false, queries: 2, createdAt: '2026-12-05T10:00:00.000Z' });
+});
+
+test('baselines are their own model; XNLI alignment exports translation accuracy per ordered pair as bitext mining', () => {
+  assert.equal(toMteb({ ...report, baseline: 'BM25', runId: null, checkpointId: null }, rows).path, 'xling__BM25/no_revision_available/XQuADRetrieval.json');
+  const xnli = toMteb({ ...report, suite: 'XNLI_ALIGNMENT', dataset: 'xnli', alignment: { languages: ['en', 'ru', 'th'], translationAccuracy: [[1, 0.7, 0.5], [0.6, 1, 0.4], [0.3, 0.2, 1]] } }, []);
+  const json = JSON.parse(xnli.content);
+  assert.equal(json.task_name, 'XNLIBitextMining');
+  assert.deepEqual(json.scores.test.map((s: { hf_subset: string; accuracy: number }) => [s.hf_subset, s.accuracy]), [['en-ru', 0.7], ['en-th', 0.5], ['ru-en', 0.6], ['ru-th', 0.4], ['th-en', 0.3], ['th-ru', 0.2]]);
+  assert.deepEqual(json.scores.test[1].languages, ['eng-Latn', 'tha-Thai']);
+  assert.equal(mtebLanguage('xx'), 'xx', 'an unknown code passes through');
+  assert.equal(toMteb({ ...report, checkpointId: null, step: 500, retrievalMode: null }, rows).path, 'xling__run-run-1__DENSE/step-500/XQuADRetrieval.json', 'a validation during training');
+});
+
+test('one MTEB file per system and task: the newest report where one was evaluated again', () => {
+  const newest = { ...report, id: 'new' };
+  const files = toMtebFiles([{ report: newest, rows }, { report, rows }, { report: { ...report, id: 'dense', retrievalMode: 'DENSE' }, rows }]);
+  assert.deepEqual(files.map((f) => [f.path, JSON.parse(f.content).xling.reportId]), [
+    ['xling__run-run-1__HYBRID/ck-9/XQuADRetrieval.json', 'new'],
+    ['xling__run-run-1__DENSE/ck-9/XQuADRetrieval.json', 'dense'],
+  ]);
+});
+
+test('CSV: a header and one line per pair row of every report, RFC 4180 quoting', () => {
+  const file = toCsv([{ report, rows }, { report: { ...report, id: 'r2', retrievalMode: 'a "quoted", mode' }, rows: [rows[0]!] }]);
+  const lines = file.content.split('\r\n');
+  assert.equal(lines.length, 1 + 3 + 1 + 1, 'header, 3 + 1 rows, final line break');
+  assert.equal(lines[0], 'report_id,suite,dataset,run_id,checkpoint_id,baseline,retrieval_mode,sample_sized,setting,query_language,candidate_language,map,recall_at_1,recall_at_10,ndcg_at_10,mrr_at_10,rank_distance,queries');
+  assert.equal(lines[1], 'r1,XQUAD_R,xquad-r,run-1,ck-9,,HYBRID,false,MONO,de,de,0.8,0.4,1,0.7200000000000001,0.6400000000000001,,10');
+  assert.match(lines[3]!, /,MULTI,de,all,.*,1234\.5,10$/);
+  assert.match(lines[4]!, /^r2,.*,"a ""quoted"", mode",false,MONO,/);
+});
