@@ -113,6 +113,12 @@ test('refused requests name the field and write nothing', async () => {
     assert.match(errors![0]!.message, message);
   }
   assert.deepEqual((await gql('{ jobs { id } }')).data.jobs, [], 'no job was queued');
+  const client = wsClient(url, reader);
+  try {
+    await assert.rejects(collect(client, PROGRESS, { jobId: '00000000-0000-4000-8000-000000000000' }), /NOT_FOUND/);
+  } finally {
+    await client.dispose();
+  }
   assert.deepEqual(await readdir(dataDir), [], 'nothing was written');
   assert.deepEqual(requested, []);
 

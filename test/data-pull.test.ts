@@ -16,7 +16,7 @@ import { createPuller, PullError } from '../gpu-worker/data/pull.js';
 import { fileState } from '../schema/data-files.js';
 import type { ManifestFile } from '../schema/data-sources.js';
 
-type Behaviour = 'normal' | 'drop-once' | 'corrupt' | 'corrupt-once' | 'stall-once' | 'missing' | 'no-range';
+type Behaviour = 'normal' | 'drop-once' | 'drop-always' | 'corrupt' | 'corrupt-once' | 'stall-once' | 'missing' | 'no-range';
 
 const files = new Map<string, Buffer>();
 const behaviour = new Map<string, Behaviour>();
@@ -52,6 +52,10 @@ before(async () => {
     if (mode === 'drop-once' && count === 1) {
       // Half the body, then the connection dies.
       res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+      return;
+    }
+    if (mode === 'drop-always') {
+      res.write(body.subarray(0, 1000), () => res.destroy());
       return;
     }
     if (mode === 'stall-once' && count === 1) {
@@ -131,6 +135,23 @@ test('a checksum that never matches fails with the file named and leaves nothing
   });
   assert.equal(requestsFor(f.file).length, 3);
   assert.deepEqual(await readdir(path.join(dataDir, 'set-b')), [], 'no file, no .part, no .lock');
+});
+
+test('transfers that keep failing give up as transient, keeping the partial file; the next pull resumes it', async () => {
+  await freshDataDir();
+  const f = manifestFile('set-b/flaky.bin', randomBytes(50_000));
+  behaviour.set(f.file, 'drop-always');
+  await assert.rejects(puller({ attempts: 2 }).pull(f), (error: unknown) => {
+    assert.ok(error instanceof PullError && error.transient, String(error));
+    assert.match(error.message, /after 2 attempts .*the partial file is kept/);
+    return true;
+  });
+  assert.deepEqual(await readdir(path.join(dataDir, 'set-b')), ['flaky.bin.part'], 'the partial file, no lock');
+  behaviour.set(f.file, 'normal');
+  const result = await puller().pull(f);
+  assert.equal(result.outcome, 'downloaded');
+  assert.equal(requestsFor(f.file).at(-1)!.range, 'bytes=2000-', 'two dropped transfers of 1,000 bytes each were kept');
+  assert.equal(await fileState(dataDir, f), 'present');
 });
 
 test('a 404 fails at once, without retrying', async () => {

@@ -39,11 +39,16 @@ export interface PulledFile {
   bytes: number;
 }
 
-/** A failure that retrying will not fix: a missing file at the source, a checksum that never matches. */
+/**
+ * A file could not be put in place. `transient`: every attempt ended in a transfer failure
+ * (connection, timeout, 5xx), and its `.part` is kept so a later pull resumes; otherwise retrying
+ * will not fix it (missing at the source, a checksum that never matches) and nothing is left.
+ */
 export class PullError extends Error {
   constructor(
     readonly file: string,
     message: string,
+    readonly transient = false,
   ) {
     super(`${file}: ${message}`);
     this.name = 'PullError';
@@ -140,6 +145,7 @@ export function createPuller(options: PullOptions) {
     const part = `${target}.part`;
     let fetched = 0;
     let lastProblem = '';
+    let transient = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2), signal);
       const have = await stat(part).then((s) => s.size, () => 0);
@@ -150,8 +156,10 @@ export function createPuller(options: PullOptions) {
       } catch (error) {
         if (!(error instanceof TransientError)) throw error;
         lastProblem = error.message;
+        transient = true;
         continue;
       }
+      transient = false;
       const size = await stat(part).then((s) => s.size, () => 0);
       if (size === f.size && (await sha256Of(part)) === f.sha256) {
         await rename(part, target);
@@ -160,8 +168,10 @@ export function createPuller(options: PullOptions) {
       lastProblem = size === f.size ? 'sha256 does not match the manifest' : `${size} bytes where the manifest says ${f.size}`;
       await rm(part, { force: true });
     }
+    const from = mirror ?? 'its GitHub source';
+    if (transient) throw new PullError(f.file, `${lastProblem} after ${attempts} attempts from ${from}; the partial file is kept for the next pull to resume`, true);
     await rm(part, { force: true });
-    throw new PullError(f.file, `${lastProblem} after ${attempts} attempts from ${mirror ?? 'its GitHub source'}; nothing was written`);
+    throw new PullError(f.file, `${lastProblem} after ${attempts} attempts from ${from}; nothing was written`);
   }
 
   /** Waits for another process's lock on `lock` to go, taking it over when its owner is dead. */

@@ -68,8 +68,9 @@ export function createPullDatasetJob(deps: PullDatasetDeps): JobHandler {
       }
     } catch (error) {
       if (signal.aborted) return { kind: 'aborted' };
-      // Retrying cannot fix a missing file at the source or a checksum that never matches.
-      if (error instanceof PullError) throw nonRetryable(error.message);
+      // Retrying cannot fix a missing file at the source or a checksum that never matches; transfer
+      // failures are retried with the job's deliveries, resuming from the kept partial file.
+      if (error instanceof PullError && !error.transient) throw nonRetryable(error.message);
       throw error;
     } finally {
       await pending;
