@@ -111,7 +111,7 @@ test('a run is evaluated at its latest checkpoint: reports with pair rows, writt
   const { id: _id, createdAt: _at, headlines: _h, evaluations: _e, unitTables, ...identity } = mlqa!;
   assert.deepEqual(identity, {
     jobId: job.id, runId: run.id, checkpointId: trained.checkpoints[0]!.id, baseline: null,
-    suite: 'MLQA_R', dataset: 'mlqa-r', step: null, alignment: null, queries: 4199,
+    suite: 'MLQA_R', dataset: 'mlqa-r', step: null, alignment: null, queries: 4199, sampleSized: false,
     // A request without retrieval settings was written before modes: it is evaluated DENSE.
     retrieval: { mode: 'DENSE', fusion: { kind: 'RRF', k: 60 }, dictionary: false },
   });

@@ -190,7 +190,7 @@ test('a TRAIN job runs to the end: run SUCCEEDED, metrics with the validation lo
     assert.equal(weights.get('embedding')!.length, rows * 16);
 
     const worker = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
-    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT']);
+    assert.deepEqual(worker.capabilities, ['TRAIN', 'EVALUATE', 'EMBED', 'REPORT', 'PULL']);
     assert.equal(worker.backend, automaticBackend);
     await waitFor('lastSeen refreshed', async () => {
       const row = await db.prisma.worker.findUniqueOrThrow({ where: { id: 'w-success' } });
