@@ -115,7 +115,10 @@ test('refused requests name the field and write nothing', async () => {
   assert.deepEqual((await gql('{ jobs { id } }')).data.jobs, [], 'no job was queued');
   const client = wsClient(url, reader);
   try {
-    await assert.rejects(collect(client, PROGRESS, { jobId: '00000000-0000-4000-8000-000000000000' }), /NOT_FOUND/);
+    await assert.rejects(collect(client, PROGRESS, { jobId: '00000000-0000-4000-8000-000000000000' }), (errors: Array<{ extensions?: { code?: string; field?: string } }>) => {
+      assert.deepEqual([errors[0]?.extensions?.code, errors[0]?.extensions?.field], ['NOT_FOUND', 'jobId'], JSON.stringify(errors));
+      return true;
+    });
   } finally {
     await client.dispose();
   }
