@@ -120,7 +120,7 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     const { data: ofRun } = await gql(url, 'query($filter: EvaluationFilter) { evaluations(filter: $filter) { id pairs { queryLanguage candidateLanguage map ndcgAt10 } } }', { filter: { runId } });
     const files = exported.data.exportEvaluations as Array<{ path: string; mediaType: string; content: string }>;
     // The run's reports: DENSE and HYBRID on its checkpoint, and the validation at step 10.
-    assert.deepEqual(files.slice(0, -1).map((f) => f.path.replace(/[0-9a-f-]{36}/, '<checkpoint>')).sort(), [
+    assert.deepEqual(files.slice(0, -1).map((f) => f.path.replace(/\/[0-9a-f-]{36}\//, '/<checkpoint>/')).sort(), [
       `xling__run-${runId}__DENSE/<checkpoint>/MLQARetrieval.json`, `xling__run-${runId}__DENSE/step-10/MLQARetrieval.json`, `xling__run-${runId}__HYBRID/<checkpoint>/MLQARetrieval.json`,
     ]);
     for (const file of files.slice(0, -1)) {
