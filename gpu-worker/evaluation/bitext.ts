@@ -1,0 +1,110 @@
+// Bitext mining (issue 16, point 4: BUCC-style id-paired sets and line-parallel sets): for every
+// gold pair (a_i, b_j) and each direction, is the gold partner the nearest sentence of the other
+// side among ALL of its sentences?
+//   accuracy: nearest by cosine (MTEB's Tatoeba/BUCC-style accuracy);
+//   xsim error: 1 - accuracy with LASER's ratio margin (Artetxe & Schwenk 2019), which divides the
+//     cosine by the mean cosine of both sentences' k nearest neighbours on the other side, so that
+//     "hub" sentences close to everything stop winning.
+// Per-pair values go into MacroTables (one group, one unit per gold pair) so the bootstrap of
+// stats.ts gives their intervals. Pure: rows are unit-normalised embeddings.
+
+import type { MacroTable } from './stats.js';
+
+export interface BitextSide {
+  language: string;
+  /** Unit-normalised embeddings, one per sentence. */
+  rows: readonly Float32Array[];
+}
+
+export interface BitextResult {
+  /** "a-b": from side a to side b; "b-a": the other direction. Values per gold pair: 1 right, 0 wrong. */
+  accuracy: Record<string, MacroTable>;
+  xsimError: Record<string, MacroTable>;
+}
+
+/** The default neighbourhood of the margin, as in LASER's xsim and mining scripts. */
+export const MARGIN_K = 4;
+
+function dot(x: Float32Array, y: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
+  return s;
+}
+
+/** Mean of the k largest values seen, kept in a small sorted buffer. */
+class TopMean {
+  private readonly values: Float64Array;
+  private size = 0;
+  constructor(private readonly k: number) {
+    this.values = new Float64Array(k);
+  }
+  offer(v: number): void {
+    if (this.size < this.k) {
+      let i = this.size++;
+      while (i > 0 && this.values[i - 1]! < v) (this.values[i] = this.values[i - 1]!), i--;
+      this.values[i] = v;
+    } else if (v > this.values[this.k - 1]!) {
+      let i = this.k - 1;
+      while (i > 0 && this.values[i - 1]! < v) (this.values[i] = this.values[i - 1]!), i--;
+      this.values[i] = v;
+    }
+  }
+  mean(): number {
+    let s = 0;
+    for (let i = 0; i < this.size; i++) s += this.values[i]!;
+    return this.size === 0 ? 0 : s / this.size;
+  }
+}
+
+/** Mean cosine of each row's k nearest rows of the other side (a full pass over a x b). */
+export function neighbourhoods(a: readonly Float32Array[], b: readonly Float32Array[], k = MARGIN_K): { a: Float64Array; b: Float64Array } {
+  const ka = Math.min(k, b.length);
+  const kb = Math.min(k, a.length);
+  const topA = a.map(() => new TopMean(ka));
+  const topB = b.map(() => new TopMean(kb));
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < b.length; j++) {
+      const c = dot(a[i]!, b[j]!);
+      topA[i]!.offer(c);
+      topB[j]!.offer(c);
+    }
+  }
+  return { a: Float64Array.from(topA, (t) => t.mean()), b: Float64Array.from(topB, (t) => t.mean()) };
+}
+
+/** Whether `from`'s nearest row of `to` is `gold`, by cosine and by ratio margin. Ties go to the lower index. */
+function nearest(from: Float32Array, fromNeighbourhood: number, to: readonly Float32Array[], toNeighbourhoods: Float64Array, gold: number): { cosine: boolean; margin: boolean } {
+  let bestCos = -Infinity, bestCosAt = -1, bestMargin = -Infinity, bestMarginAt = -1;
+  for (let j = 0; j < to.length; j++) {
+    const c = dot(from, to[j]!);
+    if (c > bestCos) (bestCos = c), (bestCosAt = j);
+    const m = c / ((fromNeighbourhood + toNeighbourhoods[j]!) / 2);
+    if (m > bestMargin) (bestMargin = m), (bestMarginAt = j);
+  }
+  return { cosine: bestCosAt === gold, margin: bestMarginAt === gold };
+}
+
+/** `gold`: pairs of (row of a, row of b). */
+export function bitextMining(a: BitextSide, b: BitextSide, gold: ReadonlyArray<readonly [number, number]>, k = MARGIN_K): BitextResult {
+  for (const [i, j] of gold) {
+    if (!(i >= 0 && i < a.rows.length && j >= 0 && j < b.rows.length)) throw new RangeError(`gold pair (${i}, ${j}) is outside the sides (${a.rows.length}, ${b.rows.length})`);
+  }
+  const n = neighbourhoods(a.rows, b.rows, k);
+  const forward = { accuracy: new Float64Array(gold.length), xsim: new Float64Array(gold.length) };
+  const backward = { accuracy: new Float64Array(gold.length), xsim: new Float64Array(gold.length) };
+  gold.forEach(([i, j], u) => {
+    const ab = nearest(a.rows[i]!, n.a[i]!, b.rows, n.b, j);
+    const ba = nearest(b.rows[j]!, n.b[j]!, a.rows, n.a, i);
+    forward.accuracy[u] = ab.cosine ? 1 : 0;
+    forward.xsim[u] = ab.margin ? 0 : 1;
+    backward.accuracy[u] = ba.cosine ? 1 : 0;
+    backward.xsim[u] = ba.margin ? 0 : 1;
+  });
+  const table = (values: Float64Array): MacroTable => ({ units: gold.length, groups: [values] });
+  const ab = `${a.language}-${b.language}`;
+  const ba = `${b.language}-${a.language}`;
+  return {
+    accuracy: { [ab]: table(forward.accuracy), [ba]: table(backward.accuracy) },
+    xsimError: { [ab]: table(forward.xsim), [ba]: table(backward.xsim) },
+  };
+}
