@@ -30,9 +30,14 @@ test('missing default folders are filled from the bundle; the data folder record
   assert.equal(await holdsSample(s.dataDir, 'mlqa-r'), false);
   writeFileSync(path.join(s.dataDir, 'xquad-r', 'de.json'), '{"data": []}');
   assert.equal(await fileState(s.dataDir, de, undefined, sample), 'corrupted', 'changed after seeding: neither');
-  const otherFiles = [...sample.keys()].filter((f) => f.startsWith('xquad-r/') && f !== 'xquad-r/de.json');
-  for (const f of otherFiles) rmSync(path.join(s.dataDir, f));
-  assert.equal(await holdsSample(s.dataDir, 'xquad-r'), false, 'no file of the folder is the sample any more');
+  // A pull replaces the cut files; the license, copied unchanged, stays and is the full dataset's own.
+  const cut = [...sample.keys()].filter((f) => f.startsWith('xquad-r/') && f.endsWith('.json') && f !== 'xquad-r/de.json');
+  for (const f of cut) rmSync(path.join(s.dataDir, f));
+  assert.ok(existsSync(path.join(s.dataDir, 'xquad-r', 'LICENSE')));
+  assert.equal(await holdsSample(s.dataDir, 'xquad-r'), false, 'no file of the folder is a cut of the sample any more');
+
+  writeFileSync(path.join(s.dataDir, 'SAMPLE.json'), '{ damaged');
+  assert.deepEqual(await readSampleRecord(s.dataDir), new Map(), 'a damaged record is read as none');
 });
 
 test('folders that exist or were named are left alone; a damaged bundle fills nothing', async () => {

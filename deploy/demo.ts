@@ -37,8 +37,13 @@ export async function seedFromDemo(settings: PlatformSettings, log: (line: strin
         await writeFile(path.join(draft, DEMO_SAMPLE_FILE), JSON.stringify(record, null, 1) + '\n');
       }
       await mkdir(path.dirname(target), { recursive: true });
-      await rename(draft, target);
-      seeded.push(kind);
+      try {
+        await rename(draft, target);
+        seeded.push(kind);
+      } catch (error) {
+        // Another first start filled it meanwhile: theirs stands.
+        if (!['EEXIST', 'ENOTEMPTY'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      }
     } finally {
       await rm(draft, { recursive: true, force: true });
     }

@@ -92,8 +92,16 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         heartbeatMs: settings.heartbeatMs,
         retryDelayMs: retryDelay(config),
         afterSettled: async (job, status, error) => {
-          bus.events.publish({ type: 'jobStatus', jobId: job.id, kind: job.kind, status, error, at: new Date().toISOString() });
-          await continueExperiment({ prisma, bus, log }, job, status);
+          try {
+            await continueExperiment({ prisma, bus, log }, job, status);
+          } finally {
+            // A notification: the Job row already holds the end, so a lost event loses nothing.
+            try {
+              bus.events.publish({ type: 'jobStatus', jobId: job.id, kind: job.kind, status, error, at: new Date().toISOString() });
+            } catch (err) {
+              log(`job ${job.id}: jobStatus event not sent: ${String(err)}`);
+            }
+          }
         },
         log,
       });

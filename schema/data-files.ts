@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ManifestFile } from './data-manifest.js';
+import { DATA_MANIFEST, type ManifestFile } from './data-manifest.js';
 import { DEMO_SAMPLE_FILE, type DemoSample } from './demo.js';
 
 /**
@@ -48,18 +48,31 @@ async function checksum(target: string, info: { size: number; mtimeMs: number },
   return known.sha256;
 }
 
-/** The demo files a data folder was seeded with (paths relative to it -> sha256); empty when it was not. */
+/**
+ * The demo files a data folder was seeded with (paths relative to it -> sha256); empty when it was
+ * not, and when the record cannot be read or parsed: a damaged record must not fail listings or the
+ * writing of evaluation reports, it only loses the SAMPLE label.
+ */
 export async function readSampleRecord(dataDir: string): Promise<Map<string, string>> {
   const text = await readFile(path.join(dataDir, DEMO_SAMPLE_FILE), 'utf8').catch(() => null);
   if (text === null) return new Map();
-  return new Map(Object.entries((JSON.parse(text) as DemoSample).files));
+  try {
+    const files = (JSON.parse(text) as Partial<DemoSample>).files;
+    return new Map(Object.entries(files ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return new Map();
+  }
 }
 
-/** Some file of the folder is still the demo sample: numbers computed from it are sample-sized. */
+/**
+ * Some file of the folder is still a cut of the demo sample: numbers computed from it are
+ * sample-sized. Files the bundle copied unchanged (licenses) are the full dataset's own and do not count.
+ */
 export async function holdsSample(dataDir: string, folder: string, memo?: ChecksumMemo): Promise<boolean> {
   const sample = await readSampleRecord(dataDir);
+  const full = new Map(DATA_MANIFEST.flatMap((m) => m.files.map((f) => [f.file, f.sha256] as const)));
   for (const [file, sha256] of sample) {
-    if (!file.startsWith(`${folder}/`)) continue;
+    if (!file.startsWith(`${folder}/`) || full.get(file) === sha256) continue;
     const target = path.join(dataDir, file);
     const info = await stat(target).catch(() => null);
     if (info?.isFile() && (await checksum(target, info, memo)) === sha256) return true;

@@ -49,7 +49,7 @@ export interface CancelRunEvent {
   at: string;
 }
 
-/** How far a job without a run (PULL, EMBED) has come; the latest one is also stored on the Job row. */
+/** How far a job without a run has come (PULL jobs report it); the latest one is also stored on the Job row. */
 export interface JobProgressEvent {
   type: 'jobProgress';
   jobId: string;

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 export class PidLockHeldError extends Error {
   constructor(
@@ -32,7 +33,9 @@ export interface PidLock {
 const held = new Set<string>();
 
 /** Takes `file` for this process, or throws PidLockHeldError naming the live holder. The folder must exist. */
-export async function lockPidFile(file: string): Promise<PidLock> {
+export async function lockPidFile(given: string): Promise<PidLock> {
+  // One spelling per file, so this process recognises its own lock however it is named.
+  const file = path.resolve(given);
   // The pid is written to a private file first and then linked into place: link() fails if the
   // lock exists (like O_EXCL) and the lock never appears half-written to a process reading it.
   // Named per call, not per process: two callers in one process may race for the same lock.
@@ -68,7 +71,7 @@ export async function lockPidFile(file: string): Promise<PidLock> {
       }
       await unlink(aside).catch(() => undefined);
     }
-    throw new Error(`could not take ${file}: it keeps changing`);
+    throw new Error(`could not take the lock ${path.basename(file)}: it keeps changing`);
   } finally {
     await unlink(draft).catch(() => undefined);
   }

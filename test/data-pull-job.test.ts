@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,17 @@ const requested: string[] = [];
 /** Folders the mirror answers 404 for. */
 const absent = new Set<string>(['cmrc2018']);
 let server: Server;
+/** The mirror answers once this resolves: a test opens its subscription first, whatever the machine's load. */
+let gate: Promise<void> = Promise.resolve();
+
+function serve(file: string, res: ServerResponse): void {
+  const stream = createReadStream(file, { highWaterMark: 32 * 1024 });
+  stream.on('data', (chunk) => {
+    stream.pause();
+    res.write(chunk, () => setTimeout(() => stream.resume(), 15));
+  });
+  stream.on('end', () => res.end());
+}
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let home: string;
 let dataDir: string;
@@ -55,12 +66,7 @@ before(async () => {
       res.writeHead(404).end();
       return;
     }
-    const stream = createReadStream(file, { highWaterMark: 32 * 1024 });
-    stream.on('data', (chunk) => {
-      stream.pause();
-      res.write(chunk, () => setTimeout(() => stream.resume(), 15));
-    });
-    stream.on('end', () => res.end());
+    void gate.then(() => serve(file, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   database = await createTestDatabase();
@@ -139,17 +145,32 @@ test('refused requests name the field and write nothing', async () => {
 
 test('a pull streams its progress to the end; the files land verified and datasets says PRESENT', { timeout: 120_000 }, async () => {
   const total = manifestOf('arcd')!.files.reduce((sum, f) => sum + f.size, 0);
-  const started = await gql(PULL, { input: { name: 'arcd' } });
-  assert.equal(started.errors, undefined, JSON.stringify(started.errors));
-  const job = started.data.pullDataset;
+  let open!: () => void;
+  gate = new Promise((resolve) => (open = resolve));
+  // Four requests at once: one job.
+  const started = await Promise.all(Array.from({ length: 4 }, () => gql(PULL, { input: { name: 'arcd' } })));
+  for (const s of started) assert.equal(s.errors, undefined, JSON.stringify(s.errors));
+  const job = started[0]!.data.pullDataset;
   assert.deepEqual([job.kind, job.status], ['PULL', 'QUEUED']);
-  const again = await gql(PULL, { input: { name: 'arcd' } });
-  assert.equal(again.data.pullDataset.id, job.id, 'asked again while it runs: the same job');
+  assert.deepEqual(new Set(started.map((s) => s.data.pullDataset.id)), new Set([job.id]), 'asked four times at once: one job');
+  assert.equal((await gql('{ jobs { id } }')).data.jobs.length, 1);
 
   const client = wsClient(url, reader);
   try {
-    const items = await collect(client, PROGRESS, { jobId: job.id });
-    const progress = items.map((i) => i.jobProgress);
+    const progress = await new Promise<any[]>((resolve, reject) => {
+      const items: any[] = [];
+      client.subscribe({ query: PROGRESS, variables: { jobId: job.id } }, {
+        next: (result) => {
+          if (result.errors) return reject(new Error(JSON.stringify(result.errors)));
+          items.push((result.data as any).jobProgress);
+          open(); // subscribed: the mirror may start
+        },
+        error: reject,
+        complete: () => resolve(items),
+      });
+      // If the job reports nothing before its first byte, the mirror starts anyway.
+      setTimeout(open, 10_000);
+    });
     const last = progress.at(-1)!;
     assert.deepEqual([last.status, last.done, last.total, last.unit, last.error], ['SUCCEEDED', total, total, 'bytes', null], JSON.stringify(progress));
     assert.ok(progress.length >= 3, `progress reports: ${JSON.stringify(progress)}`);
@@ -161,6 +182,7 @@ test('a pull streams its progress to the end; the files land verified and datase
     assert.ok(progress.some((p) => p.done > 0 && p.done < total), 'intermediate progress was reported');
   } finally {
     await client.dispose();
+    gate = Promise.resolve();
   }
   const datasets = await datasetsByName();
   assert.deepEqual([datasets.get('arcd').status, datasets.get('arcd').available, datasets.get('arcd').missingFiles], ['PRESENT', true, []]);

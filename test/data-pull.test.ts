@@ -131,7 +131,8 @@ test('a checksum that never matches fails with the file named and leaves nothing
   behaviour.set(f.file, 'corrupt');
   await assert.rejects(puller({ attempts: 3 }).pull(f), (error: unknown) => {
     assert.ok(error instanceof PullError);
-    assert.match(error.message, /^set-b\/bad\.txt: sha256 does not match the manifest after 3 attempts .*nothing was written$/);
+    assert.match(error.message, /^set-b\/bad\.txt \(from http:\/\/127\.0\.0\.1:\d+\): sha256 does not match the manifest after 3 attempts; nothing was written$/);
+    assert.equal(error.reason, 'sha256 does not match the manifest after 3 attempts; nothing was written', 'the reason names no address');
     return true;
   });
   assert.equal(requestsFor(f.file).length, 3);
@@ -161,7 +162,7 @@ test('a 404 fails at once, without retrying', async () => {
   await freshDataDir();
   const f = manifestFile('set-c/gone.txt', Buffer.from('gone'));
   behaviour.set(f.file, 'missing');
-  await assert.rejects(puller().pull(f), /set-c\/gone\.txt: not found at .* \(HTTP 404\)/);
+  await assert.rejects(puller().pull(f), /set-c\/gone\.txt \(http:\/\/127\.0\.0\.1:\d+\/set-c\/gone\.txt\): not found at its source \(HTTP 404\)/);
   assert.equal(requestsFor(f.file).length, 1);
   assert.equal(existsSync(path.join(dataDir, f.file)), false);
 });
@@ -208,7 +209,7 @@ test('a mirror folder serves as the HTTP mirror does', async () => {
     assert.equal((await createPuller({ dataDir, mirror }).pull(f)).outcome, 'downloaded');
     assert.equal(await fileState(dataDir, f), 'present');
     const absent = manifestFile('set-f/absent.txt', Buffer.from('x'));
-    await assert.rejects(createPuller({ dataDir, mirror }).pull(absent), /set-f\/absent\.txt: not in the mirror folder/);
+    await assert.rejects(createPuller({ dataDir, mirror }).pull(absent), /set-f\/absent\.txt \(.*absent\.txt\): not in the mirror folder/);
   } finally {
     await rm(mirror, { recursive: true, force: true });
   }

@@ -30,6 +30,8 @@ export interface DatasetInfo {
   bytes: number;
   /** Set for datasets recorded by importDataset rather than found in the data folder. */
   imported?: ImportedDetails;
+  /** The data folder was seeded with the demo bundle's cut of it (its SAMPLE.json names the folder). */
+  sample?: boolean;
 }
 
 export interface ImportedDetails {
@@ -81,7 +83,10 @@ export function createDatasetCatalog(dataDir: string, options: { ttlMs?: number 
 
   const list = (): Promise<DatasetInfo[]> => {
     if (!scan || Date.now() - scan.at > ttlMs) {
-      const result = Promise.all(DATASETS.map((d) => scanDataset(dataDir, d)));
+      const result = readSampleRecord(dataDir).then((sample) => {
+        const sampled = new Set([...sample.keys()].map((file) => file.split('/')[0]!));
+        return Promise.all(DATASETS.map(async (d) => ({ ...(await scanDataset(dataDir, d)), ...(sampled.has(d.folder) ? { sample: true } : {}) })));
+      });
       scan = { at: Date.now(), result };
       counts.clear();
       result.catch(() => (scan = undefined));

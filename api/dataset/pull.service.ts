@@ -24,14 +24,19 @@ export async function pullDataset(services: GatewayServices, input: PullDatasetD
   if (restricted.length > 0 && input.acceptNonCommercial !== true) {
     throw badUserInput('input.acceptNonCommercial', input.acceptNonCommercial ?? null, `must be true to download ${name}: its license (${restricted.join(', ')}) allows non-commercial use only`);
   }
-  // One pull of a dataset at a time: asking again while one is queued or running returns it.
-  const active = await prisma.job.findFirst({
-    where: { kind: 'PULL', status: { in: ['QUEUED', 'RUNNING'] }, payload: { path: ['dataset'], equals: name } },
-    orderBy: { createdAt: 'asc' },
+  // One pull of a dataset at a time: asking again while one is queued or running returns it. The
+  // transaction-scoped advisory lock makes concurrent requests (on any gateway) take turns between
+  // looking for an active pull and creating one.
+  const { job, created } = await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`xling:pull-dataset:${name}`}))`;
+    const active = await tx.job.findFirst({
+      where: { kind: 'PULL', status: { in: ['QUEUED', 'RUNNING'] }, payload: { path: ['dataset'], equals: name } },
+      orderBy: { createdAt: 'asc' },
+    });
+    if (active) return { job: active, created: false };
+    const id = randomUUID();
+    return { job: await tx.job.create({ data: { id, kind: 'PULL', payload: { dataset: name }, idempotencyKey: `pull-dataset:${id}` } }), created: true };
   });
-  if (active) return active;
-  const id = randomUUID();
-  const job = await prisma.job.create({ data: { id, kind: 'PULL', payload: { dataset: name }, idempotencyKey: `pull-dataset:${id}` } });
-  await publishJob(services, { jobId: job.id, kind: 'PULL' });
+  if (created) await publishJob(services, { jobId: job.id, kind: 'PULL' });
   return job;
 }

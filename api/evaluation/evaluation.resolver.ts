@@ -34,7 +34,7 @@ export class EvaluationResolver {
   }
 
   @Query(() => [ExportedFile], {
-    description: 'The reports the filter selects (newest first, at most `first`) as files: MTEB result JSON per task and system (a run in one retrieval mode, or a baseline; the newest report where one was evaluated again; scores per language pair), then one CSV of every pair row of them all',
+    description: 'The reports the filter selects (newest first, at most `first`) as files: one MTEB result JSON per report under <system>/<revision>/<task>.json (a run in one retrieval mode, or a baseline; where several share a path the newest keeps it and the others get their report id in the revision folder; scores per language pair), then one CSV of every pair row of them all',
   })
   async exportEvaluations(
     @Arg('filter', () => EvaluationFilter, { nullable: true }) filter: EvaluationFilter | null | undefined,

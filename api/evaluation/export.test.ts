@@ -38,21 +38,13 @@ test('baselines are their own model; XNLI alignment exports translation accuracy
   assert.equal(toMteb({ ...report, checkpointId: null, step: 500, retrievalMode: null }, rows).path, 'xling__run-run-1__DENSE/step-500/XQuADRetrieval.json', 'a validation during training');
 });
 
-test('one MTEB file per system and task: the newest report where one was evaluated again', () => {
+test('reports of one system, revision and task keep every file: the newest the plain path, older ones their report id', () => {
   const newest = { ...report, id: 'new' };
   const files = toMtebFiles([{ report: newest, rows }, { report, rows }, { report: { ...report, id: 'dense', retrievalMode: 'DENSE' }, rows }]);
   assert.deepEqual(files.map((f) => [f.path, JSON.parse(f.content).xling.reportId]), [
     ['xling__run-run-1__HYBRID/ck-9/XQuADRetrieval.json', 'new'],
+    ['xling__run-run-1__HYBRID/ck-9__report-r1/XQuADRetrieval.json', 'r1'],
     ['xling__run-run-1__DENSE/ck-9/XQuADRetrieval.json', 'dense'],
   ]);
-});
-
-test('CSV: a header and one line per pair row of every report, RFC 4180 quoting', () => {
-  const file = toCsv([{ report, rows }, { report: { ...report, id: 'r2', retrievalMode: 'a "quoted", mode' }, rows: [rows[0]!] }]);
-  const lines = file.content.split('\r\n');
-  assert.equal(lines.length, 1 + 3 + 1 + 1, 'header, 3 + 1 rows, final line break');
-  assert.equal(lines[0], 'report_id,suite,dataset,run_id,checkpoint_id,baseline,retrieval_mode,sample_sized,setting,query_language,candidate_language,map,recall_at_1,recall_at_10,ndcg_at_10,mrr_at_10,rank_distance,queries');
-  assert.equal(lines[1], 'r1,XQUAD_R,xquad-r,run-1,ck-9,,HYBRID,false,MONO,de,de,0.8,0.4,1,0.7200000000000001,0.6400000000000001,,10');
-  assert.match(lines[3]!, /,MULTI,de,all,.*,1234\.5,10$/);
-  assert.match(lines[4]!, /^r2,.*,"a ""quoted"", mode",false,MONO,/);
+  assert.equal(toMteb({ ...report, runId: null }, rows).path, 'xling__checkpoint-ck-9__HYBRID/ck-9/XQuADRetrieval.json', 'a checkpoint evaluated by id');
 });

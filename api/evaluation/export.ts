@@ -56,11 +56,12 @@ export function mtebLanguage(iso1: string): string {
  */
 function modelOf(report: ExportedReport): { name: string; revision: string } {
   if (report.baseline) return { name: `xling__${report.baseline}`, revision: 'no_revision_available' };
+  const who = report.runId ? `run-${report.runId}` : `checkpoint-${report.checkpointId ?? 'none'}`;
   const revision = report.checkpointId ?? (report.step !== null ? `step-${report.step}` : 'no_revision_available');
-  return { name: `xling__run-${report.runId ?? 'none'}__${report.retrievalMode ?? 'DENSE'}`, revision };
+  return { name: `xling__${who}__${report.retrievalMode ?? 'DENSE'}`, revision };
 }
 
-export function toMteb(report: ExportedReport, rows: readonly EvaluationPairRow[]): ExportedFile {
+export function toMteb(report: ExportedReport, rows: readonly EvaluationPairRow[], revisionSuffix = ''): ExportedFile {
   const task = MTEB_TASKS[report.suite] ?? { name: report.suite, type: 'Retrieval' };
   const scores = report.alignment ? bitextScores(report.alignment) : retrievalScores(rows);
   const model = modelOf(report);
@@ -77,7 +78,7 @@ export function toMteb(report: ExportedReport, rows: readonly EvaluationPairRow[
       sampleSized: report.sampleSized, queries: report.queries, createdAt: report.createdAt.toISOString(),
     },
   };
-  return { path: `${model.name}/${model.revision}/${task.name}.json`, mediaType: 'application/json', content: JSON.stringify(result, null, 2) + '\n' };
+  return { path: `${model.name}/${model.revision}${revisionSuffix}/${task.name}.json`, mediaType: 'application/json', content: JSON.stringify(result, null, 2) + '\n' };
 }
 
 function retrievalScores(rows: readonly EvaluationPairRow[]) {
@@ -114,14 +115,19 @@ const csvField = (value: string | number | boolean | null): string => {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-/** MTEB files of reports, newest first: where two would have one path (the same system evaluated again), the newest. */
+/**
+ * MTEB files of reports, newest first. Reports of one system, revision and task (evaluated again,
+ * with other fusion settings, on a subsample) would share a path: the newest keeps it, the others
+ * get their report id in the revision folder, so nothing is dropped.
+ */
 export function toMtebFiles(reports: ReadonlyArray<{ report: ExportedReport; rows: readonly EvaluationPairRow[] }>): ExportedFile[] {
-  const byPath = new Map<string, ExportedFile>();
-  for (const { report, rows } of reports) {
-    const file = toMteb(report, rows);
-    if (!byPath.has(file.path)) byPath.set(file.path, file);
-  }
-  return [...byPath.values()];
+  const taken = new Set<string>();
+  return reports.map(({ report, rows }) => {
+    let file = toMteb(report, rows);
+    if (taken.has(file.path)) file = toMteb(report, rows, `__report-${report.id}`);
+    taken.add(file.path);
+    return file;
+  });
 }
 
 export function toCsv(reports: ReadonlyArray<{ report: ExportedReport; rows: readonly EvaluationPairRow[] }>): ExportedFile {

@@ -253,15 +253,21 @@ describe('recipe', () => {
     const changed = resolveWithCaps({ recipe: 'CPU_DEFAULT', steps: 100, model: { dimension: 64 }, languages: ['en', 'de'] }, available, [], DEFAULT_TRAINING_CAPS.trainer).spec;
     assert.deepEqual([changed.hyperParameters.steps, changed.hyperParameters.batchSize, changed.model.dimension, changed.model.vocabularySize, changed.languages], [100, 128, 64, 32768, ['en', 'de']]);
   });
-  test('a data folder without some of its sources (the demo bundle has no MLQA-R): the run trains on those it has; named sources are kept as named', () => {
+  test('on the demo bundle (no MLQA-R) the recipe trains on the sources the sample has; elsewhere a missing source is refused; named sources are kept as named', () => {
     const withoutMlqa = available.map((d) => (d.name === 'mlqa-r' ? { ...d, available: false } : d));
-    const { spec } = resolveWithCaps({ recipe: 'CPU_DEFAULT', evaluationSuites: ['XQUAD_R'] }, withoutMlqa, [], DEFAULT_TRAINING_CAPS.trainer);
+    assert.throws(
+      () => resolveWithCaps({ recipe: 'CPU_DEFAULT', evaluationSuites: ['XQUAD_R'] }, withoutMlqa, [], DEFAULT_TRAINING_CAPS.trainer),
+      (error: unknown) => error instanceof GraphQLError && error.extensions.field === 'input.trainDatasets[0]' && /has no files/.test(error.message),
+      'a full data folder missing MLQA-R: pull it',
+    );
+    const demo = withoutMlqa.map((d) => (d.name === 'ntrex128' ? { ...d, sample: true } : d));
+    const { spec } = resolveWithCaps({ recipe: 'CPU_DEFAULT', evaluationSuites: ['XQUAD_R'] }, demo, [], DEFAULT_TRAINING_CAPS.trainer);
     assert.deepEqual(spec.trainDatasets, ['ntrex128']);
     assert.throws(
-      () => resolveWithCaps({ recipe: 'CPU_DEFAULT', trainDatasets: ['mlqa-r', 'ntrex128'] }, withoutMlqa, [], DEFAULT_TRAINING_CAPS.trainer),
+      () => resolveWithCaps({ recipe: 'CPU_DEFAULT', trainDatasets: ['mlqa-r', 'ntrex128'] }, demo, [], DEFAULT_TRAINING_CAPS.trainer),
       (error: unknown) => error instanceof GraphQLError && error.extensions.field === 'input.trainDatasets[0]' && /has no files/.test(error.message),
     );
-    const none = withoutMlqa.map((d) => (d.name === 'ntrex128' ? { ...d, available: false } : d));
+    const none = demo.map((d) => (d.name === 'ntrex128' ? { ...d, available: false } : d));
     assert.throws(
       () => resolveWithCaps({ recipe: 'CPU_DEFAULT' }, none, [], DEFAULT_TRAINING_CAPS.trainer),
       (error: unknown) => error instanceof GraphQLError && error.extensions.field === 'input.trainDatasets[0]',

@@ -33,11 +33,12 @@ export function resolveTrainingInput(
     if (!(RECIPE_NAMES as readonly string[]).includes(input.recipe)) throw badUserInput(at('recipe'), input.recipe, `is not a recipe (${RECIPE_NAMES.join(', ')})`);
     const given = input.trainDatasets;
     input = withRecipe(input.recipe as RecipeName, input);
-    // The recipe's sources that this data folder has (the demo bundle has no MLQA-R, which is
-    // non-commercial); the run records what it trained on. Sources the caller names are kept as named.
+    // On the demo bundle (no MLQA-R: it is non-commercial) the recipe trains on the sources the
+    // sample has; the run records what it trained on. Elsewhere a missing source is an error (pull
+    // it), so a run never silently trains on less than the recipe says; named sources are kept.
     if (given == null && input.trainDatasets) {
-      const present = input.trainDatasets.filter((name) => datasets.some((d) => d.name === name && d.available));
-      if (present.length > 0) input = { ...input, trainDatasets: present };
+      const present = datasets.filter((d) => input.trainDatasets!.includes(d.name) && d.available);
+      if (present.some((d) => d.sample)) input = { ...input, trainDatasets: present.map((d) => d.name) };
     }
   }
   let base: BaseModel | undefined;

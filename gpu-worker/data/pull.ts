@@ -40,17 +40,20 @@ export interface PulledFile {
 }
 
 /**
- * A file could not be put in place. `transient`: every attempt ended in a transfer failure
- * (connection, timeout, 5xx), and its `.part` is kept so a later pull resumes; otherwise retrying
- * will not fix it (missing at the source, a checksum that never matches) and nothing is left.
+ * A file could not be put in place. `reason` names no path or address, so it can be shown to
+ * callers; `where` (the mirror folder or URL tried) is for the operator's log and terminal.
+ * `transient`: every attempt ended in a transfer failure (connection, timeout, 5xx) and its `.part`
+ * is kept so a later pull resumes; otherwise retrying will not fix it (missing at the source, a
+ * checksum that never matches) and nothing is left.
  */
 export class PullError extends Error {
   constructor(
     readonly file: string,
-    message: string,
+    readonly reason: string,
+    readonly where: string | null,
     readonly transient = false,
   ) {
-    super(`${file}: ${message}`);
+    super(where ? `${file} (${where}): ${reason}` : `${file}: ${reason}`);
     this.name = 'PullError';
   }
 }
@@ -74,7 +77,7 @@ export function createPuller(options: PullOptions) {
     const source = sourceOf(f, mirror);
     if (source.kind === 'folder') {
       const size = await stat(source.path).then((s) => s.size, () => null);
-      if (size === null) throw new PullError(f.file, `not in the mirror folder (${source.path})`);
+      if (size === null) throw new PullError(f.file, 'not in the mirror folder', source.path);
       const out = await open(part, offset > 0 && offset <= size ? 'a' : 'w');
       let written = 0;
       try {
@@ -106,9 +109,9 @@ export function createPuller(options: PullOptions) {
         if (signal?.aborted) throw error;
         throw new TransientError(`request failed: ${(error as Error).message}`);
       }
-      if (response.status === 404) throw new PullError(f.file, `not found at ${source.url} (HTTP 404)`);
+      if (response.status === 404) throw new PullError(f.file, 'not found at its source (HTTP 404)', source.url);
       if (response.status >= 500 || response.status === 429) throw new TransientError(`HTTP ${response.status}`);
-      if (response.status !== 200 && response.status !== 206) throw new PullError(f.file, `HTTP ${response.status} from ${source.url}`);
+      if (response.status !== 200 && response.status !== 206) throw new PullError(f.file, `HTTP ${response.status} from its source`, source.url);
       // A server that ignores the range sends the whole file: start over.
       const start = response.status === 206 ? offset : 0;
       const out = await open(part, start > 0 ? 'a' : 'w');
@@ -168,10 +171,10 @@ export function createPuller(options: PullOptions) {
       lastProblem = size === f.size ? 'sha256 does not match the manifest' : `${size} bytes where the manifest says ${f.size}`;
       await rm(part, { force: true });
     }
-    const from = mirror ?? 'its GitHub source';
-    if (transient) throw new PullError(f.file, `${lastProblem} after ${attempts} attempts from ${from}; the partial file is kept for the next pull to resume`, true);
+    const from = `from ${mirror ?? 'its GitHub source'}`;
+    if (transient) throw new PullError(f.file, `${lastProblem} after ${attempts} attempts; the partial file is kept for the next pull to resume`, from, true);
     await rm(part, { force: true });
-    throw new PullError(f.file, `${lastProblem} after ${attempts} attempts from ${from}; nothing was written`);
+    throw new PullError(f.file, `${lastProblem} after ${attempts} attempts; nothing was written`, from);
   }
 
   /** Waits for another process's lock on `lock` to go, taking it over when its owner is dead. */

@@ -42,6 +42,15 @@ test('translations that are copies are all found among random distractors; neigh
   b.forEach((y, j) => assert.ok(Math.abs(n.b[j]! - top(a.map((x) => cos(x, y)))) < 1e-6));
 });
 
-test('gold pairs outside the sides are refused', () => {
+test('a sentence with two gold partners is right when its nearest is either', () => {
+  const a = [unit(1, 0, 0)];
+  const b = [unit(1, 0.1, 0), unit(1, 0.2, 0), unit(0, 1, 0)];
+  const result = bitextMining({ language: 'de', rows: a }, { language: 'en', rows: b }, [[0, 0], [0, 1]], 1);
+  assert.deepEqual([...result.accuracy['de-en']!.groups[0]!], [1, 1], 'the nearest, b0, is a partner of both gold pairs');
+  assert.deepEqual([...result.accuracy['en-de']!.groups[0]!], [1, 1]);
+});
+
+test('gold pairs outside the sides, and two sides in one language, are refused', () => {
   assert.throws(() => bitextMining({ language: 'a', rows: [unit(1, 0)] }, { language: 'b', rows: [unit(0, 1)] }, [[0, 1]]), RangeError);
+  assert.throws(() => bitextMining({ language: 'a', rows: [unit(1, 0)] }, { language: 'a', rows: [unit(0, 1)] }, [[0, 0]]), /both sides are a/);
 });

@@ -24,6 +24,8 @@ export interface SuiteData {
   retrieval(name: RetrievalBenchmarkName): Promise<RetrievalBenchmark>;
   /** XNLI dev premises in its 15 languages (xnli.ts defaults). */
   xnli(): Promise<XnliSentences>;
+  /** Forget what was read: a pull replaced files of the data folder. */
+  clear(): void;
 }
 
 export function createSuiteData(dataDir: string): SuiteData {
@@ -40,5 +42,6 @@ export function createSuiteData(dataDir: string): SuiteData {
   return {
     retrieval: (name) => once(name, () => buildRetrievalBenchmark(dataDir, name)),
     xnli: () => once('xnli', () => loadXnliSentences(dataDir)),
+    clear: () => loaded.clear(),
   };
 }

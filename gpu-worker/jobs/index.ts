@@ -47,7 +47,9 @@ export function createJobs(deps: JobsDeps): Jobs {
   const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, lexical: deps.lexical, log: deps.log });
   const embed = createIndexCorpusJob({ prisma: deps.prisma, vectors: deps.vectors, dataDir: deps.dataDir, modelsDir: deps.modelsDir, log: deps.log });
   const report = createReportJob({ prisma: deps.prisma, reportsDir: deps.reportsDir, log: deps.log });
-  const pull = createPullDatasetJob({ prisma: deps.prisma, events: deps.events, dataDir: deps.dataDir, mirror: deps.dataMirror ?? null, log: deps.log });
+  const pullDataset = createPullDatasetJob({ prisma: deps.prisma, events: deps.events, dataDir: deps.dataDir, mirror: deps.dataMirror ?? null, log: deps.log });
+  // Evaluations after a pull read the files it put in place (parsed files are cached per file version).
+  const pull: JobHandler = (context) => pullDataset(context).finally(() => suiteData.clear());
   return {
     handlerFor(kind) {
       switch (kind) {

@@ -7,7 +7,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { EventBus } from '../../schema/bus.js';
 import { manifestOf } from '../../schema/data-sources.js';
 import type { JobProgressEvent } from '../../schema/events.js';
-import { nonRetryable } from '../../schema/jobs.js';
+import { nonRetryable, retryable } from '../../schema/jobs.js';
 import { createPuller, PullError } from '../data/pull.js';
 import type { JobHandler } from './types.js';
 
@@ -68,10 +68,17 @@ export function createPullDatasetJob(deps: PullDatasetDeps): JobHandler {
       }
     } catch (error) {
       if (signal.aborted) return { kind: 'aborted' };
-      // Retrying cannot fix a missing file at the source or a checksum that never matches; transfer
-      // failures are retried with the job's deliveries, resuming from the kept partial file.
-      if (error instanceof PullError && !error.transient) throw nonRetryable(error.message);
-      throw error;
+      // Job.error is shown to every reader: the file relative to the data folder and the reason,
+      // never the mirror's folder or address nor a file system path (those go to the log).
+      log(`job ${job.id}: ${dataset}: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof PullError) {
+        const shown = `${error.file}: ${error.reason}`;
+        // Retrying cannot fix a missing file at the source or a checksum that never matches; transfer
+        // failures are retried with the job's deliveries, resuming from the kept partial file.
+        throw error.transient ? retryable(shown) : nonRetryable(shown);
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      throw retryable(`${dataset}: could not write into the data folder${code ? ` (${code})` : ''}`);
     } finally {
       await pending;
     }
