@@ -52,7 +52,7 @@ registerEnumType(TokenizerNameEnum, {
 });
 registerEnumType(EvaluationSuiteEnum, {
   name: 'EvaluationSuite',
-  description: 'XQUAD_R: xquad-r, MLQA_R: mlqa-r, XNLI_ALIGNMENT: xnli; a run never trains on what the suites it names contain',
+  description: 'XQUAD_R: xquad-r, MLQA_R: mlqa-r, XNLI_ALIGNMENT: xnli, BUCC2018: bitext mining on bucc2018 zh-en (accuracy and xsim error per direction; evaluated when named, never by default); a run never trains on what the suites it names contain (runs name the first three)',
 });
 registerEnumType(JobKindEnum, { name: 'JobKind' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });

@@ -114,16 +114,28 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     // A 10-step encoder has learnt almost nothing: fusing it with BM25 adds what BM25 finds.
     assert.ok(map(hybrid, 'mono') > map(report!, 'mono') + 0.05, `HYBRID mono ${map(hybrid, 'mono')} vs DENSE ${map(report!, 'mono')}`);
 
+    // The built-in bitext-mining suite: BUCC 2018 zh-en, both directions, intervals, no pair rows or matrix.
+    const mined = await evaluateAndRead(url, { runId, suites: ['BUCC2018'], bootstrap: 100 }, app.output);
+    assert.deepEqual([mined.suite, mined.queries, mined.map, mined.retrieval], ['BUCC2018', 257, null, null]);
+    assert.deepEqual(mined.headlines.map((h) => h.name).sort(), ['en-zh.accuracy', 'en-zh.xsimError', 'zh-en.accuracy', 'zh-en.xsimError']);
+    for (const h of mined.headlines) assert.ok(h.lo <= h.estimate && h.estimate <= h.hi, JSON.stringify(h));
+
     // Exported: one MTEB result file per report of the run, then one CSV of all their pair rows.
     const exported = await gql(url, 'query($filter: EvaluationFilter) { exportEvaluations(filter: $filter) { path mediaType content } }', { filter: { runId } });
     assert.equal(exported.errors, undefined, JSON.stringify(exported.errors));
     const { data: ofRun } = await gql(url, 'query($filter: EvaluationFilter) { evaluations(filter: $filter) { id pairs { queryLanguage candidateLanguage map ndcgAt10 } } }', { filter: { runId } });
     const files = exported.data.exportEvaluations as Array<{ path: string; mediaType: string; content: string }>;
-    // The run's reports: DENSE and HYBRID on its checkpoint, and the validation at step 10.
+    // The run's reports: DENSE and HYBRID on its checkpoint, the validation at step 10, BUCC mining.
     assert.deepEqual(files.slice(0, -1).map((f) => f.path.replace(/\/[0-9a-f-]{36}\//, '/<checkpoint>/')).sort(), [
+      `xling__run-${runId}__DENSE/<checkpoint>/BUCC.json`,
       `xling__run-${runId}__DENSE/<checkpoint>/MLQARetrieval.json`, `xling__run-${runId}__DENSE/step-10/MLQARetrieval.json`, `xling__run-${runId}__HYBRID/<checkpoint>/MLQARetrieval.json`,
     ]);
-    for (const file of files.slice(0, -1)) {
+    const bucc = JSON.parse(files.find((f) => f.path.endsWith('/BUCC.json'))!.content);
+    assert.deepEqual(
+      bucc.scores.test.map((s: { hf_subset: string; accuracy: number; xsim_error: number }) => [s.hf_subset, s.accuracy, s.xsim_error]).sort(),
+      ['zh-en', 'en-zh'].map((pair) => [pair, mined.headlines.find((h) => h.name === `${pair}.accuracy`)!.estimate, mined.headlines.find((h) => h.name === `${pair}.xsimError`)!.estimate]).sort(),
+    );
+    for (const file of files.slice(0, -1).filter((f) => !f.path.endsWith('/BUCC.json'))) {
       assert.equal(file.mediaType, 'application/json');
       const json = JSON.parse(file.content);
       const pairs = ofRun.evaluations.find((r: { id: string }) => r.id === json.xling.reportId).pairs as Array<{ queryLanguage: string; candidateLanguage: string; map: number; ndcgAt10: number }>;
@@ -137,7 +149,7 @@ test('a run trained on XQuAD-R is evaluated on MLQA-R through GraphQL', async ()
     assert.deepEqual([csv.path, csv.mediaType], ['evaluations.csv', 'text/csv']);
     const pairRows = ofRun.evaluations.reduce((n: number, r: { pairs: unknown[] }) => n + r.pairs.length, 0);
     assert.equal(csv.content.trimEnd().split('\r\n').length, 1 + pairRows, 'a header and every pair row');
-    assert.equal(ofRun.evaluations.length, 3);
+    assert.equal(ofRun.evaluations.length, 4);
 
     // Evaluating the run changed nothing about it.
     const { data: after } = await gql(url, RUN_STATUS, { id: runId });

@@ -190,6 +190,19 @@ test('BM25 ranks MLQA-R better than the untrained RANDOM encoder', async () => {
   assert.ok(monoMap(a).lo > monoMap(b).hi, `BM25 ${JSON.stringify(monoMap(a))} vs RANDOM ${JSON.stringify(monoMap(b))}`);
 });
 
+test('BUCC 2018 zh-en mining: accuracy and xsim error in both directions with intervals over the 257 gold pairs', async () => {
+  const job = await evaluate({ target: { kind: 'baseline', baseline: 'RANDOM' }, suites: ['BUCC2018'], bootstrap: 100, seed: 2 });
+  assert.equal(job.status, 'SUCCEEDED', `${job.error}\n${logs.slice(-5).join('\n')}`);
+  const [report] = await reportsOf(job.id);
+  assert.deepEqual([report!.suite, report!.dataset, report!.queries, report!.evaluations.length, report!.alignment], ['BUCC2018', 'bucc2018', 257, 0, null]);
+  const headlines = report!.headlines as unknown as Headlines;
+  const names = ['zh-en.accuracy', 'zh-en.xsimError', 'en-zh.accuracy', 'en-zh.xsimError'];
+  assert.deepEqual(Object.keys(headlines).sort(), [...names].sort());
+  assertIntervals(headlines, names);
+  for (const name of names) assert.ok(headlines[name]!.lo >= 0 && headlines[name]!.hi <= 1, `${name}: ${JSON.stringify(headlines[name])}`);
+  assert.ok(logs.some((l) => l.includes(`job ${job.id}: BUCC2018: encode`)), 'the mining was timed in the log');
+});
+
 test('evaluating a run without a checkpoint, or BM25 on XNLI, fails at once and touches no run', async () => {
   const run = await db.prisma.run.create({
     data: { strategy: 'MONO', alpha: 1, model: {}, trainDatasets: ['xquad-r'], languages: ['en', 'de'], seed: 1, hyperParameters: {} },

@@ -54,7 +54,7 @@ test('exactly one target: none or several are refused, naming the fields', () =>
 test('suites: not empty, not repeated, known, and their dataset present', () => {
   rejects({ baseline: 'BM25', suites: [] }, 'input.suites', [], /is empty/);
   rejects({ baseline: 'BM25', suites: ['MLQA_R', 'MLQA_R'] }, 'input.suites[1]', 'MLQA_R', /listed twice/);
-  rejects({ baseline: 'BM25', suites: ['TYDI'] }, 'input.suites[0]', 'TYDI', /is not one of XQUAD_R, MLQA_R, XNLI_ALIGNMENT/);
+  rejects({ baseline: 'BM25', suites: ['TYDI'] }, 'input.suites[0]', 'TYDI', /is not one of XQUAD_R, MLQA_R, XNLI_ALIGNMENT, BUCC2018/);
   rejects({ baseline: 'BM25', suites: ['MLQA_R', 'XQUAD_R'] }, 'input.suites[1]', 'XQUAD_R', /needs dataset xquad-r/, [dataset('mlqa-r'), dataset('xquad-r', false)]);
 });
 
@@ -75,9 +75,16 @@ test('leakage: a model trained on a suite dataset is not evaluated on that suite
   badInput(() => refuseLeakage('checkpoint c1', ['xnli'], ['XNLI_ALIGNMENT']), 'input.suites', ['XNLI_ALIGNMENT'], /trained on "xnli"/);
 });
 
-test('BM25 and DICT_BM25 default to the retrieval suites and refuse XNLI alignment, which needs embeddings', () => {
+test('BM25 and DICT_BM25 default to the retrieval suites and refuse XNLI alignment and BUCC mining, which need embeddings', () => {
   for (const baseline of ['BM25', 'DICT_BM25']) {
     assert.deepEqual(resolveEvaluateInput({ baseline }, DATASETS).request.suites, ['XQUAD_R', 'MLQA_R']);
-    rejects({ baseline, suites: ['MLQA_R', 'XNLI_ALIGNMENT'] }, 'input.suites', ['MLQA_R', 'XNLI_ALIGNMENT'], new RegExp(`the ${baseline} baseline has none`));
+    rejects({ baseline, suites: ['MLQA_R', 'XNLI_ALIGNMENT'] }, 'input.suites', ['MLQA_R', 'XNLI_ALIGNMENT'], new RegExp(`includes XNLI_ALIGNMENT, which needs embeddings: the ${baseline} baseline has none`));
+    rejects({ baseline, suites: ['BUCC2018'] }, 'input.suites', ['BUCC2018'], new RegExp(`includes BUCC2018, which needs embeddings`));
   }
+});
+
+test('BUCC2018 is evaluated when named, never by default, and needs its dataset', () => {
+  assert.deepEqual(resolveEvaluateInput({ runId: 'r1', suites: ['BUCC2018'] }, [...DATASETS, dataset('bucc2018')]).request.suites, ['BUCC2018']);
+  assert.ok(!resolveEvaluateInput({ runId: 'r1' }, DATASETS).request.suites.includes('BUCC2018'));
+  rejects({ runId: 'r1', suites: ['BUCC2018'] }, 'input.suites[0]', 'BUCC2018', /needs dataset bucc2018/);
 });

@@ -3,7 +3,7 @@
 // service with refuseLeakage below.
 
 import { BASELINES, DEFAULT_EVALUATION, LEXICAL_BASELINES, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
-import { EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
+import { DEFAULT_EVALUATION_SUITES, EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 import { badUserInput } from '../errors.js';
 import { TRAINING_LIMITS } from '../../schema/training-validation.js';
@@ -33,14 +33,17 @@ const MAX_KEY_LENGTH = 200;
 /** More than any suite has per language (XQuAD-R 1,190, MLQA-R up to 5,000, XNLI 2,490). */
 const MAX_QUERIES_PER_LANGUAGE = 100_000;
 const TARGET_FIELDS = ['runId', 'checkpointId', 'baseline'] as const;
+/** Suites measured on embeddings alone (alignment, bitext mining), not through search. */
+const EMBEDDING_SUITES: readonly EvaluationSuite[] = ['XNLI_ALIGNMENT', 'BUCC2018'];
 
 export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonly DatasetInfo[]): ResolvedEvaluation {
   const target = resolveTarget(input);
-  // Lexical baselines score text pairs and have no embeddings to align, so no XNLI alignment.
+  // Lexical baselines score text pairs and have no embeddings to align or mine with.
   const lexical = target.kind === 'baseline' && LEXICAL_BASELINES.includes(target.baseline);
-  const suites = resolveSuites('input.suites', input.suites ?? EVALUATION_SUITES.filter((s) => !lexical || s !== 'XNLI_ALIGNMENT'), datasets);
-  if (lexical && suites.includes('XNLI_ALIGNMENT')) {
-    throw badUserInput('input.suites', suites, `includes XNLI_ALIGNMENT, which needs embeddings: the ${target.baseline} baseline has none`);
+  const suites = resolveSuites('input.suites', input.suites ?? DEFAULT_EVALUATION_SUITES.filter((s) => !lexical || !EMBEDDING_SUITES.includes(s)), datasets);
+  const needsEmbeddings = suites.find((s) => EMBEDDING_SUITES.includes(s));
+  if (lexical && needsEmbeddings) {
+    throw badUserInput('input.suites', suites, `includes ${needsEmbeddings}, which needs embeddings: the ${target.baseline} baseline has none`);
   }
   const retrieval = checkRetrieval(input, (field) => `input.${field}`);
   const queriesPerLanguage = input.queriesPerLanguage == null ? undefined : integerIn('input.queriesPerLanguage', input.queriesPerLanguage, [1, MAX_QUERIES_PER_LANGUAGE]);

@@ -46,14 +46,14 @@ export class EvaluationResolver {
     const exported = reports.map((report) => ({
       report: {
         id: report.id, suite: report.suite, dataset: report.dataset, runId: report.runId, checkpointId: report.checkpointId, baseline: report.baseline,
-        retrievalMode: report.retrieval?.mode ?? null, step: report.step, sampleSized: report.sampleSized, queries: report.queries, alignment: report.alignment, createdAt: report.createdAt,
+        retrievalMode: report.retrieval?.mode ?? null, step: report.step, headlines: report.headlines, sampleSized: report.sampleSized, queries: report.queries, alignment: report.alignment, createdAt: report.createdAt,
       },
       rows: rows.filter((row) => row.reportId === report.id),
     }));
     return [...toMtebFiles(exported), toCsv(exported)];
   }
 
-  @FieldResolver(() => LanguageMatrix, { nullable: true, description: 'Built from pairs; null for XNLI_ALIGNMENT, whose matrices are in alignment' })
+  @FieldResolver(() => LanguageMatrix, { nullable: true, description: 'Built from pairs; null for XNLI_ALIGNMENT (matrices in alignment) and BUCC2018 (per-direction headlines)' })
   async matrix(
     @Root() report: EvaluationReport,
     @Arg('metric', () => MatrixMetricEnum) metric: MatrixMetric,
@@ -61,7 +61,7 @@ export class EvaluationResolver {
     @Ctx() { services }: ApiContext,
   ): Promise<LanguageMatrix | null> {
     if (metric === 'RANK_DISTANCE' && setting !== 'MULTI') throw badUserInput('metric', metric, 'exists in the MULTI setting only');
-    if (report.suite === 'XNLI_ALIGNMENT') return null;
+    if (report.suite === 'XNLI_ALIGNMENT' || report.suite === 'BUCC2018') return null;
     const rows = await services.prisma.evaluation.findMany({ where: { reportId: report.id } });
     return buildMatrix(rows, metric, setting);
   }

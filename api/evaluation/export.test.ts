@@ -5,7 +5,7 @@ import { mtebLanguage, toCsv, toMteb, toMtebFiles, type ExportedReport } from '.
 
 const report: ExportedReport = {
   id: 'r1', suite: 'XQUAD_R', dataset: 'xquad-r', runId: 'run-1', checkpointId: 'ck-9', baseline: null, retrievalMode: 'HYBRID',
-  step: null, sampleSized: false, queries: 2, alignment: null, createdAt: new Date('2026-12-05T10:00:00Z'),
+  step: null, sampleSized: false, queries: 2, headlines: [], alignment: null, createdAt: new Date('2026-12-05T10:00:00Z'),
 };
 const row = (setting: EvaluationPairRow['setting'], q: string, c: string, x: number, rankDistance: number | null = null): EvaluationPairRow => ({
   setting, queryLanguage: q, candidateLanguage: c, map: x, recallAt1: x / 2, recallAt10: Math.min(1, x * 1.5), ndcgAt10: x * 0.9, mrrAt10: x * 0.8, rankDistance, count: 10,
@@ -47,4 +47,19 @@ test('reports of one system, revision and task keep every file: the newest the p
     ['xling__run-run-1__DENSE/ck-9/XQuADRetrieval.json', 'dense'],
   ]);
   assert.equal(toMteb({ ...report, runId: null }, rows).path, 'xling__checkpoint-ck-9__HYBRID/ck-9/XQuADRetrieval.json', 'a checkpoint evaluated by id');
+});
+
+test('BUCC mining: one entry per direction with accuracy as the main score, xsim error and their intervals', () => {
+  const headlines = [
+    { name: 'zh-en.accuracy', estimate: 0.6, lo: 0.5, hi: 0.7 }, { name: 'zh-en.xsimError', estimate: 0.3, lo: 0.2, hi: 0.4 },
+    { name: 'en-zh.accuracy', estimate: 0.5, lo: 0.4, hi: 0.6 }, { name: 'en-zh.xsimError', estimate: 0.35, lo: 0.25, hi: 0.45 },
+  ];
+  const file = toMteb({ ...report, suite: 'BUCC2018', dataset: 'bucc2018', retrievalMode: null, headlines }, []);
+  assert.equal(file.path, 'xling__run-run-1__DENSE/ck-9/BUCC.json');
+  const json = JSON.parse(file.content);
+  assert.deepEqual(json.scores.test, [
+    { hf_subset: 'zh-en', languages: ['zho-Hans', 'eng-Latn'], main_score: 0.6, accuracy: 0.6, accuracy_interval: [0.5, 0.7], xsim_error: 0.3, xsim_error_interval: [0.2, 0.4] },
+    { hf_subset: 'en-zh', languages: ['eng-Latn', 'zho-Hans'], main_score: 0.5, accuracy: 0.5, accuracy_interval: [0.4, 0.6], xsim_error: 0.35, xsim_error_interval: [0.25, 0.45] },
+  ]);
+  assert.equal(json.xling.taskType, 'BitextMining');
 });

@@ -19,6 +19,8 @@ export interface ExportedReport {
   step: number | null;
   sampleSized: boolean;
   queries: number;
+  /** Bitext mining (BUCC2018): `<a>-<b>.accuracy` and `<a>-<b>.xsimError` with intervals. */
+  headlines: ReadonlyArray<{ name: string; estimate: number; lo: number; hi: number }>;
   /** XNLI_ALIGNMENT: translation-matching accuracy per ordered pair. */
   alignment: Pick<AlignmentSummary, 'languages' | 'translationAccuracy'> | null;
   createdAt: Date;
@@ -36,6 +38,8 @@ const MTEB_TASKS: Readonly<Record<string, { name: string; type: string }>> = {
   XQUAD_R: { name: 'XQuADRetrieval', type: 'Retrieval' },
   MLQA_R: { name: 'MLQARetrieval', type: 'Retrieval' },
   XNLI_ALIGNMENT: { name: 'XNLIBitextMining', type: 'BitextMining' },
+  // MTEB's BUCC scores F1 of thresholded mining; ours is nearest-neighbour accuracy (main_score) and xsim error.
+  BUCC2018: { name: 'BUCC', type: 'BitextMining' },
 };
 
 /** ISO 15924 scripts of the data folder's languages (MTEB names languages "<ISO 639-3>-<script>"). */
@@ -63,7 +67,7 @@ function modelOf(report: ExportedReport): { name: string; revision: string } {
 
 export function toMteb(report: ExportedReport, rows: readonly EvaluationPairRow[], revisionSuffix = ''): ExportedFile {
   const task = MTEB_TASKS[report.suite] ?? { name: report.suite, type: 'Retrieval' };
-  const scores = report.alignment ? bitextScores(report.alignment) : retrievalScores(rows);
+  const scores = report.alignment ? bitextScores(report.alignment) : report.suite === 'BUCC2018' ? miningScores(report.headlines) : retrievalScores(rows);
   const model = modelOf(report);
   const result = {
     dataset_revision: report.dataset,
@@ -95,6 +99,25 @@ function retrievalScores(rows: readonly EvaluationPairRow[]) {
     setting: row.setting,
     queries: row.count,
   }));
+}
+
+/** Directions of a bitext-mining report, from its `<a>-<b>.<metric>` headlines. */
+function miningScores(headlines: ExportedReport['headlines']) {
+  const pairs = [...new Set(headlines.map((h) => h.name.split('.')[0]!))];
+  const value = (pair: string, metric: string) => headlines.find((h) => h.name === `${pair}.${metric}`);
+  return pairs.map((pair) => {
+    const accuracy = value(pair, 'accuracy');
+    const xsim = value(pair, 'xsimError');
+    return {
+      hf_subset: pair,
+      languages: pair.split('-').map(mtebLanguage),
+      main_score: accuracy?.estimate ?? null,
+      accuracy: accuracy?.estimate ?? null,
+      accuracy_interval: accuracy ? [accuracy.lo, accuracy.hi] : null,
+      xsim_error: xsim?.estimate ?? null,
+      xsim_error_interval: xsim ? [xsim.lo, xsim.hi] : null,
+    };
+  });
 }
 
 function bitextScores(alignment: NonNullable<ExportedReport['alignment']>) {

@@ -193,7 +193,8 @@ describe('resolveTrainingInput', () => {
     const { spec } = resolveTrainingInput({ trainDatasets: ['pawsx'], evaluationSuites: ['XQUAD_R', 'MLQA_R'], languages: ['en', 'de'] }, DATASETS);
     assert.deepEqual(spec.evaluationSuites, ['XQUAD_R', 'MLQA_R']);
     rejects({ evaluationSuites: ['XQUAD_R', 'XNLI_ALIGNMENT'] }, 'input.evaluationSuites[1]', 'XNLI_ALIGNMENT', /needs dataset xnli, which has no files/);
-    rejects({ evaluationSuites: ['SQUAD'] }, 'input.evaluationSuites[0]', 'SQUAD', /XQUAD_R, MLQA_R, XNLI_ALIGNMENT/);
+    rejects({ evaluationSuites: ['SQUAD'] }, 'input.evaluationSuites[0]', 'SQUAD', /XQUAD_R, MLQA_R, XNLI_ALIGNMENT$/);
+    rejects({ evaluationSuites: ['BUCC2018'] }, 'input.evaluationSuites[0]', 'BUCC2018', /is not one of XQUAD_R, MLQA_R, XNLI_ALIGNMENT$/);
     rejects({ evaluationSuites: ['XQUAD_R', 'XQUAD_R'] }, 'input.evaluationSuites[1]', 'XQUAD_R', /twice/);
   });
 

@@ -37,6 +37,10 @@ test('translations that are copies are all found among random distractors; neigh
     assert.ok(result.xsimError[key]!.groups[0]!.every((v) => v === 0), key);
   }
   const n = neighbourhoods(a, b, 4);
+  const viaKernel = neighbourhoods(a, b, 4, (block, rows, packed, m, d, out) => {
+    for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) out[r * m + j] = cos(block.subarray(r * d, (r + 1) * d), packed.subarray(j * d, (j + 1) * d));
+  });
+  assert.deepEqual([...viaKernel.a], [...n.a], 'an injected kernel gives the same neighbourhoods');
   const top = (values: number[]) => values.sort((x, y) => y - x).slice(0, 4).reduce((s, v) => s + v, 0) / 4;
   a.forEach((x, i) => assert.ok(Math.abs(n.a[i]! - top(b.map((y) => cos(x, y)))) < 1e-6));
   b.forEach((y, j) => assert.ok(Math.abs(n.b[j]! - top(a.map((x) => cos(x, y)))) < 1e-6));

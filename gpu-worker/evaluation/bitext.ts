@@ -9,8 +9,8 @@
 // A sentence with several gold partners is right when its nearest sentence is any of them.
 // Per-pair values go into MacroTables (one group, one unit per gold pair) so the bootstrap of
 // stats.ts gives their intervals. Pure: rows are unit-normalised embeddings. The pass over all
-// pairs is |a| x |b| dot products in plain JS (BUCC zh-en dev: 117 million): wiring it into jobs
-// wants the native matrix kernel and a cap on the sides.
+// pairs is |a| x |b| dot products (BUCC zh-en dev: 117 million); callers pass the native matrix
+// kernel when it is loaded.
 
 import type { MacroTable } from './stats.js';
 
@@ -60,17 +60,48 @@ class TopMean {
   }
 }
 
-/** Mean cosine of each row's k nearest rows of the other side (a full pass over a x b). */
-export function neighbourhoods(a: readonly Float32Array[], b: readonly Float32Array[], k = MARGIN_K): { a: Float64Array; b: Float64Array } {
+/** out[r * n + j] = block row r . packed row j, for `rows` rows of block and n of packed (d wide). */
+export type BlockDots = (block: Float32Array, rows: number, packed: Float32Array, n: number, d: number, out: Float32Array) => void;
+
+const jsDots: BlockDots = (block, rows, packed, n, d, out) => {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += block[r * d + i]! * packed[j * d + i]!;
+      out[r * n + j] = s;
+    }
+  }
+};
+
+const pack = (rows: readonly Float32Array[], d: number) => {
+  const out = new Float32Array(rows.length * d);
+  rows.forEach((row, i) => out.set(row, i * d));
+  return out;
+};
+
+/**
+ * Mean cosine of each row's k nearest rows of the other side: one pass over a x b, in blocks of
+ * `a` rows against all of `b` (`dots`: a matrix kernel; plain JS by default).
+ */
+export function neighbourhoods(a: readonly Float32Array[], b: readonly Float32Array[], k = MARGIN_K, dots: BlockDots = jsDots): { a: Float64Array; b: Float64Array } {
   const ka = Math.min(k, b.length);
   const kb = Math.min(k, a.length);
   const topA = a.map(() => new TopMean(ka));
   const topB = b.map(() => new TopMean(kb));
-  for (let i = 0; i < a.length; i++) {
-    for (let j = 0; j < b.length; j++) {
-      const c = dot(a[i]!, b[j]!);
-      topA[i]!.offer(c);
-      topB[j]!.offer(c);
+  const d = a[0]?.length ?? 0;
+  const packedB = pack(b, d);
+  const BLOCK = 256;
+  const scores = new Float32Array(Math.min(BLOCK, a.length) * b.length);
+  for (let first = 0; first < a.length; first += BLOCK) {
+    const rows = Math.min(BLOCK, a.length - first);
+    dots(pack(a.slice(first, first + rows), d), rows, packedB, b.length, d, scores);
+    for (let r = 0, at = 0; r < rows; r++) {
+      const top = topA[first + r]!;
+      for (let j = 0; j < b.length; j++, at++) {
+        const c = scores[at]!;
+        top.offer(c);
+        topB[j]!.offer(c);
+      }
     }
   }
   return { a: Float64Array.from(topA, (t) => t.mean()), b: Float64Array.from(topB, (t) => t.mean()) };
@@ -88,8 +119,8 @@ function nearest(from: Float32Array, fromNeighbourhood: number, to: readonly Flo
   return { cosine: gold.has(bestCosAt), margin: gold.has(bestMarginAt) };
 }
 
-/** `gold`: pairs of (row of a, row of b). */
-export function bitextMining(a: BitextSide, b: BitextSide, gold: ReadonlyArray<readonly [number, number]>, k = MARGIN_K): BitextResult {
+/** `gold`: pairs of (row of a, row of b). `dots`: a matrix kernel for the pass over all pairs. */
+export function bitextMining(a: BitextSide, b: BitextSide, gold: ReadonlyArray<readonly [number, number]>, k = MARGIN_K, dots?: BlockDots): BitextResult {
   // Directions are keyed by language pair: the two sides must differ.
   if (a.language === b.language) throw new RangeError(`both sides are ${a.language}`);
   const partnersOfA = new Map<number, Set<number>>();
@@ -99,7 +130,7 @@ export function bitextMining(a: BitextSide, b: BitextSide, gold: ReadonlyArray<r
     (partnersOfA.get(i) ?? partnersOfA.set(i, new Set()).get(i)!).add(j);
     (partnersOfB.get(j) ?? partnersOfB.set(j, new Set()).get(j)!).add(i);
   }
-  const n = neighbourhoods(a.rows, b.rows, k);
+  const n = neighbourhoods(a.rows, b.rows, k, dots);
   const forward = { accuracy: new Float64Array(gold.length), xsim: new Float64Array(gold.length) };
   const backward = { accuracy: new Float64Array(gold.length), xsim: new Float64Array(gold.length) };
   gold.forEach(([i, j], u) => {

@@ -5,8 +5,12 @@
 import type { EvaluationSuite } from '../../schema/training.js';
 import { buildRetrievalBenchmark, type RetrievalBenchmark, type RetrievalBenchmarkName } from './benchmark.js';
 import { loadXnliSentences, type XnliSentences } from './xnli.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseIdPaired, type BitextSet } from '../../schema/bitext-format.js';
+import { nonRetryable } from '../../schema/jobs.js';
 
-/** The retrieval benchmark of a suite; null for XNLI_ALIGNMENT, which is not a retrieval suite. */
+/** The retrieval benchmark of a suite; null for XNLI_ALIGNMENT and BUCC2018, which are not retrieval suites. */
 export function retrievalBenchmarkOf(suite: EvaluationSuite): RetrievalBenchmarkName | null {
   switch (suite) {
     case 'XQUAD_R':
@@ -14,6 +18,7 @@ export function retrievalBenchmarkOf(suite: EvaluationSuite): RetrievalBenchmark
     case 'MLQA_R':
       return 'mlqa-r';
     case 'XNLI_ALIGNMENT':
+    case 'BUCC2018':
       return null;
     default:
       return suite satisfies never;
@@ -24,8 +29,18 @@ export interface SuiteData {
   retrieval(name: RetrievalBenchmarkName): Promise<RetrievalBenchmark>;
   /** XNLI dev premises in its 15 languages (xnli.ts defaults). */
   xnli(): Promise<XnliSentences>;
+  /** BUCC 2018 zh-en dev: 8,624 Chinese and 13,589 English sentences, 257 gold pairs. */
+  bucc(): Promise<BitextSet>;
   /** Forget what was read: a pull replaced files of the data folder. */
   clear(): void;
+}
+
+/** The BUCC 2018 files of the data folder as a bitext set (schema/bitext-format.ts, id-paired). */
+export async function loadBucc(dataDir: string): Promise<BitextSet> {
+  const read = (suffix: string) => readFile(path.join(dataDir, 'bucc2018', `zh-en.dev.${suffix}`), 'utf8');
+  const parsed = parseIdPaired(['zh', 'en'], await read('zh'), await read('en'), await read('gold'));
+  if ('errors' in parsed) throw nonRetryable(`bucc2018: ${parsed.errors.slice(0, 3).map((e) => `${e.file} line ${e.line}: ${e.message}`).join('; ')}`);
+  return parsed.set;
 }
 
 export function createSuiteData(dataDir: string): SuiteData {
@@ -42,6 +57,7 @@ export function createSuiteData(dataDir: string): SuiteData {
   return {
     retrieval: (name) => once(name, () => buildRetrievalBenchmark(dataDir, name)),
     xnli: () => once('xnli', () => loadXnliSentences(dataDir)),
+    bucc: () => once('bucc2018', () => loadBucc(dataDir)),
     clear: () => loaded.clear(),
   };
 }

@@ -16,6 +16,11 @@ import type { LanguageMerge } from '../serving/retriever.js';
 import { evaluateRetrieval, evaluateWithScorer, type RetrievalEvaluation } from './retrieval.js';
 import type { Interval } from './stats.js';
 import type { XnliSentences } from './xnli.js';
+import type { BitextSet } from '../../schema/bitext-format.js';
+import { bitextMining, MARGIN_K, type BlockDots } from './bitext.js';
+import { loadNative } from '../encoding/native/addon.js';
+import { bootstrapIntervals } from './stats.js';
+import { normalized } from '../vectors/matrix.js';
 
 /** An encoder with the role prefixes it was trained with. */
 export interface PrefixedEncoder {
@@ -122,4 +127,37 @@ export async function runAlignmentSuite(data: XnliSentences, encoder: PrefixedEn
   signal?.throwIfAborted();
   const { pooledMap } = alignmentIntervals(evaluation, { B: options.bootstrap, seed: options.seed });
   return { evaluation, pooledMap, seconds: { encode: (t1 - t0) / 1000, align: (t2 - t1) / 1000, bootstrap: since(t2) } };
+}
+
+export interface BitextSuiteResult {
+  /** `<a>-<b>.accuracy` and `<a>-<b>.xsimError` for both directions, with 95% intervals over the gold pairs. */
+  intervals: Record<string, Interval>;
+  seconds: { encode: number; mine: number; bootstrap: number };
+}
+
+/** Bitext mining (bitext.ts) over a set's two sides, every sentence embedded with the passage prefix. */
+export async function runBitextSuite(set: BitextSet, encoder: PrefixedEncoder, options: SuiteOptions): Promise<BitextSuiteResult> {
+  const { signal, log } = options;
+  const t0 = performance.now();
+  const side = async (s: BitextSet['a']) => {
+    const { values, dimension } = await embedTexts(encoder.embed, s.texts.map((t) => encoder.passagePrefix + t), { signal, batchSize: options.batchSize, onProgress: quarters(`${s.language} encoded`, log) });
+    return Array.from({ length: s.texts.length }, (_, i) => normalized(values.subarray(i * dimension, (i + 1) * dimension)));
+  };
+  const a = await side(set.a);
+  const b = await side(set.b);
+  const t1 = performance.now();
+  signal?.throwIfAborted();
+  const native = loadNative();
+  const dots: BlockDots | undefined = native.kind === 'loaded'
+    ? (block, rows, packed, n, d, out) => native.addon.matmul(block, packed, out, 1, rows, n, d, false, true, 1, 1, null)
+    : undefined;
+  const mined = bitextMining({ language: set.a.language, rows: a }, { language: set.b.language, rows: b }, set.gold, MARGIN_K, dots);
+  const t2 = performance.now();
+  signal?.throwIfAborted();
+  const tables = Object.fromEntries([
+    ...Object.entries(mined.accuracy).map(([pair, table]) => [`${pair}.accuracy`, table] as const),
+    ...Object.entries(mined.xsimError).map(([pair, table]) => [`${pair}.xsimError`, table] as const),
+  ]);
+  const intervals = bootstrapIntervals(tables, { B: options.bootstrap, seed: options.seed });
+  return { intervals, seconds: { encode: (t1 - t0) / 1000, mine: (t2 - t1) / 1000, bootstrap: since(t2) } };
 }

@@ -14,7 +14,11 @@ import { headlineTable } from '../evaluation/headlines.js';
 import { firstQueriesPerLanguage } from '../evaluation/subsample.js';
 import { encodeUnitTables, STORED_HEADLINES } from '../evaluation/unit-tables.js';
 import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
-import { runAlignmentSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
+import { runAlignmentSuite, runBitextSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
+import type { BitextSet } from '../../schema/bitext-format.js';
+import type { EvaluationSuite } from '../../schema/training.js';
+import type { Headline } from '../evaluation/headlines.js';
+import type { Interval } from '../evaluation/stats.js';
 import type { XnliSentences } from '../evaluation/xnli.js';
 import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
 import type { LeaseCache, Lease } from '../encoding/lease-cache.js';
@@ -43,10 +47,11 @@ export function targetRetrieval(target: ResolvedTarget, request: EvaluationReque
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 const fixed = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4));
 
-/** Lexical baselines score pairs of texts; the alignment measures need embeddings, which they have none of. */
+/** Lexical baselines score pairs of texts; alignment and bitext mining need embeddings, which they have none of. */
 function refuseInapplicable(target: ResolvedTarget, request: EvaluationRequest): void {
-  if (target.kind === 'lexical' && request.suites.includes('XNLI_ALIGNMENT')) {
-    throw nonRetryable('XNLI_ALIGNMENT measures how embeddings align across languages; a lexical baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)');
+  const embeddingSuite = request.suites.find((s) => s === 'XNLI_ALIGNMENT' || s === 'BUCC2018');
+  if (target.kind === 'lexical' && embeddingSuite) {
+    throw nonRetryable(`${embeddingSuite} measures embeddings, and a lexical baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)`);
   }
 }
 
@@ -106,6 +111,35 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
     }
   }
 
+  async function bitext(target: ResolvedTarget, set: BitextSet, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
+    if (target.kind === 'lexical') throw new Error('unreachable: refused before any suite ran');
+    const lease = await leaseEncoder(target, 'bucc2018', () => [...set.a.texts, ...set.b.texts].map((s) => PASSAGE_PREFIX + s));
+    try {
+      const result = await runBitextSuite(set, lease.value, { bootstrap: request.bootstrap, seed: request.seed, signal, log });
+      const { encode, mine, bootstrap } = result.seconds;
+      log(`encode ${encode.toFixed(1)} s, mine ${mine.toFixed(1)} s, bootstrap ${bootstrap.toFixed(1)} s`);
+      return { headlines: headlinesJson(result.intervals as Record<Headline, Interval>), queries: set.gold.length, rows: [] };
+    } finally {
+      lease.release();
+    }
+  }
+
+  async function evaluateSuite(suite: EvaluationSuite, target: ResolvedTarget, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
+    const n = request.queriesPerLanguage;
+    switch (suite) {
+      case 'XQUAD_R':
+      case 'MLQA_R':
+        return retrieval(target, subsample(await suiteData.retrieval(retrievalBenchmarkOf(suite)!), n), request, signal, log);
+      case 'XNLI_ALIGNMENT':
+        return alignment(target, firstSentences(await suiteData.xnli(), n), request, signal, log);
+      case 'BUCC2018':
+        // Mining searches every sentence of the other side: never subsampled.
+        return bitext(target, await suiteData.bucc(), request, signal, log);
+      default:
+        return suite satisfies never;
+    }
+  }
+
   return async ({ job, signal }) => {
     const request = parseEvaluationRequest(job.payload);
     const target = await resolveTarget(prisma, request.target, request.seed);
@@ -122,16 +156,14 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
       }
       const t0 = performance.now();
       const log = (line: string) => deps.log(`job ${job.id}: ${suite}: ${line}`);
-      const name = retrievalBenchmarkOf(suite);
-      const n = request.queriesPerLanguage;
-      const content = name
-        ? await retrieval(target, subsample(await suiteData.retrieval(name), n), request, signal, log)
-        : await alignment(target, firstSentences(await suiteData.xnli(), n), request, signal, log);
+      const content = await evaluateSuite(suite, target, request, signal, log);
       await reports.writeJobReport(job.id, target.report, { suite, ...content });
       const h = content.headlines;
-      const summary = name
-        ? `mono.map ${fixed(h['mono.map']?.estimate)}, cross.map ${fixed(h['cross.map']?.estimate)}, multi.map ${fixed(h['multi.map']?.estimate)}`
-        : `pooled mAP ${fixed(content.alignment?.pooledMap.estimate)}, translation accuracy ${fixed(content.alignment?.meanTranslationAccuracy)}`;
+      const summary = content.alignment
+        ? `pooled mAP ${fixed(content.alignment.pooledMap.estimate)}, translation accuracy ${fixed(content.alignment.meanTranslationAccuracy)}`
+        : h['mono.map']
+          ? `mono.map ${fixed(h['mono.map']?.estimate)}, cross.map ${fixed(h['cross.map']?.estimate)}, multi.map ${fixed(h['multi.map']?.estimate)}`
+          : Object.entries(h).map(([name, v]) => `${name} ${fixed(v.estimate)}`).join(', ');
       log(`report written in ${seconds(t0)} s (${content.queries} queries, ${content.rows.length} pair rows): ${summary}`);
     }
     return { kind: 'succeeded' };
