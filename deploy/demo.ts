@@ -49,7 +49,7 @@ export async function seedFromDemo(settings: PlatformSettings, log: (line: strin
     }
   }
   if (seeded.includes('data')) {
-    log(`no data folder: ${path.relative(process.cwd(), settings.dataDir) || '.'} now holds the demo sample (XQuAD-R ${bundle.articles} of 48 articles, NTREX-128 ${bundle.lines} of 1,997 lines in 11 languages; numbers from it are sample-sized). Full datasets: npm run data -- pull xquad-r ntrex128`);
+    log(`no data folder: ${path.relative(process.cwd(), settings.dataDir) || '.'} now holds the demo sample (XQuAD-R ${bundle.articles} of 48 articles, NTREX-128 ${bundle.lines.toLocaleString('en')} of 1,997 lines in 11 languages; numbers from it are sample-sized). Full datasets: npm run data -- pull xquad-r ntrex128`);
   }
   if (seeded.includes('models')) log(`no models folder: ${path.relative(process.cwd(), settings.modelsDir) || '.'} now holds the XLM-R tokenizer from the demo bundle`);
   return seeded;
