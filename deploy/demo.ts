@@ -4,7 +4,7 @@
 // place and renamed into it, so an interrupted copy leaves no half-filled folder behind.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlatformSettings } from '../schema/config.js';
@@ -27,10 +27,11 @@ export async function seedFromDemo(settings: PlatformSettings, log: (line: strin
       for (const [file, sha256] of files) {
         const from = path.join(demoDir, file);
         const to = path.join(draft, file.slice(kind.length + 1));
-        const actual = createHash('sha256').update(await readFile(from)).digest('hex');
+        const content = await readFile(from);
+        const actual = createHash('sha256').update(content).digest('hex');
         if (actual !== sha256) throw new Error(`${path.relative(process.cwd(), from)} is not the file the bundle records (sha256 ${actual})`);
         await mkdir(path.dirname(to), { recursive: true });
-        await copyFile(from, to);
+        await writeFile(to, content);
       }
       if (kind === 'data') {
         const record: DemoSample = { ...bundle, files: Object.fromEntries(files.map(([file, sha256]) => [file.slice('data/'.length), sha256])) };

@@ -64,15 +64,16 @@ export async function readSampleRecord(dataDir: string): Promise<Map<string, str
   }
 }
 
+const FULL_SHA256: ReadonlyMap<string, string> = new Map(DATA_MANIFEST.flatMap((m) => m.files.map((f) => [f.file, f.sha256] as const)));
+
 /**
  * Some file of the folder is still a cut of the demo sample: numbers computed from it are
  * sample-sized. Files the bundle copied unchanged (licenses) are the full dataset's own and do not count.
  */
 export async function holdsSample(dataDir: string, folder: string, memo?: ChecksumMemo): Promise<boolean> {
   const sample = await readSampleRecord(dataDir);
-  const full = new Map(DATA_MANIFEST.flatMap((m) => m.files.map((f) => [f.file, f.sha256] as const)));
   for (const [file, sha256] of sample) {
-    if (!file.startsWith(`${folder}/`) || full.get(file) === sha256) continue;
+    if (!file.startsWith(`${folder}/`) || FULL_SHA256.get(file) === sha256) continue;
     const target = path.join(dataDir, file);
     const info = await stat(target).catch(() => null);
     if (info?.isFile() && (await checksum(target, info, memo)) === sha256) return true;

@@ -29,6 +29,9 @@ export type EvaluationSuite = (typeof EVALUATION_SUITES)[number];
  */
 export const RUN_EVALUATION_SUITES = ['XQUAD_R', 'MLQA_R', 'XNLI_ALIGNMENT'] as const satisfies readonly EvaluationSuite[];
 
+/** Suites measured on embeddings alone (alignment, bitext mining), not through search: lexical baselines have none. */
+export const EMBEDDING_SUITES: readonly EvaluationSuite[] = ['XNLI_ALIGNMENT', 'BUCC2018'];
+
 /** The suites evaluate runs when none are named: the bitext-mining suite only when asked for (it embeds 22,000 sentences). */
 export const DEFAULT_EVALUATION_SUITES: readonly EvaluationSuite[] = RUN_EVALUATION_SUITES;
 

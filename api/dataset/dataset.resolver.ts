@@ -6,9 +6,19 @@ import { Job } from '../job/job.type.js';
 import { Dataset, LanguageCount } from './dataset.type.js';
 import { importDataset } from './import.service.js';
 import { exampleCounts, listDatasets, stateOf } from './registry.js';
-import type { DatasetStatus } from './catalog.js';
+import type { DatasetState, DatasetStatus } from './catalog.js';
 import { DatasetStatusEnum } from '../enums.js';
 import { isNonCommercial, manifestOf } from '../../schema/data-sources.js';
+
+// status, missingFiles and corruptedFiles of one dataset share one check of its files per request.
+const statesByRequest = new WeakMap<ApiContext, Map<string, Promise<DatasetState>>>();
+function stateInRequest(context: ApiContext, dataset: Dataset): Promise<DatasetState> {
+  let states = statesByRequest.get(context);
+  if (!states) statesByRequest.set(context, (states = new Map()));
+  let state = states.get(dataset.name);
+  if (!state) states.set(dataset.name, (state = stateOf(context.services, dataset)));
+  return state;
+}
 
 // Every field here needs a key (any role); mutations below name the role they need on top.
 @Authorized('reader')
@@ -43,18 +53,18 @@ export class DatasetResolver {
   }
 
   @FieldResolver(() => DatasetStatusEnum, { description: 'Whether the data folder holds the recorded files, verified by sha256 (each file version is hashed once)' })
-  async status(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<DatasetStatus> {
-    return (await stateOf(services, dataset)).status;
+  async status(@Root() dataset: Dataset, @Ctx() context: ApiContext): Promise<DatasetStatus> {
+    return (await stateInRequest(context, dataset)).status;
   }
 
   @FieldResolver(() => [String], { description: 'Recorded files not in the data folder (relative to it)' })
-  async missingFiles(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<string[]> {
-    return (await stateOf(services, dataset)).missing;
+  async missingFiles(@Root() dataset: Dataset, @Ctx() context: ApiContext): Promise<string[]> {
+    return (await stateInRequest(context, dataset)).missing;
   }
 
   @FieldResolver(() => [String], { description: 'Files in the data folder that differ from their record in size or sha256' })
-  async corruptedFiles(@Root() dataset: Dataset, @Ctx() { services }: ApiContext): Promise<string[]> {
-    return (await stateOf(services, dataset)).corrupted;
+  async corruptedFiles(@Root() dataset: Dataset, @Ctx() context: ApiContext): Promise<string[]> {
+    return (await stateInRequest(context, dataset)).corrupted;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'License of the recorded files (several joined by "; "); null when no source is recorded' })

@@ -3,7 +3,7 @@
 // service with refuseLeakage below.
 
 import { BASELINES, DEFAULT_EVALUATION, LEXICAL_BASELINES, type EvaluationRequest, type EvaluationTarget } from '../../schema/evaluation.js';
-import { DEFAULT_EVALUATION_SUITES, EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
+import { DEFAULT_EVALUATION_SUITES, EMBEDDING_SUITES, EVALUATION_SUITES, SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import type { DatasetInfo } from '../dataset/catalog.js';
 import { badUserInput } from '../errors.js';
 import { TRAINING_LIMITS } from '../../schema/training-validation.js';
@@ -33,8 +33,6 @@ const MAX_KEY_LENGTH = 200;
 /** More than any suite has per language (XQuAD-R 1,190, MLQA-R up to 5,000, XNLI 2,490). */
 const MAX_QUERIES_PER_LANGUAGE = 100_000;
 const TARGET_FIELDS = ['runId', 'checkpointId', 'baseline'] as const;
-/** Suites measured on embeddings alone (alignment, bitext mining), not through search. */
-const EMBEDDING_SUITES: readonly EvaluationSuite[] = ['XNLI_ALIGNMENT', 'BUCC2018'];
 
 export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonly DatasetInfo[]): ResolvedEvaluation {
   const target = resolveTarget(input);

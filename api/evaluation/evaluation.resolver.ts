@@ -10,6 +10,7 @@ import { Evaluation } from './evaluation.type.js';
 import { buildMatrix, type MatrixMetric, type MatrixSetting } from './matrix.js';
 import { EvaluationReport, LanguageMatrix } from './report.type.js';
 import { toCsv, toMtebFiles } from './export.js';
+import { EMBEDDING_SUITES } from '../../schema/training.js';
 import { ExportedFile } from './export.type.js';
 
 const PAIR_ORDER = [{ setting: 'asc' as const }, { queryLanguage: 'asc' as const }, { candidateLanguage: 'asc' as const }];
@@ -61,7 +62,7 @@ export class EvaluationResolver {
     @Ctx() { services }: ApiContext,
   ): Promise<LanguageMatrix | null> {
     if (metric === 'RANK_DISTANCE' && setting !== 'MULTI') throw badUserInput('metric', metric, 'exists in the MULTI setting only');
-    if (report.suite === 'XNLI_ALIGNMENT' || report.suite === 'BUCC2018') return null;
+    if (EMBEDDING_SUITES.includes(report.suite)) return null;
     const rows = await services.prisma.evaluation.findMany({ where: { reportId: report.id } });
     return buildMatrix(rows, metric, setting);
   }

@@ -16,7 +16,7 @@ import { encodeUnitTables, STORED_HEADLINES } from '../evaluation/unit-tables.js
 import { retrievalBenchmarkOf, type SuiteData } from '../evaluation/suite-data.js';
 import { runAlignmentSuite, runBitextSuite, runRetrievalSuite, type RetrievalSource } from '../evaluation/suites.js';
 import type { BitextSet } from '../../schema/bitext-format.js';
-import type { EvaluationSuite } from '../../schema/training.js';
+import { EMBEDDING_SUITES, type EvaluationSuite } from '../../schema/training.js';
 import type { Headline } from '../evaluation/headlines.js';
 import type { Interval } from '../evaluation/stats.js';
 import type { XnliSentences } from '../evaluation/xnli.js';
@@ -49,7 +49,7 @@ const fixed = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4)
 
 /** Lexical baselines score pairs of texts; alignment and bitext mining need embeddings, which they have none of. */
 function refuseInapplicable(target: ResolvedTarget, request: EvaluationRequest): void {
-  const embeddingSuite = request.suites.find((s) => s === 'XNLI_ALIGNMENT' || s === 'BUCC2018');
+  const embeddingSuite = request.suites.find((s) => EMBEDDING_SUITES.includes(s));
   if (target.kind === 'lexical' && embeddingSuite) {
     throw nonRetryable(`${embeddingSuite} measures embeddings, and a lexical baseline has no embeddings (evaluate it on XQUAD_R or MLQA_R)`);
   }
