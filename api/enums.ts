@@ -7,6 +7,7 @@ import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
 import { RUN_STATUSES } from '../schema/events.js';
 import { BASELINES } from '../schema/evaluation.js';
 import { JOB_KINDS } from '../schema/jobs.js';
+import { IMPORTED_REPORT_SUITES } from '../schema/imported-suites.js';
 import { FUSION_METHODS, RETRIEVAL_MODES } from '../schema/serving.js';
 import { RECIPE_NAMES } from '../schema/recipes.js';
 import { BATCH_STRATEGIES, EVALUATION_SUITES, MODEL_FAMILIES, POOLINGS, TOKENIZERS } from '../schema/training.js';
@@ -23,6 +24,7 @@ export const ModelFamilyEnum = enumObject(MODEL_FAMILIES);
 export const PoolingEnum = enumObject(POOLINGS);
 export const TokenizerNameEnum = enumObject(TOKENIZERS);
 export const EvaluationSuiteEnum = enumObject(EVALUATION_SUITES);
+export const ReportSuiteEnum = enumObject([...EVALUATION_SUITES, ...IMPORTED_REPORT_SUITES]);
 export const JobKindEnum = enumObject(JOB_KINDS);
 export const DatasetKindEnum = enumObject(DATASET_KINDS);
 export const JobStatusEnum = JobStatus;
@@ -53,6 +55,10 @@ registerEnumType(TokenizerNameEnum, {
 registerEnumType(EvaluationSuiteEnum, {
   name: 'EvaluationSuite',
   description: 'XQUAD_R: xquad-r, MLQA_R: mlqa-r, XNLI_ALIGNMENT: xnli, BUCC2018: bitext mining on bucc2018 zh-en (accuracy and xsim error per direction; evaluated when named, never by default); a run never trains on what the suites it names contain (runs name the first three)',
+});
+registerEnumType(ReportSuiteEnum, {
+  name: 'ReportSuite',
+  description: 'What a report evaluated: an EvaluationSuite, or an imported suite (IMPORTED_RETRIEVAL, IMPORTED_BITEXT) named by the report\'s dataset',
 });
 registerEnumType(JobKindEnum, { name: 'JobKind' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });

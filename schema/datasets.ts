@@ -4,8 +4,12 @@
 
 import { assertNever } from './events.js';
 
-/** JSONL: a file imported with importDataset (schema/dataset-jsonl.ts), never part of DATASETS. */
-export const DATASET_KINDS = ['QA_SENTENCES', 'QA', 'PARALLEL_SENTENCES', 'DICTIONARY', 'BITEXT', 'JSONL'] as const;
+/**
+ * JSONL: a training file imported with importDataset (schema/dataset-jsonl.ts); RETRIEVAL: an
+ * imported retrieval suite (schema/retrieval-format.ts). Neither is ever part of DATASETS; BITEXT
+ * is bucc2018 or an imported bitext set.
+ */
+export const DATASET_KINDS = ['QA_SENTENCES', 'QA', 'PARALLEL_SENTENCES', 'DICTIONARY', 'BITEXT', 'JSONL', 'RETRIEVAL'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 
 /**
@@ -21,6 +25,7 @@ export function isTrainableKind(kind: DatasetKind): boolean {
     case 'JSONL':
       return true;
     case 'BITEXT':
+    case 'RETRIEVAL':
       return false;
     default:
       return assertNever(kind);

@@ -37,7 +37,10 @@ export type EvaluationTarget =
 
 export interface EvaluationRequest {
   target: EvaluationTarget;
+  /** Built-in suites; may be empty when datasets names imported suites. */
   suites: EvaluationSuite[];
+  /** Imported evaluation suites (ImportedDataset names of kind RETRIEVAL or BITEXT), after the suites. */
+  datasets?: string[];
   /** Bootstrap replicates for the confidence intervals. */
   bootstrap: number;
   /** Seed of the bootstrap and of the RANDOM baseline. */

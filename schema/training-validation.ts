@@ -72,6 +72,7 @@ export interface TrainingRunInputData {
   checkpointEvery?: Maybe<number>;
   keepCheckpoints?: Maybe<number>;
   evaluationSuites?: Maybe<readonly string[]>;
+  evaluationDatasets?: Maybe<readonly string[]>;
   seed?: Maybe<number>;
   experimentId?: Maybe<string>;
   idempotencyKey?: Maybe<string>;
@@ -264,6 +265,7 @@ export const trainingSpecSchema: Parses<TrainingSpec> = z
     alpha: real([0, 1]),
     trainDatasets: uniqueList(z.string({ error: 'is not a string' })).min(1, { error: 'is empty; name at least one dataset' }),
     evaluationSuites: uniqueList(oneOf(RUN_EVALUATION_SUITES)),
+    evaluationDatasets: uniqueList(z.string({ error: 'is not a string' })).max(20, { error: 'names more than 20 datasets' }).optional(),
     languages: uniqueList(z.string({ error: 'is not a string' }).regex(LANGUAGE_CODE, { error: 'is not a two-letter ISO 639-1 code' })),
     model: modelSpecSchema,
     hyperParameters: hyperParametersSchema,
@@ -314,6 +316,7 @@ export const storedTrainingSpecSchema: Parses<TrainingSpec> = z
     model: storedObject,
     hyperParameters: storedObject,
     evaluationSuites: z.unknown().optional(),
+    evaluationDatasets: z.unknown().optional(),
   })
   .transform((run) => {
     const hp = given(run.hyperParameters as object | null);
@@ -323,6 +326,7 @@ export const storedTrainingSpecSchema: Parses<TrainingSpec> = z
       alpha: isStrategy(run.strategy) && typeof run.alpha === 'number' ? effectiveAlpha(run.strategy, run.alpha) : run.alpha,
       trainDatasets: run.trainDatasets,
       evaluationSuites: run.evaluationSuites ?? [...DEFAULT_TRAINING.evaluationSuites],
+      evaluationDatasets: run.evaluationDatasets ?? [],
       languages: run.languages,
       model: { ...DEFAULT_MODEL, ...given(run.model as object | null) },
       hyperParameters: { ...defaultHyperParameters(hp.steps ?? DEFAULT_HYPER_PARAMETERS.steps), ...hp },
@@ -409,6 +413,7 @@ export function trainingInputSchema(options: { base?: BaseModel; caps: TrainingC
           alpha: run.alpha ?? (isStrategy(strategy) ? effectiveAlpha(strategy, DEFAULT_TRAINING.alpha) : DEFAULT_TRAINING.alpha),
           trainDatasets: run.trainDatasets ?? DEFAULT_TRAINING.trainDatasets,
           evaluationSuites: run.evaluationSuites ?? DEFAULT_TRAINING.evaluationSuites,
+          ...(run.evaluationDatasets ? { evaluationDatasets: run.evaluationDatasets } : {}),
           languages: run.languages ?? DEFAULT_TRAINING.languages,
           model: candidateModel(run.model ?? {}, base),
           hyperParameters: Object.fromEntries(

@@ -102,6 +102,8 @@ export interface TrainingSpec {
   seed: number;
   /** The run refuses to train on any group these suites contain (zero-shot protocol). */
   evaluationSuites: EvaluationSuite[];
+  /** Imported evaluation suites (RETRIEVAL, BITEXT) the run is evaluated on: their text is refused too. Absent: none. */
+  evaluationDatasets?: string[];
   model: ModelSpec;
   hyperParameters: HyperParameters;
 }

@@ -9,6 +9,7 @@ import { DATASETS, isTrainableKind, type DatasetDefinition, type DatasetKind } f
 import { assertNever } from '../../schema/events.js';
 import { fileState, readSampleRecord, type ChecksumMemo } from '../../schema/data-files.js';
 import { manifestOf } from '../../schema/data-sources.js';
+import type { ImportFormat } from '../../schema/imported-suites.js';
 
 export interface DatasetFileInfo {
   name: string;
@@ -35,7 +36,10 @@ export interface DatasetInfo {
 }
 
 export interface ImportedDetails {
-  /** Relative to its import root, for users; the database keeps the absolute path workers read. */
+  format: ImportFormat;
+  /** Every file of the import, paths as users are shown them. */
+  files: ImportedFileInfo[];
+  /** Its first file relative to its import root, for users; the database keeps the absolute path workers read. */
   path: string;
   description: string | null;
   sha256: string;
@@ -43,6 +47,14 @@ export interface ImportedDetails {
   records: number;
   examples: LanguageCount[];
   importedAt: Date;
+}
+
+export interface ImportedFileInfo {
+  role: string;
+  language: string | null;
+  path: string;
+  sha256: string;
+  bytes: number;
 }
 
 export interface LanguageCount {
@@ -180,6 +192,7 @@ export function countInFile(kind: DatasetKind, text: string): number {
     case 'DICTIONARY':
     case 'BITEXT':
     case 'JSONL':
+    case 'RETRIEVAL':
       return text.split('\n').filter((line) => line.trim() !== '').length;
     default:
       return assertNever(kind);

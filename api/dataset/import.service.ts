@@ -1,9 +1,10 @@
-// importDataset: validates a local JSONL file line by line and records it. The file is not copied:
-// workers read it at the stored absolute path, so it must be on storage every worker sees.
-// Every check runs before the single insert, so a refused import writes nothing.
+// importDataset: validates local files and records them: a training JSONL file (validated line by
+// line), or an evaluation suite (import-suite.ts). Files are not copied: workers read them at the
+// stored absolute paths, so they must be on storage every worker sees. Every check runs before the
+// single insert, so a refused import writes nothing.
 //
-// The path is confined to IMPORT_ROOTS (api/files/confined.ts) and the file is streamed: only the
-// current line, the per-language counts and the (id, language) pairs seen are held, and one import
+// Paths are confined to IMPORT_ROOTS (api/files/confined.ts). A JSONL file is streamed: only the
+// current line, the per-language counts and the (id, language) pairs seen are held. One import
 // runs at a time per gateway.
 
 import { constants } from 'node:fs';
@@ -17,11 +18,19 @@ import { realRoots, resolveConfined } from '../files/confined.js';
 import { LineReadError, readLines, type StreamedText } from '../files/lines.js';
 import { serialPer } from '../files/serial.js';
 import type { DatasetInfo } from './catalog.js';
-import { createSummary, examplesJson, invalidLines, readProblem, toDatasetInfo, type ImportSummary } from './imported.js';
+import { createSummary, examplesJson, invalidLines, NOT_INSIDE, readProblem, toDatasetInfo, type ImportSummary } from './imported.js';
+import { validateBitextSet, validateRetrievalSuite, type BitextFilesData, type RetrievalFilesData, type ValidatedSuite } from './import-suite.js';
+import { kindOfFormat, type ImportedFile } from '../../schema/imported-suites.js';
+
+export type { BitextFilesData, LanguageFileData, RetrievalFilesData } from './import-suite.js';
+export { NOT_INSIDE } from './imported.js';
 
 export interface ImportDatasetInputData {
   name: string;
-  path: string;
+  /** A training JSONL file; exactly one of path, retrieval, bitext. */
+  path?: string | null;
+  retrieval?: RetrievalFilesData | null;
+  bitext?: BitextFilesData | null;
   description?: string | null;
 }
 
@@ -30,9 +39,6 @@ type ImportServices = Pick<GatewayServices, 'prisma' | 'importRoots' | 'importMa
 /** A line is held whole while it is parsed; no record of a retrieval dataset comes near this. */
 export const MAX_LINE_CHARS = 4 * 1024 * 1024;
 const MAX_DESCRIPTION = 2000;
-
-/** The one answer for a path outside the roots, missing, or leading out through a symlink. */
-export const NOT_INSIDE = 'is not a file inside the import roots';
 
 const importsOf = serialPer<object>();
 
@@ -50,32 +56,59 @@ async function importOne(services: ImportServices, input: ImportDatasetInputData
     throw badUserInput(field('description'), `${description.slice(0, 40)}...`, `is longer than ${MAX_DESCRIPTION} characters`);
   }
   const taken = () => badUserInput(field('name'), input.name, 'is already the name of an imported dataset');
+  const given = (['path', 'retrieval', 'bitext'] as const).filter((f) => input[f] != null);
+  if (given.length !== 1) {
+    throw badUserInput(at, Object.fromEntries(given.map((f) => [f, input[f]])), `${given.length === 0 ? 'names no file' : 'names several kinds'}; give exactly one of ${at}.path (training JSONL), ${at}.retrieval, ${at}.bitext`);
+  }
   if (await prisma.importedDataset.findUnique({ where: { name: input.name }, select: { id: true } })) throw taken();
-  if (input.path.trim() === '') throw badUserInput(field('path'), input.path, 'is empty; give the path of a JSONL file');
-
-  const file = await resolveConfined(input.path, services.importRoots);
-  if (!file) throw badUserInput(field('path'), input.path, NOT_INSIDE);
-  const { text, summary } = await validateFile(field('path'), input.path, file.absolute, services.importMaxBytes);
+  const limits = { roots: services.importRoots, maxBytes: services.importMaxBytes };
+  const record = input.path != null
+    ? await validateJsonl(field('path'), input.path, services)
+    : input.retrieval != null
+      ? suiteRecord(await validateRetrievalSuite(field('retrieval'), input.retrieval, limits))
+      : suiteRecord(await validateBitextSet(field('bitext'), input.bitext!, limits));
 
   try {
+    const [first] = record.files;
     const row = await prisma.importedDataset.create({
       data: {
         name: input.name,
         description,
-        path: file.absolute,
-        sha256: text.sha256,
-        bytes: BigInt(text.bytes),
-        languages: summary.languages,
-        groups: summary.groups,
-        records: summary.records,
-        examples: examplesJson(summary.examples),
+        kind: kindOfFormat(record.format),
+        format: record.format,
+        files: record.files.map(({ root: _root, ...file }) => file) as unknown as Prisma.InputJsonValue,
+        path: first!.path,
+        sha256: first!.sha256,
+        bytes: BigInt(record.files.reduce((sum, f) => sum + f.bytes, 0)),
+        languages: record.summary.languages,
+        groups: record.summary.groups,
+        records: record.summary.records,
+        examples: examplesJson(record.summary.examples),
       },
     });
-    return toDatasetInfo(row, true, [file.root, ...services.importRoots, ...(await realRoots(services.importRoots))]);
+    return toDatasetInfo(row, true, [...new Set(record.files.map((f) => f.root)), ...services.importRoots, ...(await realRoots(services.importRoots))]);
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw taken();
     throw error;
   }
+}
+
+interface ImportRecord {
+  format: ValidatedSuite['format'] | 'JSONL';
+  files: Array<ImportedFile & { root: string }>;
+  summary: ImportSummary;
+}
+
+function suiteRecord({ format, files, summary }: ValidatedSuite): ImportRecord {
+  return { format, files, summary: { languages: summary.languages, groups: summary.groups, records: summary.queries, examples: summary.examples } };
+}
+
+async function validateJsonl(field: string, given: string, services: ImportServices): Promise<ImportRecord> {
+  if (given.trim() === '') throw badUserInput(field, given, 'is empty; give the path of a JSONL file');
+  const file = await resolveConfined(given, services.importRoots);
+  if (!file) throw badUserInput(field, given, NOT_INSIDE);
+  const { text, summary } = await validateFile(field, given, file.absolute, services.importMaxBytes);
+  return { format: 'JSONL', files: [{ role: 'records', path: file.absolute, root: file.root, sha256: text.sha256, bytes: text.bytes }], summary };
 }
 
 /** Streams the file through the JSONL validator; throws BAD_USER_INPUT on `field` for any problem. */

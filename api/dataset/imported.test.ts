@@ -48,7 +48,7 @@ test('a recorded import lists as a trainable JSONL dataset with its examples', (
   const row: ImportedDataset = {
     id: 'i', name: 'mine', description: null, path: '/srv/mine.jsonl', sha256: 'ab', bytes: 1234n,
     languages: ['en', 'fr'], groups: 2, records: 3, examples: examplesJson([{ language: 'fr', count: 1 }, { language: 'en', count: 2 }]),
-    createdAt: new Date(0),
+    kind: 'JSONL', format: 'JSONL', files: [], createdAt: new Date(0),
   };
   const info = toDatasetInfo(row, false, ['/data', undefined, '/srv']);
   assert.equal(info.imported?.path, 'mine.jsonl', 'relative to the root holding it');
@@ -59,6 +59,24 @@ test('a recorded import lists as a trainable JSONL dataset with its examples', (
   assert.equal(info.evaluation, false);
   assert.equal(info.bytes, 1234);
   assert.deepEqual(info.imported?.examples, [{ language: 'en', count: 2 }, { language: 'fr', count: 1 }]);
+});
+
+test('an imported retrieval suite lists as an evaluation dataset with every file relative to its root', () => {
+  const file = (role: string, name: string, language?: string) => ({ role, ...(language ? { language } : {}), path: `/srv/suite/${name}`, sha256: 'cd', bytes: 10 });
+  const row: ImportedDataset = {
+    id: 'j', name: 'faq', description: null, path: '/srv/suite/queries.jsonl', sha256: 'cd', bytes: 30n,
+    languages: ['de', 'en'], groups: 4, records: 8, examples: examplesJson([{ language: 'de', count: 4 }, { language: 'en', count: 4 }]),
+    kind: 'RETRIEVAL', format: 'BEIR', files: [file('queries', 'queries.jsonl'), file('corpus', 'corpus.jsonl'), file('qrels', 'qrels.tsv')], createdAt: new Date(0),
+  };
+  const info = toDatasetInfo(row, true, ['/srv']);
+  assert.equal(info.kind, 'RETRIEVAL');
+  assert.equal(info.trainable, false, 'never trained on');
+  assert.equal(info.evaluation, true);
+  assert.equal(info.imported?.format, 'BEIR');
+  assert.deepEqual(info.imported?.files.map((f) => [f.role, f.path]), [['queries', 'suite/queries.jsonl'], ['corpus', 'suite/corpus.jsonl'], ['qrels', 'suite/qrels.tsv']]);
+  const bitext = toDatasetInfo({ ...row, kind: 'BITEXT', format: 'LINE_PARALLEL', files: [file('a', 'de.txt', 'de'), file('b', 'en.txt', 'en')] }, true, ['/srv']);
+  assert.equal(bitext.kind, 'BITEXT');
+  assert.deepEqual(bitext.imported?.files.map((f) => f.language), ['de', 'en']);
 });
 
 test('read failures inside a root say whether the file is missing or not readable, without the path', () => {

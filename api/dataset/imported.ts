@@ -3,6 +3,7 @@
 
 import type { ImportedDataset as ImportedRow } from '../../prisma/generated/client.js';
 import { createKeyTable } from '../../schema/key-table.js';
+import { IMPORT_FORMATS, IMPORT_KINDS, readImportedFiles, type ImportedFile, type ImportFormat, type ImportKind } from '../../schema/imported-suites.js';
 import { badUserInput } from '../errors.js';
 import { shownPath } from '../files/confined.js';
 import type { DatasetInfo, LanguageCount } from './catalog.js';
@@ -52,6 +53,9 @@ export interface LineError {
   message: string;
 }
 
+/** The one answer for a path outside the roots, missing, or leading out through a symlink. */
+export const NOT_INSIDE = 'is not a file inside the import roots';
+
 /** Errors beyond this many are counted, not listed: a wrong file would otherwise flood the client. */
 export const LISTED_LINE_ERRORS = 5;
 
@@ -97,16 +101,19 @@ const clip = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : t
  * the one holding it, or as its file name alone when none does (IMPORT_ROOTS changed since).
  */
 export function toDatasetInfo(row: ImportedRow, available: boolean, roots: ReadonlyArray<string | undefined>): DatasetInfo {
+  const kind = importKindOf(row.kind);
   return {
     name: row.name,
-    kind: 'JSONL',
-    evaluation: false,
+    kind,
+    evaluation: kind !== 'JSONL',
     available,
-    trainable: true,
+    trainable: kind === 'JSONL',
     languages: row.languages,
     files: [],
     bytes: Number(row.bytes),
     imported: {
+      format: (IMPORT_FORMATS as readonly string[]).includes(row.format) ? (row.format as ImportFormat) : 'JSONL',
+      files: importedFilesOf(row).map((f) => ({ role: f.role, language: f.language ?? null, path: shownPath(f.path, roots), sha256: f.sha256, bytes: f.bytes })),
       path: shownPath(row.path, roots),
       description: row.description,
       sha256: row.sha256,
@@ -116,6 +123,16 @@ export function toDatasetInfo(row: ImportedRow, available: boolean, roots: Reado
       importedAt: row.createdAt,
     },
   };
+}
+
+function importKindOf(kind: string): ImportKind {
+  return (IMPORT_KINDS as readonly string[]).includes(kind) ? (kind as ImportKind) : 'JSONL';
+}
+
+/** Every file an import recorded; a JSONL import made before the files column holds its one path. */
+export function importedFilesOf(row: Pick<ImportedRow, 'files' | 'path' | 'sha256' | 'bytes'>): ImportedFile[] {
+  const files = readImportedFiles(row.files);
+  return files.length > 0 ? files : [{ role: 'records', path: row.path, sha256: row.sha256, bytes: Number(row.bytes) }];
 }
 
 /** The `examples` column is written by importDataset as { language: count }. */

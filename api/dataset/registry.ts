@@ -6,7 +6,7 @@ import { MAX_LIST_ITEMS } from '../pagination.js';
 import type { GatewayServices } from '../context.js';
 import { realRoots } from '../files/confined.js';
 import type { DatasetInfo, DatasetState, LanguageCount } from './catalog.js';
-import { toDatasetInfo } from './imported.js';
+import { importedFilesOf, toDatasetInfo } from './imported.js';
 
 type Services = Pick<GatewayServices, 'catalog' | 'prisma' | 'importRoots'>;
 
@@ -19,7 +19,7 @@ export async function listImported({ prisma, importRoots }: Pick<GatewayServices
   const rows = await prisma.importedDataset.findMany({ orderBy: { name: 'asc' }, take: MAX_LIST_ITEMS });
   // Imports record real paths; roots are matched in both spellings.
   const roots = [...importRoots, ...(await realRoots(importRoots))];
-  return Promise.all(rows.map(async (row) => toDatasetInfo(row, await isFile(row.path), roots)));
+  return Promise.all(rows.map(async (row) => toDatasetInfo(row, (await Promise.all(importedFilesOf(row).map((f) => isFile(f.path)))).every(Boolean), roots)));
 }
 
 export function exampleCounts(services: Services, dataset: DatasetInfo): Promise<LanguageCount[]> {

@@ -16,6 +16,7 @@ export interface EvaluateInputData extends RetrievalInput {
   checkpointId?: Maybe<string>;
   baseline?: Maybe<string>;
   suites?: Maybe<readonly string[]>;
+  datasets?: Maybe<readonly string[]>;
   bootstrap?: Maybe<number>;
   seed?: Maybe<number>;
   queriesPerLanguage?: Maybe<number>;
@@ -38,10 +39,17 @@ export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonl
   const target = resolveTarget(input);
   // Lexical baselines score text pairs and have no embeddings to align or mine with.
   const lexical = target.kind === 'baseline' && LEXICAL_BASELINES.includes(target.baseline);
-  const suites = resolveSuites('input.suites', input.suites ?? DEFAULT_EVALUATION_SUITES.filter((s) => !lexical || !EMBEDDING_SUITES.includes(s)), datasets);
+  const imported = input.datasets == null ? [] : resolveImported('input.datasets', input.datasets, datasets);
+  // Naming imported suites alone evaluates only them; naming neither evaluates the default suites.
+  const defaults = imported.length > 0 ? [] : DEFAULT_EVALUATION_SUITES.filter((s) => !lexical || !EMBEDDING_SUITES.includes(s));
+  const suites = resolveSuites('input.suites', input.suites ?? defaults, datasets, imported.length > 0);
   const needsEmbeddings = suites.find((s) => EMBEDDING_SUITES.includes(s));
   if (lexical && needsEmbeddings) {
     throw badUserInput('input.suites', suites, `includes ${needsEmbeddings}, which needs embeddings: the ${target.baseline} baseline has none`);
+  }
+  const bitext = imported.find((d) => d.kind === 'BITEXT');
+  if (lexical && bitext) {
+    throw badUserInput(`input.datasets[${imported.indexOf(bitext)}]`, bitext.name, `is a bitext set, which needs embeddings: the ${target.baseline} baseline has none`);
   }
   const retrieval = checkRetrieval(input, (field) => `input.${field}`);
   const queriesPerLanguage = input.queriesPerLanguage == null ? undefined : integerIn('input.queriesPerLanguage', input.queriesPerLanguage, [1, MAX_QUERIES_PER_LANGUAGE]);
@@ -51,7 +59,8 @@ export function resolveEvaluateInput(input: EvaluateInputData, datasets: readonl
   if (idempotencyKey !== null && (idempotencyKey.trim() === '' || idempotencyKey.length > MAX_KEY_LENGTH)) {
     throw badUserInput('input.idempotencyKey', idempotencyKey, `must be 1..${MAX_KEY_LENGTH} characters`);
   }
-  return { request: { target, suites, bootstrap, seed, retrieval, ...(queriesPerLanguage !== undefined ? { queriesPerLanguage } : {}) }, idempotencyKey };
+  const names = imported.map((d) => d.name);
+  return { request: { target, suites, ...(names.length > 0 ? { datasets: names } : {}), bootstrap, seed, retrieval, ...(queriesPerLanguage !== undefined ? { queriesPerLanguage } : {}) }, idempotencyKey };
 }
 
 function resolveTarget(input: EvaluateInputData): EvaluationTarget {
@@ -69,8 +78,8 @@ function resolveTarget(input: EvaluateInputData): EvaluationTarget {
 }
 
 /** The worker reads each suite's dataset, so it must be in the data folder. */
-function resolveSuites(field: string, suites: readonly string[], datasets: readonly DatasetInfo[]): EvaluationSuite[] {
-  if (suites.length === 0) throw badUserInput(field, suites, `is empty; name at least one of ${EVALUATION_SUITES.join(', ')}`);
+function resolveSuites(field: string, suites: readonly string[], datasets: readonly DatasetInfo[], withImported: boolean): EvaluationSuite[] {
+  if (suites.length === 0 && !withImported) throw badUserInput(field, suites, `is empty; name at least one of ${EVALUATION_SUITES.join(', ')}, or imported suites in input.datasets`);
   return suites.map((suite, i) => {
     const item = `${field}[${i}]`;
     if (suites.indexOf(suite) !== i) throw badUserInput(item, suite, 'is listed twice');
@@ -81,11 +90,31 @@ function resolveSuites(field: string, suites: readonly string[], datasets: reado
   });
 }
 
+/** Imported evaluation suites (importDataset with retrieval or bitext): recorded, and their files still there. */
+function resolveImported(field: string, names: readonly string[], datasets: readonly DatasetInfo[]): DatasetInfo[] {
+  if (names.length > MAX_IMPORTED_SUITES) throw badUserInput(field, names.length, `names more than ${MAX_IMPORTED_SUITES} datasets`);
+  return names.map((name, i) => {
+    const item = `${field}[${i}]`;
+    if (names.indexOf(name) !== i) throw badUserInput(item, name, 'is listed twice');
+    const info = datasets.find((d) => d.name === name && d.imported);
+    const suites = datasets.filter((d) => d.imported && d.evaluation).map((d) => d.name);
+    if (!info) throw badUserInput(item, name, `is not an imported dataset (imported evaluation suites: ${suites.join(', ') || 'none'})`);
+    if (!info.evaluation) throw badUserInput(item, name, `is a ${info.kind} training dataset; import evaluation data with importDataset(input: { retrieval | bitext })`);
+    if (!info.available) throw badUserInput(item, name, 'has a file that no longer exists where it was imported from');
+    return info;
+  });
+}
+
+/** One job evaluates at most this many imported suites: a request's cost stays bounded. */
+export const MAX_IMPORTED_SUITES = 20;
+
 /**
  * The zero-shot protocol: a model is never evaluated on the dataset it was trained on. `what`
  * names the model for the message (run or checkpoint).
  */
-export function refuseLeakage(what: string, trainDatasets: readonly string[], suites: readonly EvaluationSuite[]): void {
+export function refuseLeakage(what: string, trainDatasets: readonly string[], suites: readonly EvaluationSuite[], imported: readonly string[] = []): void {
+  const trained = imported.find((name) => trainDatasets.includes(name));
+  if (trained !== undefined) throw badUserInput('input.datasets', imported, `includes ${JSON.stringify(trained)}: ${what} was trained on it`);
   const leaked = suites.find((suite) => trainDatasets.includes(SUITE_DATASET[suite]));
   if (leaked === undefined) return;
   const dataset = JSON.stringify(SUITE_DATASET[leaked]);

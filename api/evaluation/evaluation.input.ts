@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { Baseline } from '../../schema/evaluation.js';
 import type { EvaluationSuite } from '../../schema/training.js';
-import { BaselineEnum, EvaluationSuiteEnum, RetrievalModeEnum } from '../enums.js';
+import { BaselineEnum, EvaluationSuiteEnum, ReportSuiteEnum, RetrievalModeEnum } from '../enums.js';
+import type { ReportSuite } from './report.type.js';
 import type { RetrievalMode } from '../../schema/serving.js';
 import { FusionInput } from '../retrieval/retrieval.type.js';
 import type { EvaluateInputData } from './evaluate-input.js';
@@ -20,8 +21,14 @@ export class EvaluateInput implements EvaluateInputData {
   @Field(() => BaselineEnum, { nullable: true })
   baseline?: Baseline | null;
 
-  @Field(() => [EvaluationSuiteEnum], { nullable: true, description: 'Default: every suite. A run is never evaluated on a dataset it trained on' })
+  @Field(() => [EvaluationSuiteEnum], { nullable: true, description: 'Default: every suite, or none when datasets is given. A run is never evaluated on a dataset it trained on' })
   suites?: EvaluationSuite[] | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Imported evaluation suites (datasets of kind RETRIEVAL or BITEXT, see importDataset), at most 20; their reports have suite IMPORTED_RETRIEVAL or IMPORTED_BITEXT and the dataset\'s name',
+  })
+  datasets?: string[] | null;
 
   @Field(() => Int, { nullable: true, description: 'Bootstrap replicates for the 95% intervals, in [100, 10000]; default 1000' })
   bootstrap?: number | null;
@@ -62,8 +69,11 @@ export class EvaluationFilter {
   @Field(() => BaselineEnum, { nullable: true })
   baseline?: Baseline | null;
 
-  @Field(() => EvaluationSuiteEnum, { nullable: true })
-  suite?: EvaluationSuite | null;
+  @Field(() => ReportSuiteEnum, { nullable: true })
+  suite?: ReportSuite | null;
+
+  @Field(() => String, { nullable: true, description: 'Reports of this dataset (a catalog name, or an imported suite\'s name)' })
+  dataset?: string | null;
 
   @Field(() => ID, { nullable: true })
   jobId?: string | null;

@@ -54,7 +54,7 @@ export class EvaluationResolver {
     return [...toMtebFiles(exported), toCsv(exported)];
   }
 
-  @FieldResolver(() => LanguageMatrix, { nullable: true, description: 'Built from pairs; null for XNLI_ALIGNMENT (matrices in alignment) and BUCC2018 (per-direction headlines)' })
+  @FieldResolver(() => LanguageMatrix, { nullable: true, description: 'Built from pairs; null for XNLI_ALIGNMENT (matrices in alignment), BUCC2018 and IMPORTED_BITEXT (per-direction headlines)' })
   async matrix(
     @Root() report: EvaluationReport,
     @Arg('metric', () => MatrixMetricEnum) metric: MatrixMetric,
@@ -62,7 +62,7 @@ export class EvaluationResolver {
     @Ctx() { services }: ApiContext,
   ): Promise<LanguageMatrix | null> {
     if (metric === 'RANK_DISTANCE' && setting !== 'MULTI') throw badUserInput('metric', metric, 'exists in the MULTI setting only');
-    if (EMBEDDING_SUITES.includes(report.suite)) return null;
+    if (report.suite === 'IMPORTED_BITEXT' || (report.suite !== 'IMPORTED_RETRIEVAL' && EMBEDDING_SUITES.includes(report.suite))) return null;
     const rows = await services.prisma.evaluation.findMany({ where: { reportId: report.id } });
     return buildMatrix(rows, metric, setting);
   }

@@ -8,7 +8,6 @@ import { MAX_LIST_ITEMS } from '../pagination.js';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type EvaluationReport as ReportRow, type Job as JobRow } from '../../prisma/generated/client.js';
 import type { EvaluationRequest } from '../../schema/evaluation.js';
-import type { EvaluationSuite } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
 import { listDatasets } from '../dataset/registry.js';
 import { badUserInput } from '../errors.js';
@@ -16,7 +15,7 @@ import { publishJob } from '../job/outbox.js';
 import { refuseLeakage, resolveEvaluateInput, type EvaluateInputData } from './evaluate-input.js';
 import type { EvaluationFilter } from './evaluation.input.js';
 import { readAlignment, readHeadlines } from './report-data.js';
-import type { EvaluationReport } from './report.type.js';
+import type { EvaluationReport, ReportSuite } from './report.type.js';
 
 /** Job keys share one namespace with other job kinds; the prefix keeps a user's key to evaluations. */
 export const evaluateJobKey = (idempotencyKey: string) => `evaluate:${idempotencyKey}`;
@@ -49,7 +48,7 @@ export async function evaluate(services: GatewayServices, input: EvaluateInputDa
 }
 
 /** The target exists, has something to evaluate, and was not trained on a suite's dataset. */
-async function checkTarget({ prisma }: GatewayServices, { target, suites }: EvaluationRequest): Promise<void> {
+async function checkTarget({ prisma }: GatewayServices, { target, suites, datasets = [] }: EvaluationRequest): Promise<void> {
   switch (target.kind) {
     case 'run': {
       const run = await prisma.run.findUnique({
@@ -60,7 +59,7 @@ async function checkTarget({ prisma }: GatewayServices, { target, suites }: Eval
       if (run._count.checkpoints === 0 && run.status !== 'SUCCEEDED') {
         throw badUserInput('input.runId', target.runId, `is a ${run.status} run without a checkpoint yet; evaluate it once it has one`);
       }
-      return refuseLeakage(`run ${target.runId}`, run.trainDatasets, suites);
+      return refuseLeakage(`run ${target.runId}`, run.trainDatasets, suites, datasets);
     }
     case 'checkpoint': {
       const checkpoint = await prisma.checkpoint.findUnique({
@@ -69,7 +68,7 @@ async function checkTarget({ prisma }: GatewayServices, { target, suites }: Eval
       });
       if (!checkpoint) throw badUserInput('input.checkpointId', target.checkpointId, 'is not the id of a checkpoint');
       if (checkpoint.prunedAt) throw badUserInput('input.checkpointId', target.checkpointId, 'was pruned (keepCheckpoints): its files are gone; evaluate a newer checkpoint of the run');
-      return refuseLeakage(`checkpoint ${target.checkpointId} (run ${checkpoint.runId})`, checkpoint.run.trainDatasets, suites);
+      return refuseLeakage(`checkpoint ${target.checkpointId} (run ${checkpoint.runId})`, checkpoint.run.trainDatasets, suites, datasets);
     }
     case 'baseline':
       return;
@@ -78,16 +77,17 @@ async function checkTarget({ prisma }: GatewayServices, { target, suites }: Eval
   }
 }
 
-type Filter = Partial<Omit<EvaluationFilter, 'suite'>> & { suite?: EvaluationSuite | null };
+type Filter = Partial<EvaluationFilter>;
 
 export function reportWhere(filter: Filter): Prisma.EvaluationReportWhereInput {
-  const { runId, checkpointId, baseline, suite, jobId, duringTraining } = filter;
+  const { runId, checkpointId, baseline, suite, dataset, jobId, duringTraining } = filter;
   return {
     // A run's reports include those of its checkpoints, whoever asked for them.
     ...(runId ? { OR: [{ runId }, { checkpoint: { runId } }] } : {}),
     ...(checkpointId ? { checkpointId } : {}),
     ...(baseline ? { baseline } : {}),
     ...(suite ? { suite } : {}),
+    ...(dataset ? { dataset } : {}),
     ...(jobId ? { jobId } : {}),
     ...(duringTraining == null ? {} : { step: duringTraining ? { not: null } : null }),
   };
@@ -100,7 +100,7 @@ export function toReport(row: ReportRow): EvaluationReport {
     runId: row.runId,
     checkpointId: row.checkpointId,
     baseline: row.baseline as EvaluationReport['baseline'],
-    suite: row.suite as EvaluationSuite,
+    suite: row.suite as ReportSuite,
     dataset: row.dataset,
     step: row.step,
     queries: row.queries,

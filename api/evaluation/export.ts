@@ -19,7 +19,7 @@ export interface ExportedReport {
   step: number | null;
   sampleSized: boolean;
   queries: number;
-  /** Bitext mining (BUCC2018): `<a>-<b>.accuracy` and `<a>-<b>.xsimError` with intervals. */
+  /** Bitext mining (BUCC2018, IMPORTED_BITEXT): `<a>-<b>.accuracy` and `<a>-<b>.xsimError` with intervals. */
   headlines: ReadonlyArray<{ name: string; estimate: number; lo: number; hi: number }>;
   /** XNLI_ALIGNMENT: translation-matching accuracy per ordered pair. */
   alignment: Pick<AlignmentSummary, 'languages' | 'translationAccuracy'> | null;
@@ -65,9 +65,17 @@ function modelOf(report: ExportedReport): { name: string; revision: string } {
   return { name: `xling__${who}__${report.retrievalMode ?? 'DENSE'}`, revision };
 }
 
+/** Imported suites are tasks of their own, named after the dataset (the user's name for their data). */
+function taskOf(report: ExportedReport): { name: string; type: string } {
+  if (report.suite === 'IMPORTED_RETRIEVAL') return { name: report.dataset, type: 'Retrieval' };
+  if (report.suite === 'IMPORTED_BITEXT') return { name: report.dataset, type: 'BitextMining' };
+  return MTEB_TASKS[report.suite] ?? { name: report.suite, type: 'Retrieval' };
+}
+
 export function toMteb(report: ExportedReport, rows: readonly EvaluationPairRow[], revisionSuffix = ''): ExportedFile {
-  const task = MTEB_TASKS[report.suite] ?? { name: report.suite, type: 'Retrieval' };
-  const scores = report.alignment ? bitextScores(report.alignment) : report.suite === 'BUCC2018' ? miningScores(report.headlines) : retrievalScores(rows);
+  const task = taskOf(report);
+  const mining = report.suite === 'BUCC2018' || report.suite === 'IMPORTED_BITEXT';
+  const scores = report.alignment ? bitextScores(report.alignment) : mining ? miningScores(report.headlines) : retrievalScores(rows);
   const model = modelOf(report);
   const result = {
     dataset_revision: report.dataset,
@@ -80,6 +88,8 @@ export function toMteb(report: ExportedReport, rows: readonly EvaluationPairRow[
     xling: {
       reportId: report.id, suite: report.suite, taskType: task.type, retrievalMode: report.retrievalMode,
       sampleSized: report.sampleSized, queries: report.queries, createdAt: report.createdAt.toISOString(),
+      // The headline numbers with their 95% bootstrap intervals (MTEB's scores carry none).
+      headlines: Object.fromEntries(report.headlines.map((h) => [h.name, { estimate: h.estimate, lo: h.lo, hi: h.hi }])),
     },
   };
   return { path: `${model.name}/${model.revision}${revisionSuffix}/${task.name}.json`, mediaType: 'application/json', content: JSON.stringify(result, null, 2) + '\n' };

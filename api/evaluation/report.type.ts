@@ -2,7 +2,10 @@ import { Retrieval } from '../retrieval/retrieval.type.js';
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { Baseline } from '../../schema/evaluation.js';
 import type { EvaluationSuite } from '../../schema/training.js';
-import { BaselineEnum, EvaluationSuiteEnum } from '../enums.js';
+import type { ImportedReportSuite } from '../../schema/imported-suites.js';
+import { BaselineEnum, ReportSuiteEnum } from '../enums.js';
+
+export type ReportSuite = EvaluationSuite | ImportedReportSuite;
 
 @ObjectType({ description: 'An estimate with its 95% bootstrap interval over queries' })
 export class Interval {
@@ -75,10 +78,10 @@ export class EvaluationReport {
   @Field(() => BaselineEnum, { nullable: true })
   baseline!: Baseline | null;
 
-  @Field(() => EvaluationSuiteEnum)
-  suite!: EvaluationSuite;
+  @Field(() => ReportSuiteEnum)
+  suite!: ReportSuite;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The suite\'s dataset; for IMPORTED_RETRIEVAL and IMPORTED_BITEXT the imported dataset\'s name' })
   dataset!: string;
 
   @Field(() => Int, { nullable: true, description: 'Training step of a validation during training; null for EVALUATE jobs' })

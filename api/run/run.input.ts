@@ -112,6 +112,12 @@ export class TrainingRunInput implements TrainingRunInputData {
   })
   evaluationSuites?: EvaluationSuite[] | null;
 
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Imported evaluation suites (kind RETRIEVAL or BITEXT) the run will be evaluated on: training refuses any group that holds their queries, relevant passages or bitext sentences',
+  })
+  evaluationDatasets?: string[] | null;
+
   @Field(() => Int, { nullable: true })
   seed?: number | null;
 

@@ -39,6 +39,7 @@ export function toRun(row: RunRow): Run {
     languages: row.languages,
     seed: row.seed,
     evaluationSuites: row.evaluationSuites.filter(isSuite),
+    evaluationDatasets: row.evaluationDatasets,
     model: toModelConfig(readModel(row.model)),
     hyperParameters: readHyperParameters(row.hyperParameters),
     status: row.status,

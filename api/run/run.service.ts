@@ -38,6 +38,7 @@ export function runWithTrainJob(
     languages: spec.languages,
     seed: spec.seed,
     evaluationSuites: spec.evaluationSuites,
+    evaluationDatasets: spec.evaluationDatasets ?? [],
     model: json(spec.model),
     hyperParameters: json(spec.hyperParameters),
     jobs: { create: { kind: 'TRAIN' as const, idempotencyKey: options.jobKey, ...(options.jobExperimentId ? { experimentId: options.jobExperimentId } : {}) } },

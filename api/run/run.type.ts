@@ -110,6 +110,9 @@ export class Run {
   @Field(() => [EvaluationSuiteEnum])
   evaluationSuites!: EvaluationSuite[];
 
+  @Field(() => [String], { description: 'Imported evaluation suites the run never trains on the text of' })
+  evaluationDatasets!: string[];
+
   @Field(() => ModelConfig)
   model!: ModelConfig;
 

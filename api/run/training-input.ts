@@ -54,6 +54,7 @@ export function resolveTrainingInput(
   const { spec } = parsed.data;
   const chosen = checkDatasets(at('trainDatasets'), spec.trainDatasets, datasets);
   checkSuites(at('evaluationSuites'), spec.evaluationSuites, datasets);
+  checkImportedSuites(at('evaluationDatasets'), spec.evaluationDatasets ?? [], datasets);
   refuseLeakage(at('trainDatasets'), chosen, spec.evaluationSuites);
   checkLanguages(at('languages'), spec.languages, chosen);
   return parsed.data;
@@ -82,6 +83,18 @@ function checkSuites(field: string, suites: readonly EvaluationSuite[], datasets
     if (!datasets.some((d) => d.name === name && d.available)) {
       throw badUserInput(`${field}[${i}]`, suite, `needs dataset ${name}, which has no files in the data folder (the worker checks it for leaked groups)`);
     }
+  });
+}
+
+/** The worker reads each imported suite to find leaked groups: it must be an evaluation import whose files are there. */
+function checkImportedSuites(field: string, names: readonly string[], datasets: readonly DatasetInfo[]): void {
+  names.forEach((name, i) => {
+    const info = datasets.find((d) => d.name === name && d.imported);
+    if (!info || !info.evaluation) {
+      const suites = datasets.filter((d) => d.imported && d.evaluation).map((d) => d.name);
+      throw badUserInput(`${field}[${i}]`, name, `is not an imported evaluation suite (imported: ${suites.join(', ') || 'none'})`);
+    }
+    if (!info.available) throw badUserInput(`${field}[${i}]`, name, 'has a file that no longer exists where it was imported from');
   });
 }
 

@@ -24,22 +24,40 @@ export const MAX_OVERLAP_EXAMPLES = 5;
 
 const clip = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
 
-export function findOverlap(training: readonly TrainingGroup[], evaluation: readonly TrainingGroup[]): Overlap {
-  const queries = new Map<string, Set<string>>();
-  const passages = new Map<string, Set<string>>();
-  const sourceIds = new Map<string, TrainingGroup>();
-  const add = (index: Map<string, Set<string>>, language: string, text: string) => {
-    let set = index.get(language);
-    if (!set) index.set(language, (set = new Set()));
+/** Normalized evaluation texts by language, and the source ids of evaluation groups. */
+export interface EvaluationIndex {
+  queries: Map<string, Set<string>>;
+  passages: Map<string, Set<string>>;
+  sourceIds: Map<string, TrainingGroup>;
+}
+
+/**
+ * An index of evaluation texts. Groups (catalog suites) index their queries and passages; `texts`
+ * (imported suites, which are not question-passage groups) index as queries, as passages, or both.
+ */
+export function indexEvaluation(groups: readonly TrainingGroup[], texts: ReadonlyArray<{ language: string; text: string; as: 'query' | 'passage' | 'both' }> = []): EvaluationIndex {
+  const index: EvaluationIndex = { queries: new Map(), passages: new Map(), sourceIds: new Map() };
+  const add = (map: Map<string, Set<string>>, language: string, text: string) => {
+    let set = map.get(language);
+    if (!set) map.set(language, (set = new Set()));
     set.add(normalizeText(text));
   };
-  for (const group of evaluation) {
-    if (group.sourceId !== undefined) sourceIds.set(group.sourceId, group);
+  for (const group of groups) {
+    if (group.sourceId !== undefined) index.sourceIds.set(group.sourceId, group);
     for (const [language, text] of group.items) {
-      add(queries, language, text.query);
-      add(passages, language, text.passage);
+      add(index.queries, language, text.query);
+      add(index.passages, language, text.passage);
     }
   }
+  for (const { language, text, as } of texts) {
+    if (as !== 'passage') add(index.queries, language, text);
+    if (as !== 'query') add(index.passages, language, text);
+  }
+  return index;
+}
+
+export function findOverlap(training: readonly TrainingGroup[], evaluation: readonly TrainingGroup[] | EvaluationIndex): Overlap {
+  const { queries, passages, sourceIds } = Array.isArray(evaluation) ? indexEvaluation(evaluation) : (evaluation as EvaluationIndex);
   const reason = (group: TrainingGroup): string | undefined => {
     const same = group.sourceId !== undefined ? sourceIds.get(group.sourceId) : undefined;
     if (same) return `has the source id of ${same.dataset} group ${same.id}`;

@@ -130,6 +130,7 @@ export async function catalogReader(dataDir: string, dataset: DatasetDefinition,
       // Not trainable (schema/datasets.ts), but loadable: the leakage guard compares against it.
       return bitextReader(dataset.name, files, folder, names, cache);
     case 'JSONL':
+    case 'RETRIEVAL':
       throw nonRetryable(`dataset ${dataset.name} is an imported dataset: load it with its importedPath`);
     default:
       return assertNever(dataset.kind);

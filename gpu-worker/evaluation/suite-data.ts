@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseIdPaired, type BitextSet } from '../../schema/bitext-format.js';
 import { nonRetryable } from '../../schema/jobs.js';
+import type { ImportedSuite } from '../../schema/imported-suites.js';
+import { loadImportedSuite, type LoadedSuite } from './imported-suite.js';
 
 /** The retrieval benchmark of a suite; null for XNLI_ALIGNMENT and BUCC2018, which are not retrieval suites. */
 export function retrievalBenchmarkOf(suite: EvaluationSuite): RetrievalBenchmarkName | null {
@@ -31,6 +33,8 @@ export interface SuiteData {
   xnli(): Promise<XnliSentences>;
   /** BUCC 2018 zh-en dev: 8,624 Chinese and 13,589 English sentences, 257 gold pairs. */
   bucc(): Promise<BitextSet>;
+  /** An imported suite, read once per version of its files. */
+  imported(suite: ImportedSuite): Promise<LoadedSuite>;
   /** Forget what was read: a pull replaced files of the data folder. */
   clear(): void;
 }
@@ -58,6 +62,7 @@ export function createSuiteData(dataDir: string): SuiteData {
     retrieval: (name) => once(name, () => buildRetrievalBenchmark(dataDir, name)),
     xnli: () => once('xnli', () => loadXnliSentences(dataDir)),
     bucc: () => once('bucc2018', () => loadBucc(dataDir)),
+    imported: (suite) => once(`imported:${suite.name}:${suite.files.map((f) => f.sha256).join(',')}`, () => loadImportedSuite(suite)),
     clear: () => loaded.clear(),
   };
 }

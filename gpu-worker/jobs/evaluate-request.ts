@@ -31,11 +31,16 @@ function parseTarget(value: unknown): EvaluationTarget {
 }
 
 function parseSuites(value: unknown): EvaluationSuite[] {
-  if (!Array.isArray(value) || value.length === 0) invalid(`suites ${JSON.stringify(value)} (a non-empty list)`);
+  if (!Array.isArray(value)) invalid(`suites ${JSON.stringify(value)} (a list)`);
   for (const suite of value) {
     if (!(EVALUATION_SUITES as readonly unknown[]).includes(suite)) invalid(`suite ${JSON.stringify(suite)} (known: ${EVALUATION_SUITES.join(', ')})`);
   }
   return [...new Set(value as EvaluationSuite[])];
+}
+
+function parseDatasets(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every(nonEmptyString)) invalid(`datasets ${JSON.stringify(value)} (a list of names)`);
+  return [...new Set(value as string[])];
 }
 
 function parseFusion(value: unknown): Fusion {
@@ -62,9 +67,13 @@ export function parseEvaluationRequest(payload: unknown): EvaluationRequest {
   if (queriesPerLanguage !== undefined && queriesPerLanguage !== null && (!Number.isInteger(queriesPerLanguage) || (queriesPerLanguage as number) < 1)) {
     invalid(`queriesPerLanguage ${JSON.stringify(queriesPerLanguage)} (a positive integer)`);
   }
+  const suites = parseSuites(o.suites);
+  const datasets = o.datasets === undefined || o.datasets === null ? [] : parseDatasets(o.datasets);
+  if (suites.length + datasets.length === 0) invalid('no suite and no dataset to evaluate');
   return {
     target: parseTarget(o.target),
-    suites: parseSuites(o.suites),
+    suites,
+    ...(datasets.length > 0 ? { datasets } : {}),
     bootstrap: bootstrap as number,
     seed: seed as number,
     ...(typeof queriesPerLanguage === 'number' ? { queriesPerLanguage } : {}),

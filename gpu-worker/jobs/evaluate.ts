@@ -26,9 +26,16 @@ import { parseEvaluationRequest } from './evaluate-request.js';
 import { leaseCheckpointEncoder, leaseRandomEncoder, resolveTarget, type CachedEncoder, type ResolvedTarget } from './evaluate-target.js';
 import type { ReportContent, ReportStore } from './evaluation-reports.js';
 import type { JobHandler } from './types.js';
+import type { DataCache } from '../data/index.js';
+import { reportSuiteOf, type ImportedSuite } from '../../schema/imported-suites.js';
+import { findImportedSuite, type LoadedSuite } from '../evaluation/imported-suite.js';
+import { importedSuiteLeaks, loadTrainingSources } from './train-data.js';
 
 export interface EvaluateJobDeps {
   prisma: PrismaClient;
+  /** Where a run's training data is read to check that it never saw an imported suite's text. */
+  dataDir: string;
+  dataCache: DataCache;
   reports: ReportStore;
   suiteData: SuiteData;
   encoders: LeaseCache<CachedEncoder>;
@@ -111,9 +118,9 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
     }
   }
 
-  async function bitext(target: ResolvedTarget, set: BitextSet, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
+  async function bitext(target: ResolvedTarget, set: BitextSet, key: string, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
     if (target.kind === 'lexical') throw new Error('unreachable: refused before any suite ran');
-    const lease = await leaseEncoder(target, 'bucc2018', () => [...set.a.texts, ...set.b.texts].map((s) => PASSAGE_PREFIX + s));
+    const lease = await leaseEncoder(target, key, () => [...set.a.texts, ...set.b.texts].map((s) => PASSAGE_PREFIX + s));
     try {
       const result = await runBitextSuite(set, lease.value, { bootstrap: request.bootstrap, seed: request.seed, signal, log });
       const { encode, mine, bootstrap } = result.seconds;
@@ -134,9 +141,39 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
         return alignment(target, firstSentences(await suiteData.xnli(), n), request, signal, log);
       case 'BUCC2018':
         // Mining searches every sentence of the other side: never subsampled.
-        return bitext(target, await suiteData.bucc(), request, signal, log);
+        return bitext(target, await suiteData.bucc(), 'bucc2018', request, signal, log);
       default:
         return suite satisfies never;
+    }
+  }
+
+  /**
+   * The zero-shot protocol for imported suites: a checkpoint is not evaluated on text its run
+   * trained on. A run that named the suite in evaluationDatasets was checked before it trained.
+   */
+  async function refuseTrainedOn(target: ResolvedTarget, suite: ImportedSuite, log: (l: string) => void): Promise<void> {
+    if (target.kind !== 'checkpoint') return;
+    const checkpoint = await prisma.checkpoint.findUnique({
+      where: { id: target.checkpointId },
+      select: { run: { select: { id: true, trainDatasets: true, languages: true, evaluationDatasets: true } } },
+    });
+    const run = checkpoint?.run;
+    if (!run || run.evaluationDatasets.includes(suite.name)) return;
+    const sources = await loadTrainingSources({ prisma, dataDir: deps.dataDir, cache: deps.dataCache }, run);
+    const leaks = await importedSuiteLeaks(prisma, suite.name, sources);
+    if (leaks.length > 0) throw nonRetryable(`refusing to evaluate run ${run.id} on ${suite.name}, whose text it trained on: ${leaks.join(' | ')}`);
+    log(`no training group of run ${run.id} holds its text`);
+  }
+
+  async function evaluateImported(suite: ImportedSuite, loaded: LoadedSuite, target: ResolvedTarget, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
+    switch (loaded.kind) {
+      case 'RETRIEVAL':
+        return retrieval(target, subsample(loaded.benchmark, request.queriesPerLanguage), request, signal, log);
+      case 'BITEXT':
+        if (target.kind === 'lexical') throw nonRetryable(`${suite.name} is a bitext set, which measures embeddings; a lexical baseline has none`);
+        return bitext(target, loaded.set, `imported:${suite.name}:${suite.files.map((f) => f.sha256).join(',')}`, request, signal, log);
+      default:
+        return loaded satisfies never;
     }
   }
 
@@ -146,7 +183,7 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
     refuseInapplicable(target, request);
     const what = target.kind === 'checkpoint' ? `${describeTarget(request.target)} (checkpoint ${target.checkpointId}, step ${target.step})` : describeTarget(request.target);
     const how = targetRetrieval(target, request);
-    deps.log(`job ${job.id}: evaluating ${what} on ${request.suites.join(', ')} (${how.mode}${how.mode === 'HYBRID' ? ` ${JSON.stringify(how.fusion)}` : ''}${how.mode !== 'DENSE' ? `, dictionary ${how.dictionary}` : ''}; bootstrap ${request.bootstrap}, seed ${request.seed})`);
+    deps.log(`job ${job.id}: evaluating ${what} on ${[...request.suites, ...(request.datasets ?? [])].join(', ')} (${how.mode}${how.mode === 'HYBRID' ? ` ${JSON.stringify(how.fusion)}` : ''}${how.mode !== 'DENSE' ? `, dictionary ${how.dictionary}` : ''}; bootstrap ${request.bootstrap}, seed ${request.seed})`);
 
     for (const suite of request.suites) {
       if (signal.aborted) return { kind: 'aborted' };
@@ -164,6 +201,23 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
         : h['mono.map']
           ? `mono.map ${fixed(h['mono.map']?.estimate)}, cross.map ${fixed(h['cross.map']?.estimate)}, multi.map ${fixed(h['multi.map']?.estimate)}`
           : Object.entries(h).map(([name, v]) => `${name} ${fixed(v.estimate)}`).join(', ');
+      log(`report written in ${seconds(t0)} s (${content.queries} queries, ${content.rows.length} pair rows): ${summary}`);
+    }
+    for (const name of request.datasets ?? []) {
+      if (signal.aborted) return { kind: 'aborted' };
+      const suite = await findImportedSuite(prisma, name);
+      const reportSuite = reportSuiteOf(suite.kind);
+      if (await reports.written(job.id, reportSuite, name)) {
+        deps.log(`job ${job.id}: ${name} was written by an earlier delivery; skipped`);
+        continue;
+      }
+      const t0 = performance.now();
+      const log = (line: string) => deps.log(`job ${job.id}: ${name}: ${line}`);
+      const loaded = await suiteData.imported(suite);
+      await refuseTrainedOn(target, suite, log);
+      const content = await evaluateImported(suite, loaded, target, request, signal, log);
+      await reports.writeJobReport(job.id, target.report, { suite: reportSuite, dataset: name, ...content });
+      const summary = Object.entries(content.headlines).filter(([h]) => !h.includes('.') || /\.(map|accuracy)$/.test(h)).map(([h, v]) => `${h} ${fixed(v.estimate)}`).join(', ');
       log(`report written in ${seconds(t0)} s (${content.queries} queries, ${content.rows.length} pair rows): ${summary}`);
     }
     return { kind: 'succeeded' };

@@ -10,6 +10,7 @@ import { SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import type { PairRow } from '../evaluation/report-rows.js';
 import { holdsSample, type ChecksumMemo } from '../../schema/data-files.js';
 import { findDataset } from '../../schema/datasets.js';
+import { IMPORTED_REPORT_SUITES, type ImportedReportSuite } from '../../schema/imported-suites.js';
 
 /** What was evaluated: exactly one of a checkpoint (with its run when the target was a run) or a baseline. */
 export interface ReportTarget {
@@ -19,7 +20,9 @@ export interface ReportTarget {
 }
 
 export interface ReportContent {
-  suite: EvaluationSuite;
+  suite: EvaluationSuite | ImportedReportSuite;
+  /** Imported suites: the import's name (built-in suites: SUITE_DATASET[suite]). */
+  dataset?: string;
   headlines: Headlines;
   alignment?: AlignmentSummary;
   queries: number;
@@ -32,12 +35,20 @@ export interface ReportContent {
 
 type Tx = Prisma.TransactionClient;
 
+const isImported = (suite: ReportContent['suite']): suite is ImportedReportSuite => (IMPORTED_REPORT_SUITES as readonly string[]).includes(suite);
+
+function datasetOf({ suite, dataset }: Pick<ReportContent, 'suite' | 'dataset'>): string {
+  if (!isImported(suite)) return SUITE_DATASET[suite];
+  if (dataset === undefined) throw new Error(`a report of ${suite} needs its dataset's name`);
+  return dataset;
+}
+
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
 function reportData(content: ReportContent, sampleSized: boolean) {
   return {
     suite: content.suite,
-    dataset: SUITE_DATASET[content.suite],
+    dataset: datasetOf(content),
     sampleSized,
     headlines: json(content.headlines),
     ...(content.alignment ? { alignment: json(content.alignment) } : {}),
@@ -55,21 +66,22 @@ async function writeRows(tx: Tx, reportId: string, rows: readonly PairRow[]): Pr
 /** `dataDir`: where the suites were read, to mark reports computed on the demo bundle's sample. */
 export function createReportStore(prisma: PrismaClient, dataDir?: string) {
   const checksums: ChecksumMemo = new Map();
-  const sampleSized = async (suite: EvaluationSuite) => {
+  const sampleSized = async (suite: ReportContent['suite']) => {
+    if (isImported(suite)) return false;
     const folder = findDataset(SUITE_DATASET[suite])?.folder;
     return dataDir !== undefined && folder !== undefined && (await holdsSample(dataDir, folder, checksums));
   };
   return {
-    /** True once an earlier delivery of the job has written this suite. */
-    async written(jobId: string, suite: EvaluationSuite): Promise<boolean> {
-      return (await prisma.evaluationReport.count({ where: { jobId, suite } })) > 0;
+    /** True once an earlier delivery of the job has written this suite (and dataset, for an imported one). */
+    async written(jobId: string, suite: ReportContent['suite'], dataset?: string): Promise<boolean> {
+      return (await prisma.evaluationReport.count({ where: { jobId, suite, dataset: datasetOf({ suite, dataset }) } })) > 0;
     },
 
     async writeJobReport(jobId: string, target: ReportTarget, content: ReportContent): Promise<string> {
       const data = { ...reportData(content, await sampleSized(content.suite)), ...target, step: null };
       return prisma.$transaction(async (tx) => {
         const report = await tx.evaluationReport.upsert({
-          where: { jobId_suite: { jobId, suite: content.suite } },
+          where: { jobId_suite_dataset: { jobId, suite: content.suite, dataset: data.dataset } },
           create: { jobId, ...data },
           update: data,
           select: { id: true },
@@ -85,7 +97,7 @@ export function createReportStore(prisma: PrismaClient, dataDir?: string) {
       return row ? (row.headlines as unknown as Headlines) : null;
     },
 
-    async writeValidation(runId: string, step: number, content: ReportContent): Promise<void> {
+    async writeValidation(runId: string, step: number, content: ReportContent & { suite: EvaluationSuite }): Promise<void> {
       const sample = await sampleSized(content.suite);
       await prisma.$transaction(async (tx) => {
         const existing = await tx.evaluationReport.findFirst({ where: { runId, step, suite: content.suite, jobId: null }, select: { id: true } });

@@ -43,8 +43,9 @@ export function createJobs(deps: JobsDeps): Jobs {
   const suiteData = createSuiteData(deps.dataDir);
   const reports = createReportStore(deps.prisma, deps.dataDir);
   const encoders = createLeaseCache<CachedEncoder>(CACHED_ENCODERS);
-  const train = createTrainJob({ ...deps, dataCache: createDataCache(), suiteData, reports });
-  const evaluate = createEvaluateJob({ prisma: deps.prisma, reports, suiteData, encoders, modelsDir: deps.modelsDir, lexical: deps.lexical, log: deps.log });
+  const dataCache = createDataCache();
+  const train = createTrainJob({ ...deps, dataCache, suiteData, reports });
+  const evaluate = createEvaluateJob({ prisma: deps.prisma, dataDir: deps.dataDir, dataCache, reports, suiteData, encoders, modelsDir: deps.modelsDir, lexical: deps.lexical, log: deps.log });
   const embed = createIndexCorpusJob({ prisma: deps.prisma, vectors: deps.vectors, dataDir: deps.dataDir, modelsDir: deps.modelsDir, log: deps.log });
   const report = createReportJob({ prisma: deps.prisma, reportsDir: deps.reportsDir, log: deps.log });
   const pullDataset = createPullDatasetJob({ prisma: deps.prisma, events: deps.events, dataDir: deps.dataDir, mirror: deps.dataMirror ?? null, log: deps.log });

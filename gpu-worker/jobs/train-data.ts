@@ -8,7 +8,8 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import { findDataset } from '../../schema/datasets.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import { SUITE_DATASET, type TrainingSpec } from '../../schema/training.js';
-import { findOverlap, loadTrainingGroups, type DataCache, type TrainingSource } from '../data/index.js';
+import { findOverlap, indexEvaluation, loadTrainingGroups, type DataCache, type TrainingSource } from '../data/index.js';
+import { findImportedSuite, loadImportedSuite, suiteTexts } from '../evaluation/imported-suite.js';
 
 export interface TrainDataDeps {
   prisma: PrismaClient;
@@ -73,5 +74,15 @@ export async function refuseEvaluationLeakage(deps: TrainDataDeps, spec: Trainin
       );
     }
   }
+  for (const name of spec.evaluationDatasets ?? []) problems.push(...(await importedSuiteLeaks(deps.prisma, name, sources)));
   if (problems.length > 0) throw nonRetryable(`refusing to train on evaluation data: ${problems.join(' | ')}`);
+}
+
+/** What of the sources holds text of the imported evaluation suite `name`, one line per leaking source. */
+export async function importedSuiteLeaks(prisma: PrismaClient, name: string, sources: readonly TrainingSource[]): Promise<string[]> {
+  const index = indexEvaluation([], suiteTexts(await loadImportedSuite(await findImportedSuite(prisma, name))));
+  return sources.flatMap((source) => {
+    const overlap = findOverlap(source.groups, index);
+    return overlap.count === 0 ? [] : [`${overlap.count} of ${source.groups.length} groups of ${source.name} hold text of imported suite ${name}, e.g. ${overlap.examples.join('; ')}`];
+  });
 }

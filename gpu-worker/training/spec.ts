@@ -16,6 +16,7 @@ export interface StoredRun {
   hyperParameters: unknown;
   /** A newer column: rows read through an older generated client do not have it. */
   evaluationSuites?: unknown;
+  evaluationDatasets?: unknown;
 }
 
 export function parseTrainingSpec(run: StoredRun): TrainingSpec {
