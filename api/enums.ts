@@ -7,7 +7,7 @@ import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
 import { RUN_STATUSES } from '../schema/events.js';
 import { BASELINES } from '../schema/evaluation.js';
 import { JOB_KINDS } from '../schema/jobs.js';
-import { IMPORTED_REPORT_SUITES } from '../schema/imported-suites.js';
+import { IMPORT_FORMATS, IMPORTED_REPORT_SUITES } from '../schema/imported-suites.js';
 import { FUSION_METHODS, RETRIEVAL_MODES } from '../schema/serving.js';
 import { RECIPE_NAMES } from '../schema/recipes.js';
 import { BATCH_STRATEGIES, EVALUATION_SUITES, MODEL_FAMILIES, POOLINGS, TOKENIZERS } from '../schema/training.js';
@@ -24,6 +24,7 @@ export const ModelFamilyEnum = enumObject(MODEL_FAMILIES);
 export const PoolingEnum = enumObject(POOLINGS);
 export const TokenizerNameEnum = enumObject(TOKENIZERS);
 export const EvaluationSuiteEnum = enumObject(EVALUATION_SUITES);
+export const ImportFormatEnum = enumObject(IMPORT_FORMATS);
 export const ReportSuiteEnum = enumObject([...EVALUATION_SUITES, ...IMPORTED_REPORT_SUITES]);
 export const JobKindEnum = enumObject(JOB_KINDS);
 export const DatasetKindEnum = enumObject(DATASET_KINDS);
@@ -59,6 +60,10 @@ registerEnumType(EvaluationSuiteEnum, {
 registerEnumType(ReportSuiteEnum, {
   name: 'ReportSuite',
   description: 'What a report evaluated: an EvaluationSuite, or an imported suite (IMPORTED_RETRIEVAL, IMPORTED_BITEXT) named by the report\'s dataset',
+});
+registerEnumType(ImportFormatEnum, {
+  name: 'ImportFormat',
+  description: 'JSONL: training records; BEIR: queries/corpus JSONL + qrels TSV; SQUAD: SQuAD files per language; LINE_PARALLEL and ID_PAIRED: bitext sets',
 });
 registerEnumType(JobKindEnum, { name: 'JobKind' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });

@@ -3,11 +3,12 @@ import type { ApiContext } from '../context.js';
 import { ImportDatasetInput, PullDatasetInput } from './dataset.input.js';
 import { pullDataset } from './pull.service.js';
 import { Job } from '../job/job.type.js';
-import { Dataset, LanguageCount } from './dataset.type.js';
+import { Dataset, ImportedFile, LanguageCount } from './dataset.type.js';
+import type { ImportFormat } from '../../schema/imported-suites.js';
 import { importDataset } from './import.service.js';
 import { exampleCounts, listDatasets, stateOf } from './registry.js';
 import type { DatasetState, DatasetStatus } from './catalog.js';
-import { DatasetStatusEnum } from '../enums.js';
+import { DatasetStatusEnum, ImportFormatEnum } from '../enums.js';
 import { isNonCommercial, manifestOf } from '../../schema/data-sources.js';
 
 // status, missingFiles and corruptedFiles of one dataset share one check of its files per request.
@@ -31,7 +32,7 @@ export class DatasetResolver {
 
   @Authorized('trainer')
   @Mutation(() => Dataset, {
-    description: 'Validates every line of a JSONL file inside the import roots (IMPORT_ROOTS; a relative path names a file in the first) and records it as a trainable dataset (kind JSONL); nothing is written when a line is invalid. One import runs at a time',
+    description: 'Validates files inside the import roots (IMPORT_ROOTS; a relative path names a file in the first) and records them: a training JSONL file (kind JSONL), a retrieval suite (kind RETRIEVAL) or a bitext set (kind BITEXT) that evaluate(input: { datasets }) evaluates; nothing is written when a file is invalid. One import runs at a time',
   })
   importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput, @Ctx() { services }: ApiContext): Promise<Dataset> {
     return importDataset(services, input);
@@ -89,6 +90,16 @@ export class DatasetResolver {
   @FieldResolver(() => String, { nullable: true, description: 'Imported: the file relative to its import root (just its name when no import root holds it any more)' })
   path(@Root() dataset: Dataset): string | null {
     return dataset.imported?.path ?? null;
+  }
+
+  @FieldResolver(() => ImportFormatEnum, { nullable: true, description: 'Imported: how its files are laid out' })
+  importFormat(@Root() dataset: Dataset): ImportFormat | null {
+    return dataset.imported?.format ?? null;
+  }
+
+  @FieldResolver(() => [ImportedFile], { description: 'Imported: every file of the import; empty for catalog datasets' })
+  importedFiles(@Root() dataset: Dataset): ImportedFile[] {
+    return dataset.imported?.files ?? [];
   }
 
   @FieldResolver(() => String, { nullable: true })

@@ -15,6 +15,24 @@ export class DatasetFile {
   bytes!: number;
 }
 
+@ObjectType({ description: 'A file an import recorded; workers read it where it was imported from' })
+export class ImportedFile {
+  @Field(() => String, { description: 'records (JSONL); queries, corpus, qrels (BEIR); squad (one per language); a, b, gold (bitext)' })
+  role!: string;
+
+  @Field(() => String, { nullable: true })
+  language!: string | null;
+
+  @Field(() => String, { description: 'Relative to its import root' })
+  path!: string;
+
+  @Field(() => String, { description: 'SHA-256 when imported: a worker refuses to evaluate a file that changed since' })
+  sha256!: string;
+
+  @Field(() => Float)
+  bytes!: number;
+}
+
 @ObjectType()
 export class LanguageCount {
   @Field(() => String)
