@@ -326,7 +326,8 @@ export const storedTrainingSpecSchema: Parses<TrainingSpec> = z
       alpha: isStrategy(run.strategy) && typeof run.alpha === 'number' ? effectiveAlpha(run.strategy, run.alpha) : run.alpha,
       trainDatasets: run.trainDatasets,
       evaluationSuites: run.evaluationSuites ?? [...DEFAULT_TRAINING.evaluationSuites],
-      evaluationDatasets: run.evaluationDatasets ?? [],
+      // Absent and empty mean the same: none (the gateway's spec leaves it out).
+      ...(Array.isArray(run.evaluationDatasets) && run.evaluationDatasets.length > 0 ? { evaluationDatasets: run.evaluationDatasets } : {}),
       languages: run.languages,
       model: { ...DEFAULT_MODEL, ...given(run.model as object | null) },
       hyperParameters: { ...defaultHyperParameters(hp.steps ?? DEFAULT_HYPER_PARAMETERS.steps), ...hp },

@@ -24,7 +24,7 @@ test('MTEB result JSON: one file per task and model, a score entry per language 
   assert.deepEqual([cross.ndcg_at_10, cross.map, cross.recall_at_1, cross.recall_at_10, cross.mrr_at_10, cross.queries], [0.2 * 0.9, 0.2, 0.1, 0.2 * 1.5, 0.2 * 0.8, 10]);
   assert.deepEqual(json.scores.test[2].languages, ['deu-Latn'], 'the pooled candidates have no single language');
   assert.equal(json.scores.test[2].rank_distance, 1234.5);
-  assert.deepEqual(json.xling, { reportId: 'r1', suite: 'XQUAD_R', taskType: 'Retrieval', retrievalMode: 'HYBRID', sampleSized: false, queries: 2, createdAt: '2026-12-05T10:00:00.000Z' });
+  assert.deepEqual(json.xling, { reportId: 'r1', suite: 'XQUAD_R', taskType: 'Retrieval', retrievalMode: 'HYBRID', sampleSized: false, queries: 2, createdAt: '2026-12-05T10:00:00.000Z', headlines: {} });
 });
 
 test('baselines are their own model; XNLI alignment exports translation accuracy per ordered pair as bitext mining', () => {
@@ -62,4 +62,14 @@ test('BUCC mining: one entry per direction with accuracy as the main score, xsim
     { hf_subset: 'en-zh', languages: ['eng-Latn', 'zho-Hans'], main_score: 0.5, accuracy: 0.5, accuracy_interval: [0.4, 0.6], xsim_error: 0.35, xsim_error_interval: [0.25, 0.45] },
   ]);
   assert.equal(json.xling.taskType, 'BitextMining');
+  assert.deepEqual(json.xling.headlines['zh-en.accuracy'], { estimate: 0.6, lo: 0.5, hi: 0.7 });
+});
+
+test('imported suites are tasks named after their dataset: retrieval scores per pair, bitext mining per direction', () => {
+  const retrieval = toMteb({ ...report, suite: 'IMPORTED_RETRIEVAL', dataset: 'support-faq' }, []);
+  assert.equal(retrieval.path, 'xling__run-run-1__HYBRID/ck-9/support-faq.json');
+  assert.deepEqual([JSON.parse(retrieval.content).task_name, JSON.parse(retrieval.content).xling.taskType], ['support-faq', 'Retrieval']);
+  const headlines = [{ name: 'de-en.accuracy', estimate: 0.9, lo: 0.8, hi: 0.95 }, { name: 'de-en.xsimError', estimate: 0.05, lo: 0.02, hi: 0.1 }];
+  const bitext = JSON.parse(toMteb({ ...report, suite: 'IMPORTED_BITEXT', dataset: 'news', retrievalMode: null, headlines }, []).content);
+  assert.deepEqual([bitext.task_name, bitext.xling.taskType, bitext.scores.test.map((s: { hf_subset: string; accuracy: number }) => [s.hf_subset, s.accuracy])], ['news', 'BitextMining', [['de-en', 0.9]]]);
 });

@@ -14,6 +14,7 @@ test('a stored request parses; repeated suites count once', () => {
   const retrieval = { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 0.3 }, dictionary: false };
   assert.deepEqual(parseEvaluationRequest({ ...valid, retrieval }).retrieval, retrieval);
   assert.equal(parseEvaluationRequest(valid).retrieval, undefined, 'requests from before modes: the job evaluates DENSE');
+  assert.deepEqual(parseEvaluationRequest({ ...valid, suites: [], datasets: ['faq', 'faq'] }).datasets, ['faq'], 'imported suites alone');
 });
 
 test('a malformed request fails for good, naming what is wrong', () => {
@@ -26,7 +27,8 @@ test('a malformed request fails for good, naming what is wrong', () => {
     [{ ...valid, retrieval: { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 2 }, dictionary: true } }, /retrieval\.fusion/],
     [{ ...valid, retrieval: { mode: 'LEXICAL', fusion: { kind: 'RRF', k: 60 } } }, /retrieval\.dictionary/],
     [{ ...valid, target: { kind: 'model' } }, /target \{"kind":"model"\}/],
-    [{ ...valid, suites: [] }, /suites \[\] \(a non-empty list\)/],
+    [{ ...valid, suites: [] }, /no suite and no dataset to evaluate/],
+    [{ ...valid, suites: [], datasets: [''] }, /datasets \[""\] \(a list of names\)/],
     [{ ...valid, suites: ['SQUAD'] }, /suite "SQUAD"/],
     [{ ...valid, bootstrap: 0 }, /bootstrap 0/],
     [{ ...valid, seed: 1.5 }, /seed 1\.5/],
