@@ -24,6 +24,7 @@ interface DatasetData {
   kind: string;
   trainable: boolean;
   available: boolean;
+  evaluation: boolean;
   languages: string[];
   path: string;
   description: string | null;
@@ -209,6 +210,58 @@ describe('importDataset reads only inside the import roots and leaks neither pat
     for (const dataset of listed.data!.datasets) assert.ok(dataset.path === null || !path.isAbsolute(dataset.path), dataset.path ?? '');
     const row = await gw.db.prisma.importedDataset.findUniqueOrThrow({ where: { name: 'nested-pairs' } });
     assert.ok(path.isAbsolute(row.path), 'workers read the absolute path');
+  });
+});
+
+describe('importDataset of evaluation suites: every file confined, errors without content', () => {
+  let outside: string;
+  before(async () => {
+    outside = await mkdtemp(path.join(tmpdir(), 'xling-outside-suite-'));
+    await writeFile(path.join(outside, 'secret.txt'), 'SECRET-one\nSECRET-two\n');
+    await symlink(path.join(outside, 'secret.txt'), path.join(gw.dataDir, 'suite-link.txt'));
+    await writeFile(path.join(gw.dataDir, 'suite-de.txt'), 'Hallo Welt\nGuten Morgen\n');
+    await writeFile(path.join(gw.dataDir, 'suite-en.txt'), 'Hello world\nGood morning\n');
+    await writeFile(path.join(gw.dataDir, 'suite-latin1.txt'), Buffer.from([0x48, 0xe9, 0x0a, 0x48, 0x0a]));
+    await writeFile(path.join(gw.dataDir, 'suite-queries.jsonl'), '{"_id":"q1","language":"de","text":"SECRET-question"}\n{"_id":"q1","language":"de","text":"again"}\n');
+    await writeFile(path.join(gw.dataDir, 'suite-corpus.jsonl'), '{"_id":"d1","language":"en","text":"SECRET-passage"}\n');
+    await writeFile(path.join(gw.dataDir, 'suite-qrels.tsv'), 'q1\td1\t1\n');
+  });
+  after(() => rm(outside, { recursive: true, force: true }));
+  const bitext = (a: string, b = 'suite-en.txt') => ({ name: 'suite', bitext: { a: { language: 'de', path: a }, b: { language: 'en', path: b } } });
+
+  test('a path outside the roots in any file of a suite gets the one answer; nothing is written', async () => {
+    const before = await importedCount();
+    for (const given of ['suite-link.txt', path.join(outside, 'secret.txt'), '/etc/passwd', '../../../../etc/hostname']) {
+      const error = assertBadInput(await importDataset(bitext(given)), 'input.bitext.a.path', given, /is not a file inside the import roots$/);
+      assert.ok(!JSON.stringify(error).includes('SECRET'));
+      assertBadInput(await importDataset(bitext('suite-de.txt', given)), 'input.bitext.b.path', given, /is not a file inside the import roots$/);
+      assertBadInput(await importDataset({ name: 'suite', retrieval: { queries: 'suite-queries.jsonl', corpus: given, qrels: 'suite-qrels.tsv' } }), 'input.retrieval.corpus', given, /is not a file inside the import roots$/);
+      assertBadInput(await importDataset({ name: 'suite', retrieval: { squad: [{ language: 'de', path: given }] } }), 'input.retrieval.squad[0].path', given, /is not a file inside the import roots$/);
+    }
+    assert.equal(await importedCount(), before);
+  });
+
+  test('encoding, layout and content problems name the field and the line, never the text', async () => {
+    const before = await importedCount();
+    assertBadInput(await importDataset(bitext('suite-latin1.txt')), 'input.bitext.a.path', 'suite-latin1.txt', /is not valid UTF-8$/);
+    const duplicate = assertBadInput(
+      await importDataset({ name: 'suite', retrieval: { queries: 'suite-queries.jsonl', corpus: 'suite-corpus.jsonl', qrels: 'suite-qrels.tsv' } }),
+      'input.retrieval.queries', 'suite-queries.jsonl', /has 1 problem; line 2: repeats the _id and language of line 1$/,
+    );
+    assert.ok(!JSON.stringify(duplicate).includes('SECRET'), JSON.stringify(duplicate));
+    assertBadInput(await importDataset({ name: 'suite', retrieval: { queries: 'suite-queries.jsonl', corpus: 'suite-corpus.jsonl', qrels: 'suite-qrels.tsv', squad: [] } }), 'input.retrieval', { squad: 0 }, /give one layout/);
+    assertBadInput(await importDataset({ name: 'suite', bitext: { a: { language: 'deu', path: 'suite-de.txt' }, b: { language: 'en', path: 'suite-en.txt' } } }), 'input.bitext.a.language', 'deu', /ISO 639-1/);
+    assertBadInput(await importDataset({ name: 'suite' }), 'input', {}, /names no file/);
+    assert.equal(await importedCount(), before);
+  });
+
+  test('an imported bitext set is an evaluation dataset: listed, refused by training', async () => {
+    const result = await importDataset(bitext('suite-de.txt'));
+    assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    assert.deepEqual([result.data!.importDataset.kind, result.data!.importDataset.trainable, result.data!.importDataset.evaluation], ['BITEXT', false, true]);
+    const refused = await gw.request(START, { input: { trainDatasets: ['suite'], languages: ['de', 'en'] } });
+    assert.equal(refused.errors?.[0]?.extensions?.field, 'input.trainDatasets[0]');
+    assert.match(refused.errors![0]!.message, /is a BITEXT dataset, which training cannot read/);
   });
 });
 
