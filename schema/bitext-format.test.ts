@@ -18,9 +18,9 @@ test('id-paired errors name the file and line', () => {
   assert.ok('errors' in parsed);
   assert.deepEqual(parsed.errors.map((e) => [e.file, e.line, e.message]), [
     ['a', 2, 'expected "<id>\\t<sentence>"'],
-    ['a', 3, 'id "zh-1" repeats line 1'],
-    ['gold', 1, 'id "en-9" is not in the en file'],
-    ['gold', 2, 'id "zh-7" is not in the zh file'],
+    ['a', 3, 'repeats the id of line 1'],
+    ['gold', 1, 'its second id is not in the en file'],
+    ['gold', 2, 'its first id is not in the zh file'],
     ['gold', 4, 'repeats an earlier pair'],
     ['gold', 5, 'expected "<id of a>\\t<id of b>"'],
   ]);

@@ -7,7 +7,8 @@
 // line-parallel (Tatoeba / FLORES style): two files of the same number of lines, line i of one the
 // translation of line i of the other.
 // Blank lines are ignored in id-paired files and refused in line-parallel ones (they would shift the
-// pairing). Errors name the file, the 1-based line and what was wrong; at most BITEXT_MAX_ERRORS.
+// pairing). Errors name the file, the 1-based line and what was wrong, never quoting the file; at
+// most BITEXT_MAX_ERRORS.
 
 export interface BitextSide {
   language: string;
@@ -44,7 +45,7 @@ function idPairedSide(file: 'a' | 'b', language: string, text: string, errors: B
     const id = tab < 0 ? '' : line.slice(0, tab).trim();
     const sentence = tab < 0 ? '' : line.slice(tab + 1).trim();
     if (id === '' || sentence === '') return void errors.push({ file, line: i + 1, message: 'expected "<id>\\t<sentence>"' });
-    if (index.has(id)) return void errors.push({ file, line: i + 1, message: `id ${JSON.stringify(id)} repeats line ${lineOf.get(id)}` });
+    if (index.has(id)) return void errors.push({ file, line: i + 1, message: `repeats the id of line ${lineOf.get(id)}` });
     index.set(id, side.ids.length);
     lineOf.set(id, i + 1);
     side.ids.push(id);
@@ -65,8 +66,8 @@ export function parseIdPaired(languages: readonly [string, string], aText: strin
     if (!idA || !idB || rest.length > 0) return void errors.push({ file: 'gold', line: i + 1, message: 'expected "<id of a>\\t<id of b>"' });
     const ia = a.index.get(idA);
     const ib = b.index.get(idB);
-    if (ia === undefined) return void errors.push({ file: 'gold', line: i + 1, message: `id ${JSON.stringify(idA)} is not in the ${languages[0]} file` });
-    if (ib === undefined) return void errors.push({ file: 'gold', line: i + 1, message: `id ${JSON.stringify(idB)} is not in the ${languages[1]} file` });
+    if (ia === undefined) return void errors.push({ file: 'gold', line: i + 1, message: `its first id is not in the ${languages[0]} file` });
+    if (ib === undefined) return void errors.push({ file: 'gold', line: i + 1, message: `its second id is not in the ${languages[1]} file` });
     const key = `${ia}\t${ib}`;
     if (paired.has(key)) return void errors.push({ file: 'gold', line: i + 1, message: 'repeats an earlier pair' });
     paired.add(key);

@@ -44,6 +44,8 @@ export interface SuiteCandidate {
   id: string;
   language: string;
   text: string;
+  /** The text without its title, when the record has one: the leakage guard compares both. */
+  body?: string;
 }
 
 export interface RetrievalSuiteParts {
@@ -55,7 +57,6 @@ export interface RetrievalSuiteParts {
 
 const linesOf = (text: string) => text.replace(/^\uFEFF/, '').split(/\r?\n/);
 const MAX_ID = 200;
-const shownId = (id: string) => JSON.stringify(id.length > 40 ? `${id.slice(0, 37)}...` : id);
 
 function errorList() {
   const errors: FormatError[] = [];
@@ -73,10 +74,14 @@ interface JsonRecord {
   id: string;
   language: string;
   text: string;
+  body?: string;
   line: number;
 }
 
-/** Messages never quote a line: the gateway reports them for files the caller may not read. */
+/**
+ * Messages never quote the file (no text, id or field name): the gateway reports them for files the
+ * caller may not be allowed to read. Line numbers say where.
+ */
 function jsonRecords(file: 'queries' | 'corpus', text: string, add: Add): JsonRecord[] {
   const allowed = file === 'corpus' ? ['_id', 'language', 'text', 'title', 'metadata'] : ['_id', 'language', 'text', 'metadata'];
   const records: JsonRecord[] = [];
@@ -92,14 +97,15 @@ function jsonRecords(file: 'queries' | 'corpus', text: string, add: Add): JsonRe
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return add(file, line, 'must be a JSON object');
     const o = value as Record<string, unknown>;
     const unknown = Object.keys(o).find((k) => !allowed.includes(k));
-    if (unknown !== undefined) return add(file, line, `has unknown field ${shownId(unknown)}; allowed: ${allowed.join(', ')}`);
+    if (unknown !== undefined) return add(file, line, `has a field other than ${allowed.join(', ')}`);
     const id = typeof o._id === 'number' ? String(o._id) : o._id;
     if (typeof id !== 'string' || id.trim() === '' || id.length > MAX_ID) return add(file, line, `field _id must be a non-empty string of at most ${MAX_ID} characters`);
     if (typeof o.language !== 'string' || !isIso6391(o.language)) return add(file, line, 'field language must be a lowercase ISO 639-1 code such as "en" or "zh"');
     if (typeof o.text !== 'string' || o.text.trim() === '') return add(file, line, 'field text must be a non-empty string');
     if (o.title !== undefined && o.title !== null && typeof o.title !== 'string') return add(file, line, 'field title must be a string when present');
     const title = typeof o.title === 'string' ? o.title.trim() : '';
-    records.push({ id: id.trim(), language: o.language, text: title === '' ? o.text.trim() : `${title} ${o.text.trim()}`, line });
+    const body = o.text.trim();
+    records.push({ id: id.trim(), language: o.language, text: title === '' ? body : `${title} ${body}`, ...(title === '' ? {} : { body }), line });
   });
   return records;
 }
@@ -125,13 +131,15 @@ export function parseRetrievalJsonl(queriesText: string, corpusText: string, qre
     queriesById.set(q.id, [...(queriesById.get(q.id) ?? []), q]);
   }
   const candidateIndex = new Map<string, number>();
+  const corpusLine = new Map<string, number>();
   const candidates: SuiteCandidate[] = [];
   for (const c of corpusRecords) {
     if (candidateIndex.has(c.id)) {
-      add('corpus', c.line, `repeats _id ${shownId(c.id)} of an earlier line`);
+      add('corpus', c.line, `repeats the _id of line ${corpusLine.get(c.id)}`);
       continue;
     }
-    candidateIndex.set(c.id, candidates.push({ id: c.id, language: c.language, text: c.text }) - 1);
+    corpusLine.set(c.id, c.line);
+    candidateIndex.set(c.id, candidates.push({ id: c.id, language: c.language, text: c.text, ...(c.body === undefined ? {} : { body: c.body }) }) - 1);
   }
 
   const judged = new Map<string, Set<number>>();
@@ -144,9 +152,9 @@ export function parseRetrievalJsonl(queriesText: string, corpusText: string, qre
     const [queryId, candidateId, scoreText = '1'] = cells as [string, string, string?];
     const score = Number(scoreText);
     if (!Number.isFinite(score) || !/^-?\d+(\.\d+)?$/.test(scoreText)) return add('qrels', line, 'score must be a number');
-    if (!queriesById.has(queryId)) return add('qrels', line, `query-id ${shownId(queryId)} is not in queries.jsonl`);
+    if (!queriesById.has(queryId)) return add('qrels', line, 'its query-id is not in queries.jsonl');
     const candidate = candidateIndex.get(candidateId);
-    if (candidate === undefined) return add('qrels', line, `corpus-id ${shownId(candidateId)} is not in corpus.jsonl`);
+    if (candidate === undefined) return add('qrels', line, 'its corpus-id is not in corpus.jsonl');
     if (score <= 0) return;
     let set = judged.get(queryId);
     if (!set) judged.set(queryId, (set = new Set()));
@@ -197,7 +205,8 @@ export function readSquad(file: string, json: unknown): { paragraphs: SquadParag
   const data = (json as { data?: unknown } | null)?.data;
   if (!isArray(data)) return { errors: [{ file, line: 0, message: 'has no "data" array (not a SQuAD file)' }] };
   const paragraphs: SquadParagraph[] = [];
-  const ids = new Set<string>();
+  /** id -> where it was first seen. */
+  const ids = new Map<string, string>();
   data.forEach((article, a) => {
     const list = (article as { paragraphs?: unknown } | null)?.paragraphs;
     if (!isArray(list)) return add(file, 0, `data[${a}] has no "paragraphs" array`);
@@ -218,15 +227,16 @@ export function readSquad(file: string, json: unknown): { paragraphs: SquadParag
         const { id, question, answers } = (qa ?? {}) as Record<string, unknown>;
         const at = `${where}.qas[${q}]`;
         if (typeof id !== 'string' || id.trim() === '' || id.length > MAX_ID) return add(file, 0, `${at} has no id (a string of at most ${MAX_ID} characters)`);
-        if (ids.has(id)) return add(file, 0, `${at}: id ${shownId(id)} appears twice`);
-        ids.add(id);
+        const first = ids.get(id.trim());
+        if (first !== undefined) return add(file, 0, `${at}: its id is the id of ${first}`);
+        ids.set(id.trim(), at);
         if (typeof question !== 'string' || question.trim() === '') return add(file, 0, `${at} has no question`);
         const answer = isArray(answers) ? (answers[0] as { answer_start?: unknown; text?: unknown } | undefined) : undefined;
         const start = answer?.answer_start;
         if (typeof start !== 'number' || !Number.isInteger(start) || start < 0 || start >= context.length) return add(file, 0, `${at} has no answers[0].answer_start inside its context`);
         const inBreaks = paragraph.sentenceBreaks?.some(([s, e]) => s <= start && start < e) ?? true;
         if (!inBreaks) return add(file, 0, `${at}: the answer lies outside every sentence break`);
-        paragraph.questions.push({ id, question: question.trim(), answerStart: start, answerText: typeof answer?.text === 'string' ? answer.text : '' });
+        paragraph.questions.push({ id: id.trim(), question: question.trim(), answerStart: start, answerText: typeof answer?.text === 'string' ? answer.text : '' });
       });
       paragraphs.push(paragraph);
     });

@@ -280,6 +280,13 @@ describe('importDataset with a small byte cap', () => {
     assert.equal(result.errors?.[0]?.extensions?.field, 'input.path');
     assert.match(result.errors![0]!.message, /is larger than 200 bytes/);
     assert.equal(await small.db.prisma.importedDataset.count(), 0);
+    // The files of a suite count together: each fits, both do not.
+    await writeFile(path.join(small.dataDir, 'half-de.txt'), `${'Hallo Welt '.repeat(10)}\n`);
+    await writeFile(path.join(small.dataDir, 'half-en.txt'), `${'Hello world '.repeat(10)}\n`);
+    const both = await small.request<{ importDataset: DatasetData }>(IMPORT, { input: { name: 'halves', bitext: { a: { language: 'de', path: 'half-de.txt' }, b: { language: 'en', path: 'half-en.txt' } } } });
+    assert.equal(both.errors?.[0]?.extensions?.field, 'input.bitext.b.path');
+    assert.match(both.errors![0]!.message, /makes the import larger than 200 bytes/);
+    assert.equal(await small.db.prisma.importedDataset.count(), 0);
     await writeFile(path.join(small.dataDir, 'fits.jsonl'), line('f', 'en'));
     const fits = await small.request<{ importDataset: DatasetData }>(IMPORT, { input: { name: 'fits', path: 'fits.jsonl' } });
     assert.equal(fits.errors, undefined, JSON.stringify(fits.errors));

@@ -19,7 +19,7 @@ const imports = path.join(home, 'imports');
 const IMPORT = `mutation($input: ImportDatasetInput!) { importDataset(input: $input) {
   name kind evaluation trainable languages groups importFormat importedFiles { role language path bytes } examples { language count } } }`;
 const EVALUATE = `mutation($input: EvaluateInput!) { evaluate(input: $input) { id } }`;
-const JOB = `query { jobs(first: 50) { id status error } }`;
+const JOB = `query { jobs(first: 50) { id status error suites datasets } }`;
 const REPORTS = `query($filter: EvaluationFilter) { evaluations(filter: $filter) {
   id suite dataset queries headlines { name estimate lo hi }
   map: matrix(metric: MAP, setting: MONO_CROSS) { queryLanguages candidateLanguages values }
@@ -107,7 +107,7 @@ test('imported retrieval suites and bitext sets are evaluated through GraphQL wi
 
     // Refused imports name the field and write nothing.
     await write('bad-qrels.tsv', 'q-none\tde-0-0\t1\n');
-    await badInput(IMPORT, { name: 'bad', retrieval: { queries: 'queries.jsonl', corpus: 'corpus.jsonl', qrels: 'bad-qrels.tsv' } }, 'input.retrieval.qrels', /line 1: query-id "q-none" is not in queries.jsonl/);
+    await badInput(IMPORT, { name: 'bad', retrieval: { queries: 'queries.jsonl', corpus: 'corpus.jsonl', qrels: 'bad-qrels.tsv' } }, 'input.retrieval.qrels', /line 1: its query-id is not in queries.jsonl/);
     await badInput(IMPORT, { name: 'bad', retrieval: { queries: 'queries.jsonl', corpus: 'corpus.jsonl' } }, 'input.retrieval.qrels', /is missing/);
     await badInput(IMPORT, { name: 'bad', path: 'queries.jsonl', bitext: { a: { language: 'de', path: 'news.de.txt' }, b: { language: 'en', path: 'news.en.txt' } } }, 'input', /give exactly one of/);
     await badInput(IMPORT, { name: 'bad', bitext: { a: { language: 'de', path: 'news.de.txt' }, b: { language: 'de', path: 'news.en.txt' } } }, 'input.bitext.b.language', /is the language of a/);
@@ -140,7 +140,8 @@ test('imported retrieval suites and bitext sets are evaluated through GraphQL wi
     const random = await gql(url, EVALUATE, { input: { baseline: 'RANDOM', datasets: ['xq-beir', 'xq-squad', 'news-lines', 'news-ids'], bootstrap: 200, mode: 'DENSE' } });
     assert.equal(random.errors, undefined, JSON.stringify(random.errors));
     const randomJob = random.data.evaluate.id as string;
-    assert.equal((await settle(randomJob)).status, 'SUCCEEDED', app.output());
+    const randomSettled = await settle(randomJob);
+    assert.deepEqual([randomSettled.status, randomSettled.suites, randomSettled.datasets], ['SUCCEEDED', [], ['xq-beir', 'xq-squad', 'news-lines', 'news-ids']], app.output());
     const bm25 = await gql(url, EVALUATE, { input: { baseline: 'BM25', datasets: ['xq-beir', 'xq-squad'], bootstrap: 200 } });
     const bm25Job = bm25.data.evaluate.id as string;
     assert.equal((await settle(bm25Job)).status, 'SUCCEEDED', app.output());

@@ -45,8 +45,25 @@ const MAX_SQUAD_FILES = 100;
 
 interface Limits {
   roots: readonly string[];
+  /** For all the files of one import together: each is read whole. */
   maxBytes: number;
 }
+
+/** Bytes of the import read so far, against Limits.maxBytes. */
+interface Budget extends Limits {
+  used: number;
+}
+
+/**
+ * Evaluation keeps per-query values for every (query language, pool language) pair: languages² ×
+ * distinct query ids cells for each of five metrics (8 bytes each). XQuAD-R has 11² × 1,190; this
+ * bound keeps one evaluation's tables near 200 MB.
+ */
+export const MAX_SUITE_CELLS = 5_000_000;
+/** Mining compares every sentence of one side with every sentence of the other. BUCC 2018 zh-en train has 94,637 zh sentences. */
+export const MAX_BITEXT_SENTENCES = 100_000;
+
+const tooLarge = (maxBytes: number) => `makes the import larger than ${maxBytes} bytes, the most importDataset reads (IMPORT_MAX_BYTES, for all files of an import together)`;
 
 /** A file of the import as read: where it is, its text and hash. `field` names it in errors. */
 interface ReadText {
@@ -56,7 +73,9 @@ interface ReadText {
   text: string;
 }
 
-async function readText(field: string, given: string, role: string, language: string | undefined, { roots, maxBytes }: Limits): Promise<ReadText> {
+async function readText(field: string, given: string, role: string, language: string | undefined, budget: Budget): Promise<ReadText> {
+  const { roots } = budget;
+  const maxBytes = budget.maxBytes - budget.used;
   if (given.trim() === '') throw badUserInput(field, given, 'is empty; give the path of a file');
   const confined = await resolveConfined(given, roots);
   if (!confined) throw badUserInput(field, given, NOT_INSIDE);
@@ -67,7 +86,7 @@ async function readText(field: string, given: string, role: string, language: st
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw badUserInput(field, given, 'is not a regular file');
-    if (info.size > maxBytes) throw badUserInput(field, given, `is larger than ${maxBytes} bytes, the most importDataset reads per file (IMPORT_MAX_BYTES)`);
+    if (info.size > maxBytes) throw badUserInput(field, given, tooLarge(budget.maxBytes));
     // Read at most one byte past the cap: a file that grew since stat is still cut off.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, info.size + 1));
     let length = 0;
@@ -75,7 +94,8 @@ async function readText(field: string, given: string, role: string, language: st
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0 || (length += bytesRead) >= buffer.length) break;
     }
-    if (length > maxBytes) throw badUserInput(field, given, `is larger than ${maxBytes} bytes, the most importDataset reads per file (IMPORT_MAX_BYTES)`);
+    if (length > maxBytes) throw badUserInput(field, given, tooLarge(budget.maxBytes));
+    budget.used += length;
     const bytes = buffer.subarray(0, length);
     let text: string;
     try {
@@ -112,26 +132,35 @@ function formatProblems(read: readonly ReadText[], errors: readonly FormatError[
 }
 
 export async function validateRetrievalSuite(at: string, input: RetrievalFilesData, limits: Limits): Promise<ValidatedSuite> {
+  const budget: Budget = { ...limits, used: 0 };
   const beir = [input.queries, input.corpus, input.qrels];
   const squad = input.squad;
   if (squad != null && beir.some((p) => p != null)) {
     throw badUserInput(at, { squad: squad.length }, 'gives both SQuAD files and queries/corpus/qrels; give one layout');
   }
-  if (squad != null) return validateSquad(`${at}.squad`, squad, limits);
+  if (squad != null) return validateSquad(`${at}.squad`, squad, budget);
   const missing = (['queries', 'corpus', 'qrels'] as const).find((f) => input[f] == null);
   if (missing) throw badUserInput(`${at}.${missing}`, null, 'is missing; a retrieval suite needs queries, corpus and qrels, or squad');
-  const queries = await readText(`${at}.queries`, input.queries!, 'queries', undefined, limits);
-  const corpus = await readText(`${at}.corpus`, input.corpus!, 'corpus', undefined, limits);
-  const qrels = await readText(`${at}.qrels`, input.qrels!, 'qrels', undefined, limits);
+  const queries = await readText(`${at}.queries`, input.queries!, 'queries', undefined, budget);
+  const corpus = await readText(`${at}.corpus`, input.corpus!, 'corpus', undefined, budget);
+  const qrels = await readText(`${at}.qrels`, input.qrels!, 'qrels', undefined, budget);
   const read = [queries, corpus, qrels];
   const parsed = parseRetrievalJsonl(queries.text, corpus.text, qrels.text);
   if ('errors' in parsed) formatProblems(read, parsed.errors);
   const { parts } = parsed;
   const summary = summarizeQueries(parts.queries, [...new Set(parts.candidates.map((c) => c.language))], parts.candidates.length);
+  checkCells(`${at}.queries`, input.queries!, summary);
   return { format: 'BEIR', files: read.map((r) => r.file), summary };
 }
 
-async function validateSquad(field: string, files: readonly LanguageFileData[], limits: Limits): Promise<ValidatedSuite> {
+function checkCells(field: string, given: string, summary: SuiteSummary): void {
+  const cells = summary.languages.length ** 2 * summary.groups;
+  if (cells > MAX_SUITE_CELLS) {
+    throw badUserInput(field, given, `holds ${summary.groups} distinct queries in ${summary.languages.length} languages: languages² × queries is ${cells}, above ${MAX_SUITE_CELLS}; split the suite`);
+  }
+}
+
+async function validateSquad(field: string, files: readonly LanguageFileData[], budget: Budget): Promise<ValidatedSuite> {
   if (files.length === 0) throw badUserInput(field, [], 'is empty; give one SQuAD file per language');
   if (files.length > MAX_SQUAD_FILES) throw badUserInput(field, files.length, `lists more than ${MAX_SQUAD_FILES} files`);
   const read: ReadText[] = [];
@@ -139,7 +168,7 @@ async function validateSquad(field: string, files: readonly LanguageFileData[], 
   for (const [i, { language, path }] of files.entries()) {
     checkLanguage(`${field}[${i}].language`, language);
     if (files.findIndex((f) => f.language === language) !== i) throw badUserInput(`${field}[${i}].language`, language, 'is listed twice: give one file per language');
-    const file = await readText(`${field}[${i}].path`, path, `squad:${language}`, language, limits);
+    const file = await readText(`${field}[${i}].path`, path, `squad:${language}`, language, budget);
     read.push(file);
     let json: unknown;
     try {
@@ -150,23 +179,30 @@ async function validateSquad(field: string, files: readonly LanguageFileData[], 
     const parsed = readSquad(file.file.role, json);
     if ('errors' in parsed) formatProblems(read, parsed.errors);
     for (const p of parsed.paragraphs) for (const q of p.questions) queries.push({ id: q.id, language });
+    file.text = ''; // parsed: only its record is kept
   }
   // Candidates are counted by the worker, which splits paragraphs without sentence breaks.
-  return { format: 'SQUAD', files: read.map((r) => r.file), summary: summarizeQueries(queries, files.map((f) => f.language), 0) };
+  const summary = summarizeQueries(queries, files.map((f) => f.language), 0);
+  checkCells(field, `${files.length} files`, summary);
+  return { format: 'SQUAD', files: read.map((r) => r.file), summary };
 }
 
 export async function validateBitextSet(at: string, input: BitextFilesData, limits: Limits): Promise<ValidatedSuite> {
+  const budget: Budget = { ...limits, used: 0 };
   checkLanguage(`${at}.a.language`, input.a.language);
   checkLanguage(`${at}.b.language`, input.b.language);
   if (input.a.language === input.b.language) throw badUserInput(`${at}.b.language`, input.b.language, 'is the language of a; a bitext set pairs two languages');
-  const a = await readText(`${at}.a.path`, input.a.path, 'a', input.a.language, limits);
-  const b = await readText(`${at}.b.path`, input.b.path, 'b', input.b.language, limits);
-  const gold = input.gold == null ? undefined : await readText(`${at}.gold`, input.gold, 'gold', undefined, limits);
+  const a = await readText(`${at}.a.path`, input.a.path, 'a', input.a.language, budget);
+  const b = await readText(`${at}.b.path`, input.b.path, 'b', input.b.language, budget);
+  const gold = input.gold == null ? undefined : await readText(`${at}.gold`, input.gold, 'gold', undefined, budget);
   const read = [a, b, ...(gold ? [gold] : [])];
   const languages = [input.a.language, input.b.language] as const;
   const parsed = gold ? parseIdPaired(languages, a.text, b.text, gold.text) : parseLineParallel(languages, a.text, b.text);
   if ('errors' in parsed) formatProblems(read, parsed.errors.map((e: BitextError) => ({ file: e.file, line: e.line, message: e.message })));
   const { set } = parsed;
+  for (const [side, file] of [[set.a, a], [set.b, b]] as const) {
+    if (side.texts.length > MAX_BITEXT_SENTENCES) throw badUserInput(file.field, file.given, `holds ${side.texts.length} sentences, above ${MAX_BITEXT_SENTENCES} (mining compares every pair); split the set`);
+  }
   const summary: SuiteSummary = {
     languages: [...languages].sort(),
     groups: set.gold.length,

@@ -100,5 +100,6 @@ export function readEvaluationRequest(json: unknown): EvaluationRequest | null {
   const o = asObject(json);
   const target = readTarget(o?.target);
   if (!o || !target || !Array.isArray(o.suites) || !o.suites.every(isSuite) || !isNumber(o.bootstrap) || !isNumber(o.seed)) return null;
-  return { target, suites: o.suites, bootstrap: o.bootstrap, seed: o.seed };
+  const datasets = Array.isArray(o.datasets) ? o.datasets.filter(isString) : [];
+  return { target, suites: o.suites, ...(datasets.length > 0 ? { datasets } : {}), bootstrap: o.bootstrap, seed: o.seed };
 }

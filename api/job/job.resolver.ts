@@ -42,6 +42,11 @@ export class JobResolver {
     return evaluationOf(job)?.suites ?? [];
   }
 
+  @FieldResolver(() => [String], { description: 'EVALUATE jobs: the imported suites asked for (evaluate input.datasets); empty otherwise' })
+  datasets(@Root() job: Job): string[] {
+    return evaluationOf(job)?.datasets ?? [];
+  }
+
   @FieldResolver(() => [EvaluationReport], { description: 'EVALUATE jobs: the reports written so far, one per suite' })
   reports(@Root() job: Job, @Ctx() { services }: ApiContext): Promise<EvaluationReport[]> {
     return findReports(services, { jobId: job.id }, 'asc');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchmarkFromParts, squadParts, suiteTexts } from './imported-suite.js';
+import { benchmarkFromParts, retrievalSuite, squadParts, suiteTexts } from './imported-suite.js';
 
 test('a suite\'s parts become a benchmark grouped by language, relevance following the candidates', () => {
   const benchmark = benchmarkFromParts('mine', {
@@ -28,11 +28,21 @@ test('SQuAD files: every sentence a candidate, an answer sentence relevant in ev
   assert.deepEqual(parsed.parts.queries.map((q) => [q.id, q.language]), [['q', 'de'], ['q', 'en']]);
   assert.deepEqual(parsed.parts.relevant, [[1, 3], [1, 3]]);
   assert.equal(parsed.dropped, 1);
-  const texts = suiteTexts({ kind: 'RETRIEVAL', benchmark: benchmarkFromParts('s', parsed.parts) });
+  const texts = suiteTexts(retrievalSuite('s', parsed.parts, [], 0));
   assert.deepEqual(texts.filter((t) => t.as === 'passage').map((t) => t.text).sort(), ['Es ist gross.', 'It is big.']);
 });
 
 test('a bitext set\'s gold sentences are guarded on both sides, distractors are not', () => {
   const texts = suiteTexts({ kind: 'BITEXT', set: { a: { language: 'de', ids: ['1', '2'], texts: ['Hallo', 'Extra'] }, b: { language: 'en', ids: ['1'], texts: ['Hello'] }, gold: [[0, 0]] } });
   assert.deepEqual(texts, [{ language: 'de', text: 'Hallo', as: 'both' }, { language: 'en', text: 'Hello', as: 'both' }]);
+});
+
+test('a titled relevant document is guarded with and without its title; a suite without a placed answer is refused', () => {
+  const parts = {
+    queries: [{ id: 'q', language: 'en', text: 'Where?' }],
+    candidates: [{ id: 'd', language: 'en', text: 'Paris Paris is in France.', body: 'Paris is in France.' }, { id: 'x', language: 'en', text: 'Other.' }],
+    relevant: [[0]],
+  };
+  assert.deepEqual(suiteTexts(retrievalSuite('s', parts, [], 0)).map((t) => [t.as, t.text]), [['query', 'Where?'], ['passage', 'Paris Paris is in France.'], ['passage', 'Paris is in France.']]);
+  assert.throws(() => retrievalSuite('empty', { queries: [], candidates: parts.candidates, relevant: [] }, [], 3), /no question's answer lies in a sentence \(3 left out\)/);
 });

@@ -4,7 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../prisma/generated/client.js';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { parseIdPaired, parseLineParallel, type BitextSet } from '../../schema/bitext-format.js';
 import { readImportedFiles, type ImportedFile, type ImportedSuite } from '../../schema/imported-suites.js';
 import { nonRetryable } from '../../schema/jobs.js';
@@ -12,7 +13,37 @@ import { parseRetrievalJsonl, readSquad, type FormatError, type RetrievalSuitePa
 import { locateAnswer, spanAt, splitSentences } from '../data/sentences.js';
 import type { IndexRange, RetrievalBenchmark, RetrievalCandidate, RetrievalQuery } from './benchmark.js';
 
-export type LoadedSuite = { kind: 'RETRIEVAL'; benchmark: RetrievalBenchmark } | { kind: 'BITEXT'; set: BitextSet };
+/** A text the leakage guard refuses in training (data/overlap.ts), as a query, a passage or both. */
+export interface GuardedText {
+  language: string;
+  text: string;
+  as: 'query' | 'passage' | 'both';
+}
+
+export type LoadedSuite =
+  | {
+      kind: 'RETRIEVAL';
+      benchmark: RetrievalBenchmark;
+      /** Queries, and relevant candidates (with and without their title). */
+      guarded: GuardedText[];
+      /** SQuAD question ids: translations of the same questions under the same ids leak too, as for the built-in suites. */
+      sourceIds: string[];
+      /** SQuAD questions whose answer could not be placed in a sentence. */
+      dropped: number;
+    }
+  | { kind: 'BITEXT'; set: BitextSet };
+
+export function retrievalSuite(name: string, parts: RetrievalSuiteParts, sourceIds: string[], dropped: number): LoadedSuite {
+  if (parts.queries.length === 0) throw nonRetryable(`imported dataset ${name}: no question's answer lies in a sentence (${dropped} left out)`);
+  const relevant = new Set(parts.relevant.flat());
+  const guarded: GuardedText[] = parts.queries.map((q) => ({ language: q.language, text: q.text, as: 'query' }));
+  for (const c of relevant) {
+    const candidate = parts.candidates[c]!;
+    guarded.push({ language: candidate.language, text: candidate.text, as: 'passage' });
+    if (candidate.body !== undefined) guarded.push({ language: candidate.language, text: candidate.body, as: 'passage' });
+  }
+  return { kind: 'RETRIEVAL', benchmark: benchmarkFromParts(name, parts), guarded, sourceIds, dropped };
+}
 
 /**
  * Groups queries and candidates by language (sorted codes), as the evaluators expect, and numbers
@@ -96,16 +127,34 @@ export function squadParts(files: ReadonlyArray<{ language: string; role: string
   return { parts: { queries, candidates, relevant }, dropped };
 }
 
+/**
+ * The file as the gateway recorded it, or a non-retryable failure. Opened as the gateway opened it
+ * (no symlink swapped in, no FIFO to block on) and read only when its size is the recorded one,
+ * so a replaced file can neither hang the worker nor fill its memory.
+ */
 async function readVerified(suite: ImportedSuite, file: ImportedFile): Promise<string> {
-  const bytes = await readFile(file.path).catch((error: NodeJS.ErrnoException) => {
-    // A missing file stays missing; other read errors (a storage hiccup) are worth a retry.
+  const changed = () => nonRetryable(`imported dataset ${suite.name}: its ${file.role} file changed since it was imported; import it again under a new name`);
+  const handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+    // A missing or replaced file stays so; other errors (a storage hiccup) are worth a retry.
     if (error.code === 'ENOENT') throw nonRetryable(`imported dataset ${suite.name}: its ${file.role} file is gone from where it was imported`);
+    if (error.code === 'ELOOP') throw changed();
     throw error;
   });
-  if (createHash('sha256').update(bytes).digest('hex') !== file.sha256) {
-    throw nonRetryable(`imported dataset ${suite.name}: its ${file.role} file changed since it was imported (sha256 differs); import it again under a new name`);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size !== file.bytes) throw changed();
+    const bytes = Buffer.alloc(file.bytes);
+    let length = 0;
+    while (length < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
+      if (bytesRead === 0) throw changed();
+      length += bytesRead;
+    }
+    if (createHash('sha256').update(bytes).digest('hex') !== file.sha256) throw changed();
+    return bytes.toString('utf8');
+  } finally {
+    await handle.close();
   }
-  return bytes.toString('utf8');
 }
 
 const formatFailure = (suite: ImportedSuite, errors: readonly FormatError[]) =>
@@ -123,13 +172,13 @@ export async function loadImportedSuite(suite: ImportedSuite): Promise<LoadedSui
       const [queries, corpus, qrels] = await Promise.all(['queries', 'corpus', 'qrels'].map((role) => readVerified(suite, fileOf(suite, role))));
       const parsed = parseRetrievalJsonl(queries!, corpus!, qrels!);
       if ('errors' in parsed) throw formatFailure(suite, parsed.errors);
-      return { kind: 'RETRIEVAL', benchmark: benchmarkFromParts(suite.name, parsed.parts) };
+      return retrievalSuite(suite.name, parsed.parts, [], 0);
     }
     case 'SQUAD': {
       const files = await Promise.all(suite.files.map(async (f) => ({ language: f.language ?? '', role: f.role, json: JSON.parse(await readVerified(suite, f)) as unknown })));
       const parsed = squadParts(files);
       if ('errors' in parsed) throw formatFailure(suite, parsed.errors);
-      return { kind: 'RETRIEVAL', benchmark: benchmarkFromParts(suite.name, parsed.parts) };
+      return retrievalSuite(suite.name, parsed.parts, [...new Set(parsed.parts.queries.map((q) => q.id))], parsed.dropped);
     }
     case 'LINE_PARALLEL':
     case 'ID_PAIRED': {
@@ -157,18 +206,13 @@ export async function findImportedSuite(prisma: PrismaClient, name: string): Pro
 
 /**
  * What training must not contain (the leakage guard, data/overlap.ts): a retrieval suite's queries
- * and relevant candidates, a bitext set's sentences that have a gold partner.
+ * and relevant candidates, a bitext set's sentences that have a gold partner. Source ids (SQuAD
+ * question ids) come from LoadedSuite.sourceIds.
  */
-export function suiteTexts(loaded: LoadedSuite): Array<{ language: string; text: string; as: 'query' | 'passage' | 'both' }> {
+export function suiteTexts(loaded: LoadedSuite): GuardedText[] {
   switch (loaded.kind) {
-    case 'RETRIEVAL': {
-      const { queries, candidates } = loaded.benchmark;
-      const relevant = new Set(queries.flatMap((q) => q.relevant));
-      return [
-        ...queries.map((q) => ({ language: q.language, text: q.text, as: 'query' as const })),
-        ...[...relevant].map((c) => ({ language: candidates[c]!.language, text: candidates[c]!.text, as: 'passage' as const })),
-      ];
-    }
+    case 'RETRIEVAL':
+      return loaded.guarded;
     case 'BITEXT': {
       const { a, b, gold } = loaded.set;
       return gold.flatMap(([i, j]) => [

@@ -47,8 +47,12 @@ export async function loadBucc(dataDir: string): Promise<BitextSet> {
   return parsed.set;
 }
 
+/** Imported suites kept read, most recently used first. */
+export const KEPT_IMPORTED_SUITES = 4;
+
 export function createSuiteData(dataDir: string): SuiteData {
   const loaded = new Map<string, Promise<unknown>>();
+  let importedKeys: string[] = [];
   function once<T>(key: string, load: () => Promise<T>): Promise<T> {
     let promise = loaded.get(key) as Promise<T> | undefined;
     if (!promise) {
@@ -62,7 +66,13 @@ export function createSuiteData(dataDir: string): SuiteData {
     retrieval: (name) => once(name, () => buildRetrievalBenchmark(dataDir, name)),
     xnli: () => once('xnli', () => loadXnliSentences(dataDir)),
     bucc: () => once('bucc2018', () => loadBucc(dataDir)),
-    imported: (suite) => once(`imported:${suite.name}:${suite.files.map((f) => f.sha256).join(',')}`, () => loadImportedSuite(suite)),
+    imported(suite) {
+      const key = `imported:${suite.name}:${suite.files.map((f) => f.sha256).join(',')}`;
+      // Users may import many suites: only the most recently used few stay in memory.
+      importedKeys = [key, ...importedKeys.filter((k) => k !== key)];
+      for (const old of importedKeys.splice(KEPT_IMPORTED_SUITES)) loaded.delete(old);
+      return once(key, () => loadImportedSuite(suite));
+    },
     clear: () => loaded.clear(),
   };
 }

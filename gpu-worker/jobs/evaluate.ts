@@ -7,7 +7,7 @@ import type { PrismaClient } from '../../prisma/generated/client.js';
 import { describeTarget, type EvaluationRequest } from '../../schema/evaluation.js';
 import { DENSE_RETRIEVAL, type RetrievalSettings } from '../../schema/serving.js';
 import type { LexicalQueries } from '../lexical/query.js';
-import { nonRetryable } from '../../schema/jobs.js';
+import { JobError, nonRetryable } from '../../schema/jobs.js';
 import type { RetrievalBenchmark } from '../evaluation/benchmark.js';
 import { alignmentSummary, headlinesJson, pairRows } from '../evaluation/report-rows.js';
 import { headlineTable } from '../evaluation/headlines.js';
@@ -30,6 +30,7 @@ import type { DataCache } from '../data/index.js';
 import { reportSuiteOf, type ImportedSuite } from '../../schema/imported-suites.js';
 import { findImportedSuite, type LoadedSuite } from '../evaluation/imported-suite.js';
 import { importedSuiteLeaks, loadTrainingSources } from './train-data.js';
+import type { TrainingSource } from '../data/index.js';
 
 export interface EvaluateJobDeps {
   prisma: PrismaClient;
@@ -151,18 +152,28 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
    * The zero-shot protocol for imported suites: a checkpoint is not evaluated on text its run
    * trained on. A run that named the suite in evaluationDatasets was checked before it trained.
    */
-  async function refuseTrainedOn(target: ResolvedTarget, suite: ImportedSuite, log: (l: string) => void): Promise<void> {
+  async function refuseTrainedOn(target: ResolvedTarget, suite: ImportedSuite, loaded: LoadedSuite, trainedOn: () => Promise<TrainingSource[]>, log: (l: string) => void): Promise<void> {
     if (target.kind !== 'checkpoint') return;
     const checkpoint = await prisma.checkpoint.findUnique({
       where: { id: target.checkpointId },
-      select: { run: { select: { id: true, trainDatasets: true, languages: true, evaluationDatasets: true } } },
+      select: { run: { select: { id: true, evaluationDatasets: true } } },
     });
     const run = checkpoint?.run;
     if (!run || run.evaluationDatasets.includes(suite.name)) return;
-    const sources = await loadTrainingSources({ prisma, dataDir: deps.dataDir, cache: deps.dataCache }, run);
-    const leaks = await importedSuiteLeaks(prisma, suite.name, sources);
+    const leaks = importedSuiteLeaks(suite.name, loaded, await trainedOn());
     if (leaks.length > 0) throw nonRetryable(`refusing to evaluate run ${run.id} on ${suite.name}, whose text it trained on: ${leaks.join(' | ')}`);
     log(`no training group of run ${run.id} holds its text`);
+  }
+
+  async function trainingSourcesOf(target: ResolvedTarget): Promise<TrainingSource[]> {
+    if (target.kind !== 'checkpoint') return [];
+    const { run } = await prisma.checkpoint.findUniqueOrThrow({ where: { id: target.checkpointId }, select: { run: { select: { trainDatasets: true, languages: true } } } });
+    try {
+      return await loadTrainingSources({ prisma, dataDir: deps.dataDir, cache: deps.dataCache }, run);
+    } catch (error) {
+      // The check reads the run's training data; a worker without it cannot tell, and says so.
+      throw error instanceof JobError ? nonRetryable(`cannot check the run's training data for text of the imported suites (this worker reads it from its data folder): ${error.message}`) : error;
+    }
   }
 
   async function evaluateImported(suite: ImportedSuite, loaded: LoadedSuite, target: ResolvedTarget, request: EvaluationRequest, signal: AbortSignal, log: (l: string) => void): Promise<Omit<ReportContent, 'suite'>> {
@@ -203,6 +214,9 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
           : Object.entries(h).map(([name, v]) => `${name} ${fixed(v.estimate)}`).join(', ');
       log(`report written in ${seconds(t0)} s (${content.queries} queries, ${content.rows.length} pair rows): ${summary}`);
     }
+    // The run's training data, read once per job and only when an imported suite needs the check.
+    let training: Promise<TrainingSource[]> | undefined;
+    const trainedOn = () => (training ??= trainingSourcesOf(target));
     for (const name of request.datasets ?? []) {
       if (signal.aborted) return { kind: 'aborted' };
       const suite = await findImportedSuite(prisma, name);
@@ -214,7 +228,8 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
       const t0 = performance.now();
       const log = (line: string) => deps.log(`job ${job.id}: ${name}: ${line}`);
       const loaded = await suiteData.imported(suite);
-      await refuseTrainedOn(target, suite, log);
+      if (loaded.kind === 'RETRIEVAL' && loaded.dropped > 0) log(`${loaded.dropped} questions left out: their answer lies in no sentence`);
+      await refuseTrainedOn(target, suite, loaded, trainedOn, log);
       const content = await evaluateImported(suite, loaded, target, request, signal, log);
       await reports.writeJobReport(job.id, target.report, { suite: reportSuite, dataset: name, ...content });
       const summary = Object.entries(content.headlines).filter(([h]) => !h.includes('.') || /\.(map|accuracy)$/.test(h)).map(([h, v]) => `${h} ${fixed(v.estimate)}`).join(', ');

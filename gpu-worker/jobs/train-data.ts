@@ -9,7 +9,7 @@ import { findDataset } from '../../schema/datasets.js';
 import { nonRetryable } from '../../schema/jobs.js';
 import { SUITE_DATASET, type TrainingSpec } from '../../schema/training.js';
 import { findOverlap, indexEvaluation, loadTrainingGroups, type DataCache, type TrainingSource } from '../data/index.js';
-import { findImportedSuite, loadImportedSuite, suiteTexts } from '../evaluation/imported-suite.js';
+import { findImportedSuite, loadImportedSuite, suiteTexts, type LoadedSuite } from '../evaluation/imported-suite.js';
 
 export interface TrainDataDeps {
   prisma: PrismaClient;
@@ -74,13 +74,16 @@ export async function refuseEvaluationLeakage(deps: TrainDataDeps, spec: Trainin
       );
     }
   }
-  for (const name of spec.evaluationDatasets ?? []) problems.push(...(await importedSuiteLeaks(deps.prisma, name, sources)));
+  for (const name of spec.evaluationDatasets ?? []) {
+    problems.push(...importedSuiteLeaks(name, await loadImportedSuite(await findImportedSuite(deps.prisma, name)), sources));
+  }
   if (problems.length > 0) throw nonRetryable(`refusing to train on evaluation data: ${problems.join(' | ')}`);
 }
 
 /** What of the sources holds text of the imported evaluation suite `name`, one line per leaking source. */
-export async function importedSuiteLeaks(prisma: PrismaClient, name: string, sources: readonly TrainingSource[]): Promise<string[]> {
-  const index = indexEvaluation([], suiteTexts(await loadImportedSuite(await findImportedSuite(prisma, name))));
+export function importedSuiteLeaks(name: string, suite: LoadedSuite, sources: readonly TrainingSource[]): string[] {
+  const sourceIds = suite.kind === 'RETRIEVAL' ? suite.sourceIds.map((id) => ({ id, dataset: name, items: new Map(), sourceId: id })) : [];
+  const index = indexEvaluation(sourceIds, suiteTexts(suite));
   return sources.flatMap((source) => {
     const overlap = findOverlap(source.groups, index);
     return overlap.count === 0 ? [] : [`${overlap.count} of ${source.groups.length} groups of ${source.name} hold text of imported suite ${name}, e.g. ${overlap.examples.join('; ')}`];
