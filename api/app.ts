@@ -27,6 +27,8 @@ import { serveWebSocket } from './security/websocket.js';
 import { startOutbox } from './job/outbox.js';
 import { bridgeEvents, createGatewayPubSub } from './pubsub.js';
 import { buildGatewaySchema } from './schema.js';
+import { createGatewayMetrics } from './observability/metrics.js';
+import type { Registry } from 'prom-client';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -35,6 +37,8 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** Defaults to a scan of config.settings.dataDir. */
   catalog?: DatasetCatalog;
+  /** Served at /metrics after the gateway's own (the embedded platform's worker, in the same process). */
+  moreMetrics?: readonly Registry[];
 }
 
 export interface App {
@@ -65,6 +69,7 @@ export function buildApp(deps: AppDeps): App {
     rateLimiter: createRateLimiter(security.rate),
     importRoots: config.settings.importRoots,
     importMaxBytes: config.settings.importMaxBytes,
+    metrics: createGatewayMetrics({ prisma: deps.db.prisma, queueStats: () => bus.jobs.stats() }),
     log,
   };
   const authenticator = createAuthenticator(services.prisma, security.auth);
@@ -75,6 +80,7 @@ export function buildApp(deps: AppDeps): App {
     if (stopRunning) throw new Error('gateway already started');
     const app = express();
     app.disable('x-powered-by');
+    app.use(services.metrics.httpMiddleware);
     const httpServer = http.createServer(app);
     const ws = serveWebSocket({ server: httpServer, path: GRAPHQL_PATH, schema, services, authenticator, security, formatError });
     const limits = apolloLimits(security.operations, security.introspection);
@@ -91,6 +97,7 @@ export function buildApp(deps: AppDeps): App {
       stopOnTerminationSignals: false,
       plugins: [
         ...limits.plugins,
+        services.metrics.apolloPlugin,
         // No cache hints are used (answers are per key and POSTed), and the default cache-control
         // plugin would wrap every field's resolver, the hits of each search included.
         ApolloServerPluginCacheControlDisabled(),
@@ -110,6 +117,21 @@ export function buildApp(deps: AppDeps): App {
           res.status(503).json({ status: 'unavailable' });
         },
       );
+    });
+    // Prometheus text format. Behind an API key like the API itself (any role: readers see the same
+    // numbers through GraphQL); open when the gateway runs open.
+    app.get('/metrics', (req, res) => {
+      authenticator.principalOf(req.headers.authorization).then(async (principal) => {
+        if (principal.kind === 'anonymous') {
+          res.status(401).json({ errors: [{ message: 'an API key is required: send "Authorization: Bearer <key>"', extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+          return;
+        }
+        const registries = [services.metrics.registry, ...(deps.moreMetrics ?? [])];
+        res.type(services.metrics.registry.contentType).send((await Promise.all(registries.map((r) => r.metrics()))).join('\n'));
+      }).catch((error: unknown) => {
+        log(`metrics: ${String(error)}`);
+        res.status(503).json({ errors: [{ message: 'metrics unavailable', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+      });
     });
     app.use(
       GRAPHQL_PATH,

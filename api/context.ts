@@ -3,6 +3,7 @@
 
 import type { PrismaClient } from '../prisma/generated/client.js';
 import type { Bus } from '../schema/bus.js';
+import type { GatewayMetrics } from './observability/metrics.js';
 import type { Principal } from './auth/principal.js';
 import type { CollectionLookup } from './collection/collection-cache.js';
 import type { SearchStats } from './collection/search-stats.js';
@@ -31,6 +32,7 @@ export interface GatewayServices {
   importRoots: string[];
   /** Largest file importDataset reads (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
+  metrics: GatewayMetrics;
   log: (line: string) => void;
 }
 

@@ -18,9 +18,18 @@ import type { VectorStore } from './vectors/store.js';
 import { createQueryServer, type QueryServer } from './serving/query-server.js';
 import { lazyLexicalQueries } from './lexical/setup.js';
 import { createRemoteStore } from './serving/store-calls.js';
+import { createWorkerMetrics, serveMetrics, type MetricsServer, type WorkerMetrics } from './observability/metrics.js';
+
+/** The TensorFlow.js engine's memory, once a job or query has loaded it (never loaded for a scrape). */
+export async function tensorMemory(): Promise<{ numTensors: number; numBytes: number } | undefined> {
+  const loaded = (globalThis as { _tfengine?: { memory(): { numTensors: number; numBytes: number } } })._tfengine;
+  return loaded ? loaded.memory() : undefined;
+}
 
 export interface WorkerDeps {
   config: WorkerConfig;
+  /** Created here when absent; the embedded platform passes one without process metrics, which its gateway already reports. */
+  metrics?: WorkerMetrics;
   db: Database;
   bus: Bus;
   log?: (line: string) => void;
@@ -29,12 +38,15 @@ export interface WorkerDeps {
 }
 
 export interface Worker {
+  readonly metrics: WorkerMetrics;
   start(): Promise<void>;
   /** Stops taking jobs and aborts running ones WITHOUT settling them: they are redelivered. */
   stop(): Promise<void>;
 }
 
-export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (line) => console.log(`[worker] ${line}`) }: WorkerDeps): Worker {
+export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (line) => console.log(`[worker] ${line}`), ...deps }: WorkerDeps): Worker {
+  const metrics = deps.metrics ?? createWorkerMetrics(tensorMemory);
+  let metricsServer: MetricsServer | undefined;
   const { prisma } = db;
   const { workerId, settings } = config;
   let consumer: JobConsumer | undefined;
@@ -48,6 +60,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
   let serving: ServingEndpoint | undefined;
 
   const touch = () => {
+    metrics.heartbeat();
     touching ??= prisma.worker
       .update({ where: { id: workerId }, data: { lastSeen: new Date() } })
       .catch((err) => log(`lastSeen update failed: ${String(err)}`))
@@ -55,6 +68,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
   };
 
   return {
+    metrics,
     async start() {
       if (runner) throw new Error('worker already started');
       // First, before anything is written: a second worker on the same embedded store folder
@@ -68,6 +82,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       const now = new Date();
       const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
+      metrics.heartbeat();
 
       const lexical = lazyLexicalQueries(settings.dataDir);
       jobKinds = createJobs({
@@ -81,6 +96,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         reportsDir: config.reportsDir ?? path.join(settings.home, 'reports'),
         ...(config.dataMirror ? { dataMirror: config.dataMirror } : {}),
         backend: backend.name,
+        observeTraining: (pairsPerSecond, stepSeconds) => metrics.training(pairsPerSecond, stepSeconds),
         log,
       });
       runner = createJobRunner({
@@ -92,6 +108,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         heartbeatMs: settings.heartbeatMs,
         retryDelayMs: retryDelay(config),
         afterSettled: async (job, status, error) => {
+          metrics.jobEnded(job.id, job.kind, status);
           try {
             await continueExperiment({ prisma, bus, log }, job, status);
           } finally {
@@ -110,7 +127,18 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         if (event.type === 'cancelRun') jobs.cancelRun(event.runId);
       });
       seenTimer = setInterval(touch, settings.heartbeatMs);
-      if (config.concurrency > 0) consumer = bus.jobs.consume((delivery) => jobs.handle(delivery), { concurrency: config.concurrency });
+      if (config.concurrency > 0) {
+        consumer = bus.jobs.consume(async (delivery) => {
+          const { jobId, kind } = delivery.message;
+          metrics.jobStarted(jobId);
+          try {
+            await jobs.handle(delivery);
+          } finally {
+            // Settled jobs were counted by afterSettled; what ends here otherwise runs again (retried, cancelled mid-delivery, superseded).
+            metrics.jobEnded(jobId, kind, 'redelivered');
+          }
+        }, { concurrency: config.concurrency });
+      }
       // A remote store is another worker's, which serves its queries.
       if (config.serveQueries && store.kind !== 'remote') {
         const server = (queryServer = createQueryServer({
@@ -119,10 +147,16 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
           cachedEncoders: config.servingEncoders,
           batchWaitMs: config.servingBatchWaitMs,
           lexical,
+          observeSearch: (modes, seconds) => metrics.search(modes, seconds),
         }));
         serving = bus.serving.serve((request) => server.handle(request));
       }
       const roles = [config.concurrency > 0 ? `jobs (concurrency ${config.concurrency})` : '', serving ? 'queries' : ''].filter(Boolean).join(' and ');
+      if (config.metricsPort !== undefined) {
+        const host = config.metricsHost ?? '127.0.0.1';
+        metricsServer = await serveMetrics(metrics.registry, config.metricsPort, host);
+        log(`metrics at http://${host}:${metricsServer.port}/metrics`);
+      }
       log(`worker ${workerId} started (backend ${backend.name}, vector store ${store.kind}; takes ${roles})`);
     },
 
@@ -139,6 +173,8 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       unsubscribe?.();
       unsubscribe = undefined;
       clearInterval(seenTimer);
+      await metricsServer?.close();
+      metricsServer = undefined;
       await touching;
       await ownVectors?.close();
       ownVectors = undefined;

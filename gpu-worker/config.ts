@@ -37,6 +37,10 @@ export interface WorkerConfig {
   servingBatchWaitMs: number;
   /** DATA_MIRROR: where PULL jobs download from (a base URL or a local folder); absent: each file's GitHub source. */
   dataMirror?: string;
+  /** METRICS_PORT: serve Prometheus metrics at http://<metricsHost>:<port>/metrics (0: any free port); absent: not served. */
+  metricsPort?: number;
+  /** METRICS_HOST: the address the metrics port binds (default 127.0.0.1; 0.0.0.0 for a scraper on another host). */
+  metricsHost?: string;
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -58,7 +62,15 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     servingEncoders: readInt(env, 'SERVING_ENCODERS', 2),
     servingBatchWaitMs: readInt(env, 'SERVING_BATCH_WAIT_MS', 0, 0),
     ...(readDataMirror(env, cwd) ? { dataMirror: readDataMirror(env, cwd)! } : {}),
+    ...(env.METRICS_PORT ? { metricsPort: readPort(env, 'METRICS_PORT') } : {}),
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
   };
+}
+
+function readPort(env: Env, name: string): number {
+  const port = readInt(env, name, 0, 0);
+  if (port > 65535) throw new ConfigError(name, env[name]!, 'a port number in [0, 65535]');
+  return port;
 }
 
 function readServeQueries(env: Env): boolean {

@@ -30,10 +30,19 @@ export interface JobConsumer {
   stop(options?: { drain?: boolean }): Promise<void>;
 }
 
+/** What waits in the job queue: for metrics and autoscaling (KEDA scales on the same JetStream numbers). */
+export interface QueueStats {
+  /** Published, not yet delivered to any worker (JetStream: the consumer's num_pending, its lag). */
+  pending: number;
+  /** Delivered, not yet acknowledged: jobs being worked on (num_ack_pending). */
+  inFlight: number;
+}
+
 export interface JobQueue {
   /** Publishes once per jobId: a second publish of the same jobId is dropped. */
   publish(message: JobMessage): Promise<void>;
   consume(handler: (delivery: JobDelivery) => Promise<void>, options: ConsumeOptions): JobConsumer;
+  stats(): Promise<QueueStats>;
 }
 
 export interface EventBus {

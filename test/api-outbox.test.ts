@@ -25,6 +25,7 @@ function flakyBus(): Bus {
     close: () => inner.close(),
     jobs: {
       consume: (handler, options) => inner.jobs.consume(handler, options),
+      stats: () => inner.jobs.stats(),
       async publish(message) {
         if (failing) throw new Error('nats: connection refused');
         published.push(message);

@@ -56,6 +56,7 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
   await Promise.all(
     requests.map(async (indices) => {
       const { ref } = planned[indices[0]!]!;
+      const started = performance.now();
       const answers = await services.workers.value({
         kind: 'search',
         collection: ref.name,
@@ -66,7 +67,9 @@ async function run(services: GatewayServices, planned: Planned[]): Promise<Searc
           return { text: p.text, k: p.k, retrieval: p.retrieval, ...(p.queryLanguage != null ? { queryLanguage: p.queryLanguage } : {}), ...(p.languages != null ? { languages: p.languages } : {}) };
         }),
       });
+      const seconds = (performance.now() - started) / 1000;
       indices.forEach((i, j) => {
+        services.metrics.observeSearch(planned[i]!.retrieval.mode, seconds);
         const { retrieval, ...answer } = answers[j]!;
         results[i] = { collection: ref.name, ...answer, retrieval: shownRetrieval(retrieval) };
       });

@@ -18,13 +18,15 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator, Principal } from '../auth/principal.js';
 import type { ApiContext, GatewayServices } from '../context.js';
+import { operationName } from '../observability/metrics.js';
 import { ErrorCode } from '../errors.js';
 import { checkComplexity, operationRules } from './limits.js';
 import type { SecuritySettings } from './settings.js';
 
 interface ConnectionState {
   principal?: Principal;
-  subscriptions: Set<string>;
+  /** Subscription id -> its root field (the metrics' label). */
+  subscriptions: Map<string, string>;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -72,7 +74,7 @@ export function serveWebSocket(options: {
   const stateOf = (socket: WebSocket): ConnectionState => {
     let state = states.get(socket);
     if (!state) {
-      state = { subscriptions: new Set() };
+      state = { subscriptions: new Map() };
       states.set(socket, state);
     }
     return state;
@@ -86,7 +88,10 @@ export function serveWebSocket(options: {
     state.idleTimer.unref();
   };
   const release = (state: ConnectionState, id: string) => {
-    if (!state.subscriptions.delete(id)) return;
+    const field = state.subscriptions.get(id);
+    if (field === undefined) return;
+    state.subscriptions.delete(id);
+    services.metrics.subscriptionEnded(field);
     const key = keyOf(state);
     if (key) perKey.set(key, Math.max(0, (perKey.get(key) ?? 1) - 1));
   };
@@ -137,7 +142,9 @@ export function serveWebSocket(options: {
         const tooComplex = checkComplexity(schema, document, variables, payload.operationName ?? undefined, security.operations);
         if (tooComplex) return [tooComplex];
         if (!getOperationAST(document, payload.operationName)) return fail('no operation to run', 'BAD_REQUEST' as ErrorCode);
-        state.subscriptions.add(id);
+        const field = operationName(document, payload.operationName).operation;
+        state.subscriptions.set(id, field);
+        services.metrics.subscriptionStarted(field);
         clearTimeout(state.idleTimer);
         if (key) perKey.set(key, (perKey.get(key) ?? 0) + 1);
         return {
@@ -163,7 +170,7 @@ export function serveWebSocket(options: {
       onClose: (ctx) => {
         const state = stateOf(ctx.extra.socket);
         clearTimeout(state.idleTimer);
-        for (const id of [...state.subscriptions]) release(state, id);
+        for (const id of [...state.subscriptions.keys()]) release(state, id);
       },
     },
     wsServer,

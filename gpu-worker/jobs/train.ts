@@ -34,6 +34,8 @@ export interface TrainJobDeps {
   reports: ReportStore;
   /** Defaults to the text pipeline with the tokenizers under modelsDir. */
   models?: ModelFactory;
+  /** Each logged point's throughput and seconds per step (the worker's metrics). */
+  observeTraining?: (pairsPerSecond: number, stepSeconds: number) => void;
   log: (line: string) => void;
 }
 
@@ -81,7 +83,10 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
       sources,
       signal,
       models,
-      onLog: (point) => record(run.id, point),
+      onLog: (point) => {
+        deps.observeTraining?.(point.pairsPerSecond, spec.hyperParameters.batchSize / point.pairsPerSecond);
+        return record(run.id, point);
+      },
       onCheckpoint: (state) => checkpoints.saveProgress(state),
       ...(onEvaluate ? { onEvaluate } : {}),
       ...(found ? { resume: found.state } : {}),

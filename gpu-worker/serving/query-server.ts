@@ -30,6 +30,8 @@ export interface QueryServerOptions {
   batchMaxQueries?: number;
   /** Analysis and dictionaries for lexical search, asked for by batches with a lexical query (lazyLexicalQueries). */
   lexical: () => Promise<LexicalQueries>;
+  /** Each search request answered: its queries' retrieval modes and its seconds (the worker's metrics). */
+  observeSearch?: (modes: readonly string[], seconds: number) => void;
   /** For tests: the encoder cache (default: loads checkpoints from disk). */
   encoders?: CheckpointEncoderCache;
 }
@@ -98,7 +100,10 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   async function handle(request: ServingRequest): Promise<ServingReply> {
     switch (request.kind) {
       case 'search': {
-        return { ok: true, value: await queries.submit(JSON.stringify([request.collection, request.checkpoint, request.languages]), request.queries) };
+        const started = performance.now();
+        const value = await queries.submit(JSON.stringify([request.collection, request.checkpoint, request.languages]), request.queries);
+        options.observeSearch?.(request.queries.map((q) => q.retrieval?.mode ?? 'DENSE'), (performance.now() - started) / 1000);
+        return { ok: true, value };
       }
       case 'embed': {
         const dir = modelFolder(request.model);

@@ -162,6 +162,10 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         queue.push({ message: copy(message), deliveries: 0, readyAt: now });
         dispatch();
       },
+      async stats() {
+        const inFlight = consumers.reduce((n, c) => n + c.leases.size, 0);
+        return { pending: queue.length, inFlight };
+      },
       consume(handler, { concurrency }): JobConsumer {
         if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
         const c: Slotted = { handler, concurrency, stopped: false, running: new Set(), leases: new Set() };

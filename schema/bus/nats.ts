@@ -63,6 +63,10 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
       async publish(message: JobMessage) {
         await js.publish(subjects.jobs(message.kind), JSON.stringify(message), { msgID: message.jobId });
       },
+      async stats() {
+        const info = await jsm.consumers.info(subjects.jobStream, subjects.jobConsumer);
+        return { pending: info.num_pending, inFlight: info.num_ack_pending };
+      },
       consume(handler, { concurrency }) {
         if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
         const pulls = new Set<ConsumerMessages>();

@@ -25,6 +25,7 @@ export function recordingBus(): RecordingBus {
       close: () => inner.close(),
       jobs: {
         consume: (handler, options) => inner.jobs.consume(handler, options),
+      stats: () => inner.jobs.stats(),
         async publish(message) {
           recording.calls.push(message);
           await recording.hold;
