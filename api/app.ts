@@ -28,6 +28,7 @@ import { startOutbox } from './job/outbox.js';
 import { bridgeEvents, createGatewayPubSub } from './pubsub.js';
 import { buildGatewaySchema } from './schema.js';
 import { createGatewayMetrics } from './observability/metrics.js';
+import { dashboardRouter } from './dashboard/serve.js';
 import type { Registry } from 'prom-client';
 
 export interface AppDeps {
@@ -154,8 +155,10 @@ export function buildApp(deps: AppDeps): App {
       const { status, code, message } = requestProblem(error, security.maxBodyBytes);
       res.status(status).json({ errors: [formatError({ message, extensions: { code } }, error)] });
     });
+    const dashboard = dashboardRouter();
+    if (dashboard) app.use(dashboard);
     app.use((_req, res) => {
-      res.status(404).json({ errors: [{ message: `not found; the API is at ${GRAPHQL_PATH}`, extensions: { code: ErrorCode.NOT_FOUND } }] });
+      res.status(404).json({ errors: [{ message: `not found; the API is at ${GRAPHQL_PATH}${dashboard ? ', the dashboard at /' : ''}`, extensions: { code: ErrorCode.NOT_FOUND } }] });
     });
 
     const unbridge = bridgeEvents(bus.events, pubSub);
@@ -191,6 +194,7 @@ export function buildApp(deps: AppDeps): App {
     const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${GRAPHQL_PATH}`;
     log(`gateway listening on ${url}`);
+    if (dashboard) log(`dashboard: ${url.slice(0, -GRAPHQL_PATH.length)}/`);
     log(`auth: ${security.auth === 'open' ? 'open' : 'API keys required'} (${security.authReason})`);
     if (security.authWarning) log(`WARNING: ${security.authWarning}`);
     return { url };

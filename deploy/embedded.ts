@@ -16,6 +16,7 @@ const platform = await startPlatform(apiConfig, loadWorkerConfig(), (line) => co
 const { settings } = apiConfig;
 console.log(`xling is running (database: ${settings.database.kind}, bus: ${settings.bus.kind})`);
 console.log(`GraphQL: ${platform.url}`);
+console.log(`Dashboard: ${platform.url.replace(/\/graphql$/, '/')}`);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

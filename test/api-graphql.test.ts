@@ -58,7 +58,7 @@ describe('HTTP', () => {
       '{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }',
     );
     const names = (kind: string) => result.data!.__schema[kind]!.fields.map((f) => f.name).sort();
-    assert.deepEqual(names('queryType'), ['apiKeys', 'collections', 'compareCollections', 'datasets', 'embed', 'evaluations', 'experiment', 'experiments', 'exportEvaluations', 'jobs', 'models', 'run', 'runs', 'search', 'searchBatch', 'viewer', 'workers']);
+    assert.deepEqual(names('queryType'), ['apiKeys', 'collections', 'compareCollections', 'datasets', 'embed', 'evaluation', 'evaluations', 'experiment', 'experiments', 'exportEvaluations', 'jobs', 'models', 'run', 'runs', 'search', 'searchBatch', 'viewer', 'workers']);
     assert.deepEqual(names('mutationType'), ['cancelRun', 'createApiKey', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'pullDataset', 'registerModel', 'revokeApiKey', 'startExperiment', 'startTrainingRun']);
     assert.deepEqual(names('subscriptionType'), ['jobProgress', 'runStatusChanged', 'trainingProgress']);
   });

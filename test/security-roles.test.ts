@@ -33,6 +33,7 @@ const OPERATIONS: Record<string, [Needed, string]> = {
   embed: ['reader', '{ embed(model: "none", texts: ["x"]) }'],
   // Admin-only queries.
   apiKeys: ['admin', '{ apiKeys { name } }'],
+  evaluation: ['reader', '{ evaluation(id: "00000000-0000-0000-0000-000000000000") { id } }'],
   // Mutations: trainer.
   startTrainingRun: ['trainer', 'mutation { startTrainingRun(input: { steps: 5, batchSize: 2, languages: ["en", "de"], trainDatasets: ["mlqa-r"] }) { id } }'],
   cancelRun: ['trainer', 'mutation { cancelRun(id: "none") { id } }'],

@@ -1,11 +1,11 @@
-import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.js';
 import { MatrixMetricEnum, MatrixSettingEnum } from '../enums.js';
 import { badUserInput } from '../errors.js';
 import { Job } from '../job/job.type.js';
 import { pageSize } from '../pagination.js';
 import { EvaluateInput, EvaluationFilter } from './evaluation.input.js';
-import { evaluate, findReports } from './evaluation.service.js';
+import { evaluate, findReports, toReport } from './evaluation.service.js';
 import { Evaluation } from './evaluation.type.js';
 import { buildMatrix, type MatrixMetric, type MatrixSetting } from './matrix.js';
 import { EvaluationReport, LanguageMatrix } from './report.type.js';
@@ -32,6 +32,12 @@ export class EvaluationResolver {
     @Ctx() { services }: ApiContext,
   ): Promise<EvaluationReport[]> {
     return findReports(services, filter ?? {}, 'desc', pageSize(first));
+  }
+
+  @Query(() => EvaluationReport, { nullable: true, description: 'One report by id; null when there is none' })
+  async evaluation(@Arg('id', () => ID) id: string, @Ctx() { services }: ApiContext): Promise<EvaluationReport | null> {
+    const row = await services.prisma.evaluationReport.findUnique({ where: { id } });
+    return row ? toReport(row) : null;
   }
 
   @Query(() => [ExportedFile], {
