@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createApiKey } from '../api/auth/api-keys.js';
 import { startTestGateway } from '../api/testing.js';
 import { freePort, gql, startApp, waitFor } from './support/processes.js';
-import { START_RUN, dataDir, smallRun } from './support/platform.js';
+import { START_RUN, dataDir, repoRoot, smallRun } from './support/platform.js';
 import { launchBrowser, watchErrors } from './support/browser.js';
 
 const home = await fs.mkdtemp(path.join(os.tmpdir(), 'xling-dashboard-'));
@@ -149,6 +149,18 @@ test('with API keys on, the dashboard asks for a key and keeps it for the sessio
     await page.locator('.who', { hasText: 'dash-reader · reader' }).waitFor();
     await page.reload();
     await page.locator('.who', { hasText: 'dash-reader · reader' }).waitFor();
+    // An experiment's report with its figures (the committed paper-cpu report).
+    const reportPath = path.join(repoRoot, 'bench', 'reports', 'paper-cpu-2026-12-05');
+    const figureCount = (await fs.readdir(path.join(reportPath, 'figures'))).filter((f) => f.endsWith('.svg')).length;
+    await gw.db.prisma.experiment.create({ data: { name: 'paper-cpu', preset: 'paper-cpu', status: 'SUCCEEDED', reportPath } });
+    await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.locator('.figures img').first().waitFor();
+    assert.equal(await page.locator('.figures img').count(), figureCount);
+    assert.ok(await page.locator('.figures img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the SVG renders');
+    await page.getByText('Report', { exact: true }).click();
+    assert.match(await page.locator('pre.report').innerText(), /HYBRID/);
+    await page.locator('pre.report').evaluate((el) => el.parentElement?.removeAttribute('open'));
+    await shot(page, 'experiments');
     // The page and its assets carry a policy that allows this origin only.
     const response = await page.request.get(`${base}/`);
     assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);

@@ -41,6 +41,11 @@ before(async () => {
   platform = startApp('deploy/embedded.js', env, [], [], { cwd: clone, distRoot: path.join(clone, 'dist') });
   url = `http://127.0.0.1:${port}/graphql`;
   await waitFor(`npm start in the clone\n${platform.output()}`, async () => (await fetch(url.replace('/graphql', '/healthz')).catch(() => undefined))?.ok, 120_000);
+  // The dashboard's URL is printed beside the GraphQL URL, and the page is served there.
+  await waitFor(`the printed URLs\n${platform.output()}`, () => platform.output().includes(`GraphQL: ${url}`) && platform.output().includes(`Dashboard: ${url.replace('/graphql', '/')}`));
+  const page = await fetch(url.replace('/graphql', '/'));
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<div id="root"><\/div>/);
 });
 
 after(async () => {

@@ -7,11 +7,15 @@ import { badUserInput } from '../errors.js';
 import { reportShown } from '../files/shown.js';
 import { Run } from '../run/run.type.js';
 import { toRun } from '../run/run.mapper.js';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CreateExperimentInput, StartExperimentInput, checkExperimentInput } from './experiment.input.js';
 import { startExperiment } from './experiment.service.js';
-import { Experiment, ExperimentProgress } from './experiment.type.js';
+import { Experiment, ExperimentProgress, ReportFigure } from './experiment.type.js';
+
+/** A report has about 20 figures of tens of KiB: these bounds keep one answer's cost small. */
+const MAX_FIGURES = 50;
+const MAX_FIGURE_BYTES = 512 * 1024;
 
 // Every field here needs a key (any role); mutations below name the role they need on top.
 @Authorized('reader')
@@ -84,6 +88,21 @@ export class ExperimentResolver {
   async report(@Root() experiment: Experiment): Promise<string | null> {
     if (!experiment.reportPath) return null;
     return readFile(path.join(experiment.reportPath, 'report.md'), 'utf8').catch(() => null);
+  }
+
+  @FieldResolver(() => [ReportFigure], { description: `The report's figures (figures/*.svg), by name; at most ${MAX_FIGURES}, each at most ${MAX_FIGURE_BYTES / 1024} KiB` })
+  async figures(@Root() experiment: Experiment): Promise<ReportFigure[]> {
+    if (!experiment.reportPath) return [];
+    const folder = path.join(experiment.reportPath, 'figures');
+    const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => /^[\w.-]+\.svg$/.test(n)).sort().slice(0, MAX_FIGURES);
+    const figures = await Promise.all(names.map(async (name) => {
+      const file = path.join(folder, name);
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile() || info.size > MAX_FIGURE_BYTES) return null;
+      const svg = await readFile(file, 'utf8').catch(() => null);
+      return svg === null ? null : { name, svg };
+    }));
+    return figures.filter((f): f is ReportFigure => f !== null);
   }
 
   @FieldResolver(() => [Run], { description: 'Newest first' })

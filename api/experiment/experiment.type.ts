@@ -1,5 +1,14 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
+@ObjectType({ description: 'A figure of an experiment\'s report (SVG, as the report links it)' })
+export class ReportFigure {
+  @Field(() => String, { description: 'File name under figures/, as report.md links it' })
+  name!: string;
+
+  @Field(() => String, { description: 'The SVG document' })
+  svg!: string;
+}
+
 @ObjectType({ description: 'A named group of runs compared with each other' })
 export class Experiment {
   @Field(() => ID)

@@ -2,7 +2,7 @@ import { ErrorBox, Section, Status, link } from '../components/Common';
 import { short } from '../format';
 import { useQuery } from '../hooks';
 
-const EXPERIMENTS = `{ experiments { id name preset status createdAt finishedAt report
+const EXPERIMENTS = `{ experiments { id name preset status createdAt finishedAt report figures { name svg }
   progress { runs runsFinished jobs queued running succeeded failed } runs { id status strategy alpha seed } } }`;
 
 export function ExperimentsPage() {
@@ -26,6 +26,12 @@ export function ExperimentsPage() {
               <summary>Report</summary>
               <pre className="report">{x.report}</pre>
             </details>
+          )}
+          {x.figures.length > 0 && (
+            <div className="figures">
+              {/* As images (data: URLs), never inlined: an SVG file cannot run script in the page. */}
+              {x.figures.map((f: any) => <figure key={f.name}><img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(f.svg)}`} alt={f.name} /><figcaption>{f.name}</figcaption></figure>)}
+            </div>
           )}
         </article>
       ))}
