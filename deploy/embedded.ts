@@ -3,6 +3,7 @@
 // no external service. Set DATABASE_URL and/or NATS_URL to use real ones instead.
 
 import { loadApiConfig } from '../api/config.js';
+import { dashboardBuilt } from '../api/dashboard/serve.js';
 import { loadWorkerConfig } from '../gpu-worker/config.js';
 import { refuseIfInUse } from '../schema/setup.js';
 import { seedFromDemo } from './demo.js';
@@ -16,7 +17,7 @@ const platform = await startPlatform(apiConfig, loadWorkerConfig(), (line) => co
 const { settings } = apiConfig;
 console.log(`xling is running (database: ${settings.database.kind}, bus: ${settings.bus.kind})`);
 console.log(`GraphQL: ${platform.url}`);
-console.log(`Dashboard: ${platform.url.replace(/\/graphql$/, '/')}`);
+if (dashboardBuilt()) console.log(`Dashboard: ${platform.url.replace(/\/graphql$/, '/')}`);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -134,8 +134,8 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
           try {
             await jobs.handle(delivery);
           } finally {
-            // Settled jobs were counted by afterSettled; what ends here otherwise runs again (retried, cancelled mid-delivery, superseded).
-            metrics.jobEnded(jobId, kind, 'redelivered');
+            // Settled deliveries were counted by afterSettled; the others run again or were duplicates.
+            metrics.jobEnded(jobId, kind, 'unsettled');
           }
         }, { concurrency: config.concurrency });
       }

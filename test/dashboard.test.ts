@@ -154,8 +154,11 @@ test('with API keys on, the dashboard asks for a key and keeps it for the sessio
     const figureCount = (await fs.readdir(path.join(reportPath, 'figures'))).filter((f) => f.endsWith('.svg')).length;
     await gw.db.prisma.experiment.create({ data: { name: 'paper-cpu', preset: 'paper-cpu', status: 'SUCCEEDED', reportPath } });
     await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.getByRole('button', { name: 'Show figures' }).click();
     await page.locator('.figures img').first().waitFor();
     assert.equal(await page.locator('.figures img').count(), figureCount);
+    const listed = await gw.request('{ experiments { figures { name } } }', undefined, secret);
+    assert.equal(listed.errors?.[0]?.extensions?.field, 'figures', 'figures over the whole list are refused');
     assert.ok(await page.locator('.figures img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the SVG renders');
     await page.getByText('Report', { exact: true }).click();
     assert.match(await page.locator('pre.report').innerText(), /HYBRID/);

@@ -69,6 +69,7 @@ test('the gateway\'s /metrics moves with work done: operations, jobs, training, 
       assert.equal(searched.errors, undefined, JSON.stringify(searched.errors));
     }
     await gql(url, '{ nope }');
+    await gql(url, '{ viewer { name } workers { id } }');
 
     const after = await waitFor('subscription released', async () => {
       const s = await scrape();
@@ -78,6 +79,7 @@ test('the gateway\'s /metrics moves with work done: operations, jobs, training, 
     assert.equal(moved('xling_graphql_operation_duration_seconds_count{operation="startTrainingRun",outcome="ok",type="mutation"}'), 1);
     assert.equal(moved('xling_graphql_operation_duration_seconds_count{operation="invalid",outcome="error",type="unknown"}'), 1, 'an invalid operation is counted without its made-up name');
     assert.ok(![...after.keys()].some((k) => k.includes('nope')));
+    assert.equal(moved('xling_graphql_operation_duration_seconds_count{operation="multiple",outcome="ok",type="query"}'), 1);
     assert.ok(moved('xling_http_request_duration_seconds_count{method="POST",route="/graphql",status="2xx"}') >= 8);
     for (const mode of ['DENSE', 'LEXICAL', 'HYBRID']) {
       assert.equal(moved(`xling_search_duration_seconds_count{mode="${mode}"}`), 1, mode);
@@ -86,11 +88,15 @@ test('the gateway\'s /metrics moves with work done: operations, jobs, training, 
     assert.equal(value(after, 'xling_jobs{kind="TRAIN",status="SUCCEEDED"}'), 1);
     assert.equal(value(after, 'xling_jobs{kind="EMBED",status="SUCCEEDED"}'), 1);
     assert.equal(moved('xling_worker_jobs_total{kind="TRAIN",outcome="SUCCEEDED"}'), 1);
+    assert.equal(moved('xling_worker_jobs_total{kind="TRAIN",outcome="unsettled"}') + moved('xling_worker_jobs_total{kind="EMBED",outcome="unsettled"}'), 0, 'a settled delivery is counted once');
+    // Repeated operations (Apollo caches their validation) keep their name; several root fields count as one bounded value.
+    assert.equal(moved('xling_graphql_operation_duration_seconds_count{operation="search",outcome="ok",type="query"}'), 3);
     assert.equal(moved('xling_worker_job_duration_seconds_count{kind="EMBED",outcome="SUCCEEDED"}'), 1);
     assert.equal(value(after, 'xling_job_queue_pending_messages'), 0);
     assert.equal(value(after, 'xling_job_queue_in_flight_messages'), 0);
-    assert.ok(value(after, 'xling_training_pairs_per_second') > 0);
+    assert.equal(value(after, 'xling_training_pairs_per_second'), 0, 'no training runs now');
     assert.equal(moved('xling_training_step_duration_seconds_count'), 6, 'one per logged window (30 steps, every 5)');
+    assert.ok(value(after, 'xling_training_step_duration_seconds_sum') > 0);
     assert.ok(value(after, 'xling_worker_tensors') > 0, 'the TensorFlow.js engine is loaded and reported');
     assert.ok(value(after, 'xling_worker_last_heartbeat_timestamp_seconds') > Date.now() / 1000 - 120);
   } finally {

@@ -26,12 +26,15 @@ test('compose runs Prometheus and Grafana on deploy/\'s files, and the workers e
   const prometheus = await readYaml('prometheus/prometheus.yml');
   const jobs = Object.fromEntries((prometheus.scrape_configs as Array<Record<string, any>>).map((j) => [j.job_name, j]));
   assert.deepEqual(Object.keys(jobs).sort(), ['xling-gateway', 'xling-worker']);
-  assert.equal(jobs['xling-gateway'].static_configs[0].targets[0], `api:${compose.services.api.ports[0].split(':')[1]}`);
+  assert.equal(jobs['xling-gateway'].static_configs[0].targets[0], `api:${compose.services.api.ports[0].split(':').at(-1)}`);
   assert.equal(jobs['xling-gateway'].authorization.credentials_file, '/etc/prometheus/api-key');
   assert.equal(String(jobs['xling-worker'].dns_sd_configs[0].port), compose.services.worker.environment.METRICS_PORT);
   assert.equal(compose.services.worker.environment.METRICS_HOST, '0.0.0.0');
   const datasource = await readYaml('grafana/provisioning/datasources/prometheus.yml');
-  assert.equal(datasource.datasources[0].url, `http://prometheus:${compose.services.prometheus.ports[0].split(':')[1]}`);
+  assert.equal(datasource.datasources[0].url, `http://prometheus:${compose.services.prometheus.ports[0].split(':').at(-1)}`);
+  // Neither has the API's keys: both listen on the host's loopback only, Grafana with a password the user sets.
+  for (const service of ['prometheus', 'grafana']) assert.match(compose.services[service].ports[0], /^127\.0\.0\.1:/);
+  assert.match(compose.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD, /^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
 });
 
 test('every series the Grafana dashboard queries is registered by the gateway or the workers', async () => {

@@ -12,7 +12,8 @@ export const DASHBOARD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta
 
 const POLICY = [
   "default-src 'self'",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers ws: and wss: to this origin (CSP level 3).
+  "connect-src 'self'",
   // React and uPlot set style attributes (sizes, heatmap colours).
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
@@ -21,9 +22,11 @@ const POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+export const dashboardBuilt = (dir = DASHBOARD_DIR) => fs.existsSync(path.join(dir, 'index.html'));
+
 /** Undefined when the dashboard was not built (the API works without it). */
 export function dashboardRouter(dir = DASHBOARD_DIR): express.Router | undefined {
-  if (!fs.existsSync(path.join(dir, 'index.html'))) return undefined;
+  if (!dashboardBuilt(dir)) return undefined;
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Content-Security-Policy', POLICY);

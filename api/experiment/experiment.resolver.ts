@@ -1,4 +1,5 @@
-import { Authorized, Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Authorized, Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Prisma } from '../../prisma/generated/client.js';
 import { principalName } from '../auth/principal.js';
 import { MAX_LIST_ITEMS } from '../pagination.js';
@@ -90,8 +91,12 @@ export class ExperimentResolver {
     return readFile(path.join(experiment.reportPath, 'report.md'), 'utf8').catch(() => null);
   }
 
-  @FieldResolver(() => [ReportFigure], { description: `The report's figures (figures/*.svg), by name; at most ${MAX_FIGURES}, each at most ${MAX_FIGURE_BYTES / 1024} KiB` })
-  async figures(@Root() experiment: Experiment): Promise<ReportFigure[]> {
+  @FieldResolver(() => [ReportFigure], {
+    description: `The report's figures (figures/*.svg), by name; at most ${MAX_FIGURES}, each at most ${MAX_FIGURE_BYTES / 1024} KiB. On experiment(id) only: one experiment's figures per request`,
+  })
+  async figures(@Root() experiment: Experiment, @Info() info: GraphQLResolveInfo): Promise<ReportFigure[]> {
+    // Megabytes per experiment: asked for over the experiments list, one request could read them all.
+    if (typeof info.path.prev?.key === 'number') throw badUserInput('figures', null, 'is only available on experiment(id), one experiment at a time');
     if (!experiment.reportPath) return [];
     const folder = path.join(experiment.reportPath, 'figures');
     const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => /^[\w.-]+\.svg$/.test(n)).sort().slice(0, MAX_FIGURES);

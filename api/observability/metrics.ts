@@ -1,7 +1,8 @@
 // The gateway's Prometheus metrics (prom-client), on one registry per gateway (no global
 // default registry: tests run several gateways in a process). Label values come from bounded
-// sets only: operation names are root fields of the schema (an operation that does not validate
-// counts as "invalid"), routes are the gateway's few paths, modes and statuses are enums.
+// sets only: an operation is its one root field of the schema, "multiple" when it selects
+// several (combinations would be unbounded), "invalid" when it does not validate; routes are the
+// gateway's few paths, modes and statuses are enums.
 
 import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
@@ -35,8 +36,8 @@ export function operationName(document: DocumentNode | undefined, name: string |
   const operations = document?.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION) ?? [];
   const operation = name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) return { type: 'unknown', operation: 'invalid' };
-  const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
-  return { type: operation.operation, operation: [...new Set(fields)].sort().join('+') || 'invalid' };
+  const fields = new Set(operation.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])));
+  return { type: operation.operation, operation: fields.size === 1 ? [...fields][0]! : fields.size > 1 ? 'multiple' : 'invalid' };
 }
 
 /** Known paths keep their name; everything else (static assets, 404s) collapses into two values. */
@@ -58,7 +59,7 @@ export function createGatewayMetrics(deps: GatewayMetricsDeps): GatewayMetrics {
   });
   const graphql = new Histogram({
     name: 'xling_graphql_operation_duration_seconds',
-    help: 'GraphQL operations over HTTP, by type, root field(s) and outcome (ok, error)',
+    help: 'GraphQL operations over HTTP, by type, root field ("multiple" for several, "invalid" when not valid) and outcome (ok, error)',
     labelNames: ['type', 'operation', 'outcome'] as const,
     buckets: SECONDS,
     registers: [registry],
@@ -82,7 +83,8 @@ export function createGatewayMetrics(deps: GatewayMetricsDeps): GatewayMetrics {
     labelNames: ['kind', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await deps.prisma.job.groupBy({ by: ['kind', 'status'], _count: { _all: true } });
+      const rows = await deps.prisma.job.groupBy({ by: ['kind', 'status'], _count: { _all: true } }).catch(() => undefined);
+      if (!rows) return; // the database is down: a scrape still answers, without this series
       this.reset();
       for (const row of rows) this.set({ kind: row.kind, status: row.status }, row._count._all);
     },
@@ -93,7 +95,8 @@ export function createGatewayMetrics(deps: GatewayMetricsDeps): GatewayMetrics {
       help,
       registers: [registry],
       async collect() {
-        this.set(pick(await deps.queueStats()));
+        const stats = await deps.queueStats().catch(() => undefined);
+        if (stats) this.set(pick(stats));
       },
     });
   queue('xling_job_queue_pending_messages', 'Jobs published and not yet delivered to a worker (JetStream consumer lag)', (s) => s.pending);
@@ -103,7 +106,8 @@ export function createGatewayMetrics(deps: GatewayMetricsDeps): GatewayMetrics {
     help: 'Workers whose last heartbeat is at most 60 s old',
     registers: [registry],
     async collect() {
-      this.set(await deps.prisma.worker.count({ where: { lastSeen: { gte: new Date(Date.now() - 60_000) } } }));
+      const up = await deps.prisma.worker.count({ where: { lastSeen: { gte: new Date(Date.now() - 60_000) } } }).catch(() => undefined);
+      if (up !== undefined) this.set(up);
     },
   });
 
@@ -113,12 +117,11 @@ export function createGatewayMetrics(deps: GatewayMetricsDeps): GatewayMetrics {
       async requestDidStart() {
         const started = performance.now();
         // Only a validated document names schema fields; anything else could carry any name.
+        // didResolveOperation follows validation, also for documents Apollo cached validated.
         let valid = false;
         return {
-          async validationDidStart() {
-            return async (errors) => {
-              valid = !errors || errors.length === 0;
-            };
+          async didResolveOperation() {
+            valid = true;
           },
           async willSendResponse({ document, request, errors, response }) {
             const { type, operation } = operationName(valid ? document : undefined, request.operationName);

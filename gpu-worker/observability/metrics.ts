@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface WorkerMetrics {
   readonly registry: Registry;
   jobStarted(jobId: string): void;
-  /** outcome: the job's end (SUCCEEDED, FAILED, CANCELLED) or "retried" / "abandoned" when it will run again. */
+  /** outcome: the job's end (SUCCEEDED, FAILED, CANCELLED), or "unsettled" when the delivery ended without one (the job runs again, or the delivery was a duplicate). Counted once per delivery. */
   jobEnded(jobId: string, kind: string, outcome: string): void;
   heartbeat(): void;
   /** One logged training point: pairs per second over the window, seconds per optimizer step. */
@@ -40,7 +40,7 @@ export function createWorkerMetrics(memory: () => Promise<{ numTensors: number; 
   const running = new Gauge({ name: 'xling_worker_jobs_running', help: 'Jobs this worker is working on', registers: [registry] });
   const heartbeat = new Gauge({ name: 'xling_worker_last_heartbeat_timestamp_seconds', help: 'When this worker last recorded that it is alive (Unix time)', registers: [registry] });
   const pairs = new Gauge({ name: 'xling_training_pairs_per_second', help: 'Training throughput over the last logged window (question-passage pairs per second)', registers: [registry] });
-  const steps = new Histogram({ name: 'xling_training_step_duration_seconds', help: 'Seconds per optimizer step, over each logged window', buckets: SECONDS, registers: [registry] });
+  const steps = new Histogram({ name: 'xling_training_step_duration_seconds', help: 'Seconds per optimizer step, averaged over each logged window (a window with a validation includes it)', buckets: SECONDS, registers: [registry] });
   const searches = new Histogram({ name: 'xling_worker_search_duration_seconds', help: 'Search requests answered by this worker, by retrieval mode', labelNames: ['mode'] as const, buckets: SECONDS, registers: [registry] });
   const tensor = (name: string, help: string, pick: (m: { numTensors: number; numBytes: number }) => number) =>
     new Gauge({
@@ -62,11 +62,16 @@ export function createWorkerMetrics(memory: () => Promise<{ numTensors: number; 
       running.set(started.size);
     },
     jobEnded(jobId, kind, outcome) {
+      // Once per delivery: the first end reported wins (the runner's settled status, then the
+      // consumer's "redelivered" for deliveries that did not settle).
       const t0 = started.get(jobId);
+      if (t0 === undefined) return;
       started.delete(jobId);
       running.set(started.size);
       jobs.inc({ kind, outcome });
-      if (t0 !== undefined) durations.observe({ kind, outcome }, (performance.now() - t0) / 1000);
+      durations.observe({ kind, outcome }, (performance.now() - t0) / 1000);
+      // A finished training's throughput is not the current one.
+      if (kind === 'TRAIN') pairs.set(0);
     },
     heartbeat: () => heartbeat.set(Date.now() / 1000),
     training(pairsPerSecond, stepSeconds) {

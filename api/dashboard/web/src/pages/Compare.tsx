@@ -6,9 +6,10 @@ import { LineChart, type Series } from '../components/LineChart';
 import { short } from '../format';
 import { suiteName } from './Evaluation';
 
-const RUN = `query($id: ID!) { run(id: $id) { id status strategy alpha trainDatasets
-  evaluations { id suite dataset step retrieval { mode } headlines { name estimate lo hi }
-    map: matrix(metric: MAP, setting: MONO_CROSS) { queryLanguages candidateLanguages values } } } }`;
+// Final evaluations only (not validations during training), newest first.
+const RUN = `query($id: ID!) { run(id: $id) { id status strategy alpha trainDatasets }
+  evaluations(filter: { runId: $id, duringTraining: false }, first: 50) { id suite dataset step retrieval { mode } headlines { name estimate lo hi }
+    map: matrix(metric: MAP, setting: MONO_CROSS) { queryLanguages candidateLanguages values } } }`;
 
 // Pages of loss points: a page's cost (points x fields) stays under the gateway's complexity limit.
 const LOSS = `query($id: ID!, $since: Int) { run(id: $id) { metrics(names: ["loss"], sinceStep: $since, first: 5000) { step value } } }`;
@@ -25,10 +26,13 @@ async function lossOf(id: string): Promise<Array<{ step: number; value: number }
 
 const HEADLINES = ['mono.map', 'cross.map', 'multi.map', 'multi.rankDistance'];
 
-/** The newest final evaluation of each suite and mode (validations during training left out). */
+/** The newest final evaluation of each suite and mode (the list comes newest first). */
 function finals(run: any): Map<string, any> {
   const byKey = new Map<string, any>();
-  for (const e of run.evaluations) if (e.step === null) byKey.set(`${suiteName(e)} ${e.retrieval?.mode ?? ''}`.trim(), byKey.get(`${suiteName(e)} ${e.retrieval?.mode ?? ''}`.trim()) ?? e);
+  for (const e of run.evaluations) {
+    const key = `${suiteName(e)} ${e.retrieval?.mode ?? ''}`.trim();
+    if (!byKey.has(key)) byKey.set(key, e);
+  }
   return byKey;
 }
 
@@ -51,7 +55,15 @@ export function ComparePage({ ids }: { ids: string[] }) {
   const [error, setError] = useState<Error>();
   useEffect(() => {
     if (ids.length < 2) return;
-    Promise.all(ids.slice(0, 4).map(async (id) => ({ ...(await gql(RUN, { id })).run, loss: await lossOf(id) }))).then(setRuns, setError);
+    setRuns(undefined);
+    let current = true;
+    Promise.all(ids.slice(0, 4).map(async (id) => {
+      const data = await gql(RUN, { id });
+      return { ...data.run, evaluations: data.evaluations, loss: await lossOf(id) };
+    })).then((r) => current && setRuns(r), (e) => current && setError(e));
+    return () => {
+      current = false;
+    };
   }, [ids.join(',')]);
   if (ids.length < 2) return <Section title="Compare runs"><p>Tick 2 to 4 runs on the <a href="#/runs">runs page</a>, then press Compare.</p></Section>;
   if (error) return <ErrorBox error={error} />;

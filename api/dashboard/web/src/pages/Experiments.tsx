@@ -1,9 +1,26 @@
+import { useState } from 'react';
 import { ErrorBox, Section, Status, link } from '../components/Common';
 import { short } from '../format';
 import { useQuery } from '../hooks';
 
-const EXPERIMENTS = `{ experiments { id name preset status createdAt finishedAt report figures { name svg }
+const EXPERIMENTS = `{ experiments { id name preset status createdAt finishedAt report
   progress { runs runsFinished jobs queued running succeeded failed } runs { id status strategy alpha seed } } }`;
+
+/** A report's figures, read when asked for (megabytes of SVG). */
+function Figures({ id }: { id: string }) {
+  const [shown, setShown] = useState(false);
+  const figures = useQuery(`query($id: ID!) { experiment(id: $id) { figures { name svg } } }`, { id }, { skip: !shown });
+  if (!shown) return <button onClick={() => setShown(true)}>Show figures</button>;
+  return (
+    <div className="figures">
+      <ErrorBox error={figures.error} />
+      {/* As images (data: URLs), never inlined: an SVG file cannot run script in the page. */}
+      {figures.data?.experiment?.figures.map((f: any) => (
+        <figure key={f.name}><img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(f.svg)}`} alt={f.name} /><figcaption>{f.name}</figcaption></figure>
+      ))}
+    </div>
+  );
+}
 
 export function ExperimentsPage() {
   const list = useQuery(EXPERIMENTS, {}, { pollMs: 10_000 });
@@ -27,12 +44,7 @@ export function ExperimentsPage() {
               <pre className="report">{x.report}</pre>
             </details>
           )}
-          {x.figures.length > 0 && (
-            <div className="figures">
-              {/* As images (data: URLs), never inlined: an SVG file cannot run script in the page. */}
-              {x.figures.map((f: any) => <figure key={f.name}><img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(f.svg)}`} alt={f.name} /><figcaption>{f.name}</figcaption></figure>)}
-            </div>
-          )}
+          {x.report && <Figures id={x.id} />}
         </article>
       ))}
     </Section>

@@ -27,7 +27,7 @@ export function JobsPage() {
       </Section>
       <Section
         title="Jobs"
-        actions={<label>State <select value={status} onChange={(e) => setStatus(e.target.value)}>{STATES.map((s) => <option key={s} value={s}>{s ? `${s} (${counts.get(s) ?? 0})` : 'any'}</option>)}</select></label>}
+        actions={<label>State <select value={status} onChange={(e) => setStatus(e.target.value)}>{STATES.map((s) => <option key={s} value={s}>{s ? `${s} (${counts.get(s) ?? 0} of the latest 100)` : 'any'}</option>)}</select></label>}
       >
         <ErrorBox error={jobs.error} />
         <table className="list">

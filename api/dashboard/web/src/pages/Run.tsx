@@ -14,7 +14,7 @@ const RUN = `query($id: ID!) { run(id: $id) {
   jobs { id kind status attempts error workerId } } }`;
 
 const PROGRESS = `subscription($runId: ID!, $sinceStep: Int) { trainingProgress(runId: $runId, sinceStep: $sinceStep) {
-  step totalSteps loss learningRate pairsPerSecond validationLoss status error
+  step totalSteps loss learningRate pairsPerSecond validationLoss status error replayed
   batchComposition { pair count } validations { suite headlines { name value } } } }`;
 
 interface Curves {
@@ -28,9 +28,15 @@ interface Curves {
   composition: Array<{ pair: string; count: number }>;
   totalSteps: number;
   status?: string;
+  /** Bumped on every change: what the charts' memo follows. */
+  version: number;
+  /** (suite, headline, step) already drawn: a reconnect replays from the start. */
+  seen: Set<string>;
+  error?: Error;
 }
 
-const empty = (): Curves => ({ step: [], loss: [], validationLoss: [], learningRate: [], pairs: [], validations: new Map(), composition: [], totalSteps: 0 });
+const empty = (): Curves => ({ step: [], loss: [], validationLoss: [], learningRate: [], pairs: [], validations: new Map(), composition: [], totalSteps: 0, version: 0, seen: new Set() });
+const ended = (s?: string) => s === 'SUCCEEDED' || s === 'FAILED' || s === 'CANCELLED';
 
 /** trainingProgress: the stored points replayed, then live ones; drawn at most 4 times a second. */
 function useProgress(runId: string): Curves {
@@ -43,7 +49,10 @@ function useProgress(runId: string): Curves {
     const stop = subscribe(PROGRESS, { runId }, ({ trainingProgress: p }) => {
       const c = curves.current;
       c.totalSteps = p.totalSteps;
-      c.status = p.status;
+      // Replayed points say RUNNING whatever the run is now; only live items and the end tell.
+      if (!p.replayed || ended(p.status)) c.status = p.status;
+      c.error = undefined;
+      c.version++;
       if (p.loss !== null && p.loss !== undefined && p.step > (c.step.at(-1) ?? 0)) {
         c.step.push(p.step);
         c.loss.push(p.loss);
@@ -55,12 +64,19 @@ function useProgress(runId: string): Curves {
       for (const v of p.validations ?? []) {
         for (const h of v.headlines) {
           const key = `${v.suite} ${h.name}`;
+          const point = `${key} ${p.step}`;
+          if (c.seen.has(point)) continue;
+          c.seen.add(point);
           const series = c.validations.get(key) ?? { xs: [], ys: [] };
           series.xs.push(p.step);
           series.ys.push(h.value);
           c.validations.set(key, series);
         }
       }
+      dirty = true;
+    }, (error) => {
+      curves.current.error = error;
+      curves.current.version++;
       dirty = true;
     });
     return () => {
@@ -96,7 +112,7 @@ export function RunPage({ id }: { id: string }) {
   const run = useQuery(RUN, { id }, { pollMs: 5_000 });
   const progress = useProgress(id);
   const r = run.data?.run;
-  const version = progress.step.length + progress.validations.size;
+  const { version } = progress;
   const charts = useMemo(() => {
     const s = (label: string, ys: Array<number | null>): Series => ({ label, xs: progress.step, ys });
     return {
@@ -111,7 +127,6 @@ export function RunPage({ id }: { id: string }) {
   if (run.error) return <ErrorBox error={run.error} />;
   if (!r) return <p>Loading…</p>;
   // The run row is polled, progress streams: an end from either wins, else the freshest.
-  const ended = (s?: string) => s === 'SUCCEEDED' || s === 'FAILED' || s === 'CANCELLED';
   const status = ended(r.status) ? r.status : ended(progress.status) ? progress.status! : (progress.status ?? r.status);
   const live = status === 'QUEUED' || status === 'RUNNING';
   const failedJobs = r.jobs.filter((j: any) => j.error);
@@ -132,6 +147,7 @@ export function RunPage({ id }: { id: string }) {
         {failedJobs.map((j: any) => <p key={j.id} className="error">{j.kind} job {short(j.id)} (attempt {j.attempts}): {j.error}</p>)}
       </Section>
       <Section title="Training curves">
+        {progress.error && <p className="error" role="alert">Live progress stopped: {progress.error.message} (reload the page to reconnect)</p>}
         <div className="grid2">
           <LineChart title="Loss" series={charts.loss} />
           <LineChart title="Learning rate" series={charts.lr} />
