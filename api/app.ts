@@ -29,6 +29,7 @@ import { bridgeEvents, createGatewayPubSub } from './pubsub.js';
 import { buildGatewaySchema } from './schema.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { dashboardRouter } from './dashboard/serve.js';
+import { DEFAULT_GPU_REQUIRED_PARAMETERS } from '../schema/capabilities.js';
 import type { Registry } from 'prom-client';
 
 export interface AppDeps {
@@ -71,6 +72,7 @@ export function buildApp(deps: AppDeps): App {
     importRoots: config.settings.importRoots,
     importMaxBytes: config.settings.importMaxBytes,
     metrics: createGatewayMetrics({ prisma: deps.db.prisma, queueStats: () => bus.jobs.stats() }),
+    gpuRequiredParameters: config.gpuRequiredParameters ?? DEFAULT_GPU_REQUIRED_PARAMETERS,
     log,
   };
   const authenticator = createAuthenticator(services.prisma, security.auth);

@@ -1,5 +1,6 @@
 // The gateway's settings. The only place in api/ that reads the environment.
 
+import { DEFAULT_GPU_REQUIRED_PARAMETERS } from '../schema/capabilities.js';
 import { existsSync } from 'node:fs';
 import { type Env, type PlatformSettings, ConfigError, loadPlatformSettings, readInt } from '../schema/config.js';
 import { DEFAULT_TRAINING_CAPS, type TrainingCaps } from '../schema/training-validation.js';
@@ -21,6 +22,8 @@ export interface ApiConfig {
   security: SecuritySettings;
   /** The working directory relative settings were resolved against. */
   cwd: string;
+  /** GPU_REQUIRED_PARAMETERS: from this many parameters a PRETRAINED run waits for a GPU worker unless it allows CPU. */
+  gpuRequiredParameters?: number;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -45,6 +48,7 @@ export function loadApiConfig(env: Env = process.env, cwd = process.cwd()): ApiC
     settings,
     security: loadSecurity(env, host, settings),
     cwd,
+    gpuRequiredParameters: readInt(env, 'GPU_REQUIRED_PARAMETERS', DEFAULT_GPU_REQUIRED_PARAMETERS),
   };
 }
 

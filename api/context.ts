@@ -33,6 +33,8 @@ export interface GatewayServices {
   /** Largest file importDataset reads (IMPORT_MAX_BYTES). */
   importMaxBytes: number;
   metrics: GatewayMetrics;
+  /** From this many parameters a PRETRAINED run needs a GPU worker (GPU_REQUIRED_PARAMETERS). */
+  gpuRequiredParameters: number;
   log: (line: string) => void;
 }
 

@@ -29,6 +29,8 @@ export const ReportSuiteEnum = enumObject([...EVALUATION_SUITES, ...IMPORTED_REP
 export const JobKindEnum = enumObject(JOB_KINDS);
 export const DatasetKindEnum = enumObject(DATASET_KINDS);
 export const JobStatusEnum = JobStatus;
+/** A job's status as users read it: QUEUED splits into WAITING_FOR_WORKER when no live worker can take it. */
+export const JobStateEnum = { ...JobStatus, WAITING_FOR_WORKER: 'WAITING_FOR_WORKER' } as const;
 export const EvaluationSettingEnum = EvaluationSetting;
 export const BaselineEnum = enumObject(BASELINES);
 export const EvaluationTargetKindEnum = enumObject(['RUN', 'CHECKPOINT', 'BASELINE'] as const);
@@ -67,6 +69,7 @@ registerEnumType(ImportFormatEnum, {
 });
 registerEnumType(JobKindEnum, { name: 'JobKind' });
 registerEnumType(JobStatusEnum, { name: 'JobStatus' });
+registerEnumType(JobStateEnum, { name: 'JobState', description: 'JobStatus, with WAITING_FOR_WORKER for a QUEUED job no live worker can take (see Job.waitingFor)' });
 registerEnumType(DatasetKindEnum, { name: 'DatasetKind' });
 registerEnumType(DatasetStatusEnum, {
   name: 'DatasetStatus',

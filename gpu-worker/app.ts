@@ -4,7 +4,10 @@
 // never wait in the job queue behind training. The database and bus belong to the caller (main.ts
 // or the embedded platform), which closes them after stop().
 
+import os from 'node:os';
 import path from 'node:path';
+import { classesOfBackend } from '../schema/capabilities.js';
+import { MODEL_FAMILIES } from '../schema/training.js';
 import type { Database } from '../prisma/db.js';
 import type { Bus, JobConsumer, ServingEndpoint } from '../schema/bus.js';
 import { retryDelay, type WorkerConfig } from './config.js';
@@ -80,7 +83,11 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
           : (ownVectors = await openVectorStore(settings)));
       const backend = await selectBackend({ ...(config.tfBackend ? { prefer: config.tfBackend } : {}), log });
       const now = new Date();
-      const row = { capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now };
+      const classes = config.workerClasses ?? classesOfBackend(backend.name);
+      const row = {
+        capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now,
+        workerClasses: classes, hostMemoryBytes: BigInt(os.totalmem()), modelFamilies: [...MODEL_FAMILIES],
+      };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
       metrics.heartbeat();
 
@@ -137,7 +144,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
             // Settled deliveries were counted by afterSettled; the others run again or were duplicates.
             metrics.jobEnded(jobId, kind, 'unsettled');
           }
-        }, { concurrency: config.concurrency });
+        }, { concurrency: config.concurrency, classes });
       }
       // A remote store is another worker's, which serves its queries.
       if (config.serveQueries && store.kind !== 'remote') {
@@ -151,7 +158,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         }));
         serving = bus.serving.serve((request) => server.handle(request));
       }
-      const roles = [config.concurrency > 0 ? `jobs (concurrency ${config.concurrency})` : '', serving ? 'queries' : ''].filter(Boolean).join(' and ');
+      const roles = [config.concurrency > 0 ? `jobs of class ${classes.join(', ')} (concurrency ${config.concurrency})` : '', serving ? 'queries' : ''].filter(Boolean).join(' and ');
       if (config.metricsPort !== undefined) {
         const host = config.metricsHost ?? '127.0.0.1';
         metricsServer = await serveMetrics(metrics.registry, config.metricsPort, host);

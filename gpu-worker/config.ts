@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadPlatformSettings, readInt, type Env, type PlatformSettings } from '../schema/config.js';
 import { isBackendName, type BackendName } from './encoding/backend.js';
+import { parseWorkerClasses, WORKER_CLASSES, type WorkerClass } from '../schema/capabilities.js';
 
 export interface WorkerConfig {
   settings: PlatformSettings;
@@ -41,6 +42,8 @@ export interface WorkerConfig {
   metricsPort?: number;
   /** METRICS_HOST: the address the metrics port binds (default 127.0.0.1; 0.0.0.0 for a scraper on another host). */
   metricsHost?: string;
+  /** WORKER_CLASSES: the job classes it takes, preferred in this order; absent: from its backend (GPU: gpu then cpu; else cpu). */
+  workerClasses?: WorkerClass[];
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -64,7 +67,14 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     ...(readDataMirror(env, cwd) ? { dataMirror: readDataMirror(env, cwd)! } : {}),
     ...(env.METRICS_PORT ? { metricsPort: readPort(env, 'METRICS_PORT') } : {}),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
+    ...(env.WORKER_CLASSES ? { workerClasses: readWorkerClasses(env.WORKER_CLASSES) } : {}),
   };
+}
+
+function readWorkerClasses(raw: string): WorkerClass[] {
+  const parsed = parseWorkerClasses(raw);
+  if (typeof parsed === 'string') throw new ConfigError('WORKER_CLASSES', raw, `a comma-separated list of ${WORKER_CLASSES.join(', ')} (${parsed})`);
+  return parsed;
 }
 
 function readPort(env: Env, name: string): number {

@@ -2,6 +2,7 @@
 // clusters; the in-process bus (schema/bus/memory.ts) serves embedded mode with the same semantics:
 // at-least-once delivery, redelivery after a missed heartbeat, deduplication by job id.
 
+import type { WorkerClass } from './capabilities.js';
 import type { JobMessage } from './jobs.js';
 import type { PlatformEvent } from './events.js';
 import type { ServingReply, ServingRequest } from './serving.js';
@@ -23,6 +24,8 @@ export interface JobDelivery {
 export interface ConsumeOptions {
   /** Jobs handled at the same time by this consumer. */
   concurrency: number;
+  /** The worker classes whose jobs it takes, preferred in this order; default ["cpu"]. */
+  classes?: readonly WorkerClass[];
 }
 
 export interface JobConsumer {

@@ -1,6 +1,8 @@
 // Job messages travel on the work queue. They carry identifiers only: the Job and Run rows in
 // Postgres are the source of truth, so a redelivered message always sees the latest state.
 
+import type { WorkerClass } from './capabilities.js';
+
 export const JOB_KINDS = ['TRAIN', 'EMBED', 'EVALUATE', 'REPORT', 'PULL'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -11,6 +13,8 @@ export interface JobMessage {
   jobId: string;
   kind: JobKind;
   runId?: string;
+  /** The queue of workers that may take it (schema/capabilities.ts); absent: cpu, any worker. */
+  workerClass?: WorkerClass;
 }
 
 /** A failure the worker reports for a job. Retryable ones are redelivered until attempts run out. */

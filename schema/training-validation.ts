@@ -79,6 +79,8 @@ export interface TrainingRunInputData {
   baseModel?: Maybe<string>;
   /** A named recipe (schema/recipes.ts) whose settings fill what the input leaves out. */
   recipe?: Maybe<string>;
+  /** A run that would need a GPU worker (schema/capabilities.ts) may run on a CPU worker. */
+  allowCpu?: Maybe<boolean>;
 }
 
 /** What a run needs of a registered model (a RegisteredModel row). */
@@ -344,6 +346,8 @@ export interface ResolvedTrainingInput {
   spec: TrainingSpec;
   experimentId: string | null;
   idempotencyKey: string | null;
+  /** Trainable parameters of the model (estimateParameters; a registered base model's own count). */
+  parameters: number;
 }
 
 /** Tokens per text of a PRETRAINED run when not given: enough for a question or a sentence. */

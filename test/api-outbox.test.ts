@@ -115,6 +115,7 @@ function countingPrisma() {
         return real.job.findMany(args);
       },
       updateMany: (args: Parameters<typeof real.job.updateMany>[0]) => real.job.updateMany(args),
+      findUnique: (args: Parameters<typeof real.job.findUnique>[0]) => real.job.findUnique(args),
     },
   } as unknown as typeof real;
   return { prisma, counter };

@@ -53,6 +53,30 @@ export function busConformance(name: string, namespace: () => Promise<BusNamespa
       await c.stop();
     });
 
+    withBus('routes jobs by worker class: CPU consumers never see GPU jobs, a GPU consumer takes both, its own class first', async (bus) => {
+      const cpuSeen: string[] = [];
+      const cpu = bus.jobs.consume(record(cpuSeen, (d) => d.ack()), { concurrency: 1 });
+      await bus.jobs.publish({ jobId: 'g1', kind: 'TRAIN', workerClass: 'gpu' });
+      await bus.jobs.publish({ jobId: 'c1', kind: 'EMBED', workerClass: 'cpu' });
+      await bus.jobs.publish({ jobId: 'c2', kind: 'EMBED' });
+      await waitFor(() => cpuSeen.length === 2);
+      await sleep(300);
+      assert.deepEqual(cpuSeen.sort(), ['c1#1', 'c2#1'], 'the GPU job waits');
+      assert.equal((await bus.jobs.stats()).pending, 1);
+      await cpu.stop();
+      const gpuSeen: JobMessage[] = [];
+      const gpu = bus.jobs.consume(async (d) => {
+        gpuSeen.push(d.message);
+        await d.ack();
+      }, { concurrency: 1, classes: ['gpu', 'cpu'] });
+      await waitFor(() => gpuSeen.length === 1, 15_000);
+      assert.deepEqual(gpuSeen[0], { jobId: 'g1', kind: 'TRAIN', workerClass: 'gpu' });
+      await bus.jobs.publish({ jobId: 'c3', kind: 'EMBED' });
+      await waitFor(() => gpuSeen.length === 2, 15_000);
+      assert.equal(gpuSeen[1]!.jobId, 'c3', 'and CPU jobs when it has no GPU job');
+      await gpu.stop();
+    });
+
     withBus('ack removes the job: no redelivery after ack-wait', async (bus) => {
       const seen: string[] = [];
       const c = bus.jobs.consume(record(seen, (d) => d.ack()), { concurrency: 1 });

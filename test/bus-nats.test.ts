@@ -57,9 +57,13 @@ it('nats: work-queue stream with dedup window, one durable consumer, ack deletes
     assert.equal(stream.config.retention, RetentionPolicy.Workqueue);
     assert.deepEqual(stream.config.subjects, [names.jobsAll]);
     assert.ok(stream.config.duplicate_window > 0);
-    const consumer = await jsm.consumers.info(names.jobStream, names.jobConsumer);
-    assert.equal(consumer.config.max_deliver, CONFORMANCE_MAX_DELIVERIES + 1);
-    assert.equal(consumer.config.ack_wait, CONFORMANCE_ACK_WAIT_MS * 1_000_000);
+    // One consumer per worker class, each on its class's subjects only.
+    for (const workerClass of ['cpu', 'gpu'] as const) {
+      const consumer = await jsm.consumers.info(names.jobStream, names.jobConsumer(workerClass));
+      assert.equal(consumer.config.max_deliver, CONFORMANCE_MAX_DELIVERIES + 1);
+      assert.equal(consumer.config.ack_wait, CONFORMANCE_ACK_WAIT_MS * 1_000_000);
+      assert.equal(consumer.config.filter_subject, names.jobsOfClass(workerClass));
+    }
 
     await bus.jobs.publish({ jobId: 'a', kind: 'TRAIN' });
     await bus.jobs.publish({ jobId: 'a', kind: 'TRAIN' });
@@ -80,7 +84,7 @@ it('nats: work-queue stream with dedup window, one durable consumer, ack deletes
     const { connectNatsBus } = await import('../schema/bus/nats.js');
     const other = await connectNatsBus({ servers, prefix: ns.prefix, maxDeliveries: 5, ackWaitMs: 2000 });
     await other.close();
-    const updated = await jsm.consumers.info(names.jobStream, names.jobConsumer);
+    const updated = await jsm.consumers.info(names.jobStream, names.jobConsumer('gpu'));
     assert.equal(updated.config.max_deliver, 6);
     assert.equal(updated.config.ack_wait, 2000 * 1_000_000);
   } finally {

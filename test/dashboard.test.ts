@@ -116,6 +116,7 @@ test('the dashboard follows a run live, stops it, shows heatmaps and searches, w
 
     await page.goto(`${base}/#/jobs`);
     await page.locator('table.list').nth(1).locator('tbody tr').first().waitFor();
+    await page.locator('table.list').first().locator('tbody tr').first().waitFor();
     assert.match(await page.locator('table.list').first().innerText(), /native-cpu|wasm|cpu/);
     await shot(page, 'jobs');
 

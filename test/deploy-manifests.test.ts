@@ -80,12 +80,12 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
   assert.equal(gpu.containers[0].env.find((e: any) => e.name === 'TF_BACKEND').value, 'tensorflow-gpu');
   // KEDA reads the lag of the stream and consumer the bus creates for this NATS_PREFIX.
   const subjects = subjectsFor(settings.NATS_PREFIX);
-  for (const name of ['xling-worker-cpu', 'xling-worker-gpu']) {
+  for (const [name, workerClass] of [['xling-worker-cpu', 'cpu'], ['xling-worker-gpu', 'gpu']] as const) {
     const scaled = named(objects, 'ScaledObject', name);
     assert.equal(scaled.spec.scaleTargetRef.name, name);
     const trigger = scaled.spec.triggers[0];
     assert.equal(trigger.type, 'nats-jetstream');
-    assert.deepEqual([trigger.metadata.stream, trigger.metadata.consumer], [subjects.jobStream, subjects.jobConsumer]);
+    assert.deepEqual([trigger.metadata.stream, trigger.metadata.consumer], [subjects.jobStream, subjects.jobConsumer(workerClass)]);
   }
   assert.equal(named(objects, 'ScaledObject', 'xling-worker-gpu').spec.minReplicaCount, 0, 'GPU workers scale to zero');
   // Only the gateway port and the workers' metrics port admit traffic.

@@ -1,7 +1,8 @@
 import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { EvaluationSuite } from '../../schema/training.js';
 import type { ApiContext } from '../context.js';
-import { EvaluationSuiteEnum, JobStatusEnum } from '../enums.js';
+import { EvaluationSuiteEnum, JobStateEnum, JobStatusEnum } from '../enums.js';
+import { readRequirements, waitingReason, type WorkerOffer } from '../../schema/capabilities.js';
 import { findReports } from '../evaluation/evaluation.service.js';
 import { readEvaluationRequest } from '../evaluation/report-data.js';
 import { EvaluationReport } from '../evaluation/report.type.js';
@@ -10,6 +11,19 @@ import { pageSize } from '../pagination.js';
 import { Job } from './job.type.js';
 import { JobProgress } from './progress.type.js';
 import { openJobProgressStream, storedProgress } from './progress-stream.js';
+
+// The workers' offers, read once per request however many jobs it lists.
+const workersByRequest = new WeakMap<ApiContext, Promise<WorkerOffer[]>>();
+function workersOf(context: ApiContext): Promise<WorkerOffer[]> {
+  let workers = workersByRequest.get(context);
+  if (!workers) {
+    workers = context.services.prisma.worker
+      .findMany({ select: { workerClasses: true, hostMemoryBytes: true, lastSeen: true } })
+      .then((rows) => rows.map((w) => ({ ...w, hostMemoryBytes: w.hostMemoryBytes === null ? null : Number(w.hostMemoryBytes) })));
+    workersByRequest.set(context, workers);
+  }
+  return workers;
+}
 
 const evaluationOf = (job: Job) => (job.kind === 'EVALUATE' ? readEvaluationRequest(job.payload) : null);
 
@@ -29,6 +43,22 @@ export class JobResolver {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: pageSize(first),
     });
+  }
+
+  @FieldResolver(() => String, { description: 'The worker class that takes it: cpu (any worker) or gpu (schema/capabilities.ts)' })
+  workerClass(@Root() job: Job): string {
+    return readRequirements(job.requirements).workerClass;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Why no live worker can take this QUEUED job (it is not a failure: it starts when a capable worker joins); null otherwise' })
+  async waitingFor(@Root() job: Job, @Ctx() context: ApiContext): Promise<string | null> {
+    if (job.status !== 'QUEUED') return null;
+    return waitingReason(readRequirements(job.requirements), await workersOf(context));
+  }
+
+  @FieldResolver(() => JobStateEnum, { description: 'status, with WAITING_FOR_WORKER for a QUEUED job no live worker can take' })
+  async state(@Root() job: Job, @Ctx() context: ApiContext): Promise<keyof typeof JobStateEnum> {
+    return (await this.waitingFor(job, context)) ? 'WAITING_FOR_WORKER' : job.status;
   }
 
   @FieldResolver(() => EvaluationTarget, { nullable: true, description: 'EVALUATE jobs: what is evaluated' })

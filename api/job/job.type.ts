@@ -39,4 +39,7 @@ export class Job {
 
   /** The latest progress report (PULL jobs); read by the progress field resolver. */
   progress?: unknown;
+
+  /** JobRequirements (schema/capabilities.ts); read by the requirement field resolvers. */
+  requirements?: unknown;
 }

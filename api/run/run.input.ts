@@ -58,6 +58,12 @@ export class TrainingRunInput implements TrainingRunInputData {
   })
   recipe?: RecipeName | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'A run that needs a GPU worker (a PRETRAINED model from GPU_REQUIRED_PARAMETERS parameters, default 100 M) may run on a CPU worker instead of waiting for one',
+  })
+  allowCpu?: boolean | null;
+
   @Field(() => ModelInput, { nullable: true })
   model?: ModelInput | null;
 

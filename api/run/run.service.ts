@@ -1,6 +1,7 @@
 // The writes behind startTrainingRun and cancelRun. Database first, then the bus: a job whose
 // publish fails stays QUEUED and the outbox (job/outbox.ts) publishes it later.
 
+import { trainingRequirements, type JobRequirements } from '../../schema/capabilities.js';
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Run as RunRow } from '../../prisma/generated/client.js';
 import type { RunStatus } from '../../schema/events.js';
@@ -26,7 +27,7 @@ export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`
 /** A Run row and its TRAIN job, for one nested create. */
 export function runWithTrainJob(
   spec: TrainingSpec,
-  options: { experimentId: string | null; jobKey: string; jobExperimentId?: string; createdByKeyId: string | null; createdBy: string | null },
+  options: { experimentId: string | null; jobKey: string; jobExperimentId?: string; createdByKeyId: string | null; createdBy: string | null; requirements?: JobRequirements },
 ) {
   return {
     experimentId: options.experimentId,
@@ -41,7 +42,14 @@ export function runWithTrainJob(
     evaluationDatasets: spec.evaluationDatasets ?? [],
     model: json(spec.model),
     hyperParameters: json(spec.hyperParameters),
-    jobs: { create: { kind: 'TRAIN' as const, idempotencyKey: options.jobKey, ...(options.jobExperimentId ? { experimentId: options.jobExperimentId } : {}) } },
+    jobs: {
+      create: {
+        kind: 'TRAIN' as const,
+        idempotencyKey: options.jobKey,
+        ...(options.jobExperimentId ? { experimentId: options.jobExperimentId } : {}),
+        ...(options.requirements ? { requirements: json(options.requirements) } : {}),
+      },
+    },
   };
 }
 
@@ -49,7 +57,8 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
   const { prisma } = services;
   await refuseOverActiveRuns(services, principal, 1);
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
-  const { spec, experimentId, idempotencyKey } = resolveTrainingInput(input, await listDatasets(services), models, trainingCapsOf(services, principal));
+  const { spec, experimentId, idempotencyKey, parameters } = resolveTrainingInput(input, await listDatasets(services), models, trainingCapsOf(services, principal));
+  const requirements = trainingRequirements(spec, parameters, { allowCpu: input.allowCpu === true, gpuRequiredParameters: services.gpuRequiredParameters });
   if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
     throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
   }
@@ -61,7 +70,7 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
   try {
     // One nested write, so the run and its job commit together or not at all.
     run = await prisma.run.create({
-      data: runWithTrainJob(spec, { experimentId, jobKey, ...principalName(principal) }),
+      data: runWithTrainJob(spec, { experimentId, jobKey, ...principalName(principal), requirements }),
       include: { jobs: { select: { id: true } } },
     });
   } catch (error) {

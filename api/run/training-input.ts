@@ -5,6 +5,7 @@
 
 import { SUITE_DATASET, type EvaluationSuite } from '../../schema/training.js';
 import {
+  estimateParameters,
   inputField,
   issueValue,
   trainingInputSchema,
@@ -57,7 +58,7 @@ export function resolveTrainingInput(
   checkImportedSuites(at('evaluationDatasets'), spec.evaluationDatasets ?? [], datasets);
   refuseLeakage(at('trainDatasets'), chosen, spec.evaluationSuites);
   checkLanguages(at('languages'), spec.languages, chosen);
-  return parsed.data;
+  return { ...parsed.data, parameters: estimateParameters(spec.model, base) };
 }
 
 function checkDatasets(field: string, names: readonly string[], datasets: readonly DatasetInfo[]): DatasetInfo[] {

@@ -8,7 +8,8 @@ import { Worker } from './worker.type.js';
 @Resolver(() => Worker)
 export class WorkerResolver {
   @Query(() => [Worker], { description: 'Most recently seen first' })
-  workers(@Ctx() { services }: ApiContext): Promise<Worker[]> {
-    return services.prisma.worker.findMany({ orderBy: [{ lastSeen: 'desc' }, { id: 'asc' }], take: MAX_LIST_ITEMS });
+  async workers(@Ctx() { services }: ApiContext): Promise<Worker[]> {
+    const rows = await services.prisma.worker.findMany({ orderBy: [{ lastSeen: 'desc' }, { id: 'asc' }], take: MAX_LIST_ITEMS });
+    return rows.map((row) => ({ ...row, hostMemoryBytes: row.hostMemoryBytes === null ? null : Number(row.hostMemoryBytes) }));
   }
 }

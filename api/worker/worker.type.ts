@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, Float, ID, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'A worker process as last reported by itself' })
 export class Worker {
@@ -10,6 +10,15 @@ export class Worker {
 
   @Field(() => String, { nullable: true, description: 'Compute backend, e.g. wasm or torch' })
   backend!: string | null;
+
+  @Field(() => [String], { description: 'Worker classes whose jobs it takes, preferred in this order (cpu, gpu)' })
+  workerClasses!: string[];
+
+  @Field(() => Float, { nullable: true, description: 'Memory of its host, in bytes' })
+  hostMemoryBytes!: number | null;
+
+  @Field(() => [String], { description: 'Model families it trains' })
+  modelFamilies!: string[];
 
   @Field(() => Date)
   startedAt!: Date;

@@ -5,6 +5,7 @@
 // Messages are copied through JSON as on the wire, so no one shares objects with a publisher.
 
 import { ServingUnavailableError, type Bus, type JobConsumer, type JobDelivery } from '../bus.js';
+import type { WorkerClass } from '../capabilities.js';
 import type { ServingReply, ServingRequest } from '../serving.js';
 import { answer, type ServingHandler } from './serving.js';
 import type { JobMessage } from '../jobs.js';
@@ -32,6 +33,7 @@ interface Lease {
 interface Slotted {
   handler: (delivery: JobDelivery) => Promise<void>;
   concurrency: number;
+  classes: readonly WorkerClass[];
   stopped: boolean;
   running: Set<Promise<void>>;
   leases: Set<Lease>;
@@ -68,10 +70,10 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
     return true;
   }
 
-  function freeConsumer(): Slotted | undefined {
+  function freeConsumer(workerClass: WorkerClass): Slotted | undefined {
     for (let i = 0; i < consumers.length; i++) {
       const c = consumers[(nextConsumer + i) % consumers.length]!;
-      if (!c.stopped && c.running.size < c.concurrency) {
+      if (!c.stopped && c.running.size < c.concurrency && c.classes.includes(workerClass)) {
         nextConsumer = (nextConsumer + i + 1) % consumers.length;
         return c;
       }
@@ -121,8 +123,12 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         i++;
         continue;
       }
-      const owner = freeConsumer();
-      if (!owner) break;
+      // A job only a busy (or absent) class can take waits; later jobs of other classes go on.
+      const owner = freeConsumer(entry.message.workerClass ?? 'cpu');
+      if (!owner) {
+        i++;
+        continue;
+      }
       queue.splice(i, 1);
       deliver(entry, owner);
     }
@@ -166,9 +172,9 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         const inFlight = consumers.reduce((n, c) => n + c.leases.size, 0);
         return { pending: queue.length, inFlight };
       },
-      consume(handler, { concurrency }): JobConsumer {
+      consume(handler, { concurrency, classes = ['cpu'] }): JobConsumer {
         if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
-        const c: Slotted = { handler, concurrency, stopped: false, running: new Set(), leases: new Set() };
+        const c: Slotted = { handler, concurrency, classes, stopped: false, running: new Set(), leases: new Set() };
         consumers.push(c);
         queueMicrotask(dispatch);
         return {

@@ -11,6 +11,7 @@ import {
   StorageType,
   jetstream,
   jetstreamManager,
+  type Consumer,
   type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
@@ -21,6 +22,7 @@ import { answer } from './serving.js';
 import type { JobMessage } from '../jobs.js';
 import type { PlatformEvent } from '../events.js';
 import { subjectsFor, type Subjects } from '../subjects.js';
+import { WORKER_CLASSES, type WorkerClass } from '../capabilities.js';
 
 export interface NatsBusOptions {
   prefix: string;
@@ -33,6 +35,8 @@ export interface NatsBusOptions {
 const nanos = (ms: number) => ms * 1_000_000;
 // How long one pull request waits on the server before it is renewed.
 const PULL_EXPIRES_MS = 10_000;
+/** A worker serving several classes asks each preferred class this long before the next. */
+const PREFERRED_PULL_MS = 1_000;
 const PULL_ERROR_BACKOFF_MS = 1_000;
 
 export async function connectNatsBus(options: NatsBusOptions & { servers: string; name?: string }): Promise<Bus> {
@@ -50,9 +54,10 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
   const subjects = subjectsFor(options.prefix);
   const jsm = await jetstreamManager(nc);
   await ensureStream(jsm, subjects, options.duplicateWindowMs ?? 120_000);
-  await ensureConsumer(jsm, subjects, options);
+  await ensureConsumers(jsm, subjects, options);
   const js = jetstream(nc);
-  const consumer = await js.consumers.get(subjects.jobStream, subjects.jobConsumer);
+  const classConsumers = new Map<WorkerClass, Consumer>();
+  for (const workerClass of WORKER_CLASSES) classConsumers.set(workerClass, await js.consumers.get(subjects.jobStream, subjects.jobConsumer(workerClass)));
   const consumers = new Set<JobConsumer>();
   const endpoints = new Set<ServingEndpoint>();
   let closing: Promise<void> | undefined;
@@ -61,26 +66,32 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
     maxDeliveries: options.maxDeliveries,
     jobs: {
       async publish(message: JobMessage) {
-        await js.publish(subjects.jobs(message.kind), JSON.stringify(message), { msgID: message.jobId });
+        await js.publish(subjects.jobs(message.kind, message.workerClass ?? 'cpu'), JSON.stringify(message), { msgID: message.jobId });
       },
       async stats() {
-        const info = await jsm.consumers.info(subjects.jobStream, subjects.jobConsumer);
-        return { pending: info.num_pending, inFlight: info.num_ack_pending };
+        const infos = await Promise.all(WORKER_CLASSES.map((c) => jsm.consumers.info(subjects.jobStream, subjects.jobConsumer(c))));
+        return { pending: infos.reduce((n, i) => n + i.num_pending, 0), inFlight: infos.reduce((n, i) => n + i.num_ack_pending, 0) };
       },
-      consume(handler, { concurrency }) {
+      consume(handler, { concurrency, classes = ['cpu'] }) {
         if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
         const pulls = new Set<ConsumerMessages>();
         const inFlight = new Set<() => void>();
         let stopped = false;
 
+        if (classes.length === 0) throw new Error('a consumer takes at least one worker class');
+        // Classes in order of preference: a short pull from each before the last, which waits long.
         async function nextMessage(): Promise<JsMsg | undefined> {
-          const pull = await consumer.fetch({ max_messages: 1, expires: PULL_EXPIRES_MS });
-          pulls.add(pull);
-          if (stopped) await pull.close();
-          try {
-            for await (const msg of pull) return msg;
-          } finally {
-            pulls.delete(pull);
+          for (const [i, workerClass] of classes.entries()) {
+            const last = i === classes.length - 1;
+            const pull = await classConsumers.get(workerClass)!.fetch({ max_messages: 1, expires: last ? PULL_EXPIRES_MS : PREFERRED_PULL_MS });
+            pulls.add(pull);
+            if (stopped) await pull.close();
+            try {
+              for await (const msg of pull) return msg;
+            } finally {
+              pulls.delete(pull);
+            }
+            if (stopped) return undefined;
           }
           return undefined;
         }
@@ -256,23 +267,35 @@ async function ensureStream(jsm: JetStreamManager, subjects: Subjects, duplicate
   }
 }
 
-async function ensureConsumer(jsm: JetStreamManager, subjects: Subjects, options: NatsBusOptions): Promise<void> {
+async function ensureConsumers(jsm: JetStreamManager, subjects: Subjects, options: NatsBusOptions): Promise<void> {
+  // The single unfiltered consumer of earlier versions overlaps every class's filter, which a
+  // work-queue stream refuses: it goes. Messages it had not delivered were published to subjects
+  // without a class; README ("Upgrading") says how to requeue their jobs.
+  try {
+    await jsm.consumers.delete(subjects.jobStream, subjects.legacyJobConsumer);
+  } catch (err) {
+    if (!isNotFound(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+  }
   // max_deliver is one more than maxDeliveries: that last delivery arrives with
   // attempt > maxDeliveries, so the worker can mark the job failed with its reason and reject()
   // it, instead of JetStream silently giving up on a job still marked running.
   const config = { ack_wait: nanos(options.ackWaitMs), max_deliver: options.maxDeliveries + 1 };
-  try {
-    const info = await jsm.consumers.info(subjects.jobStream, subjects.jobConsumer);
-    if (info.config.ack_wait !== config.ack_wait || info.config.max_deliver !== config.max_deliver) {
-      await jsm.consumers.update(subjects.jobStream, subjects.jobConsumer, config);
+  for (const workerClass of WORKER_CLASSES) {
+    const name = subjects.jobConsumer(workerClass);
+    try {
+      const info = await jsm.consumers.info(subjects.jobStream, name);
+      if (info.config.ack_wait !== config.ack_wait || info.config.max_deliver !== config.max_deliver) {
+        await jsm.consumers.update(subjects.jobStream, name, config);
+      }
+    } catch (err) {
+      if (!isNotFound(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+      await jsm.consumers.add(subjects.jobStream, {
+        durable_name: name,
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: subjects.jobsOfClass(workerClass),
+        ...config,
+      });
     }
-  } catch (err) {
-    if (!isNotFound(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
-    await jsm.consumers.add(subjects.jobStream, {
-      durable_name: subjects.jobConsumer,
-      ack_policy: AckPolicy.Explicit,
-      ...config,
-    });
   }
 }
 

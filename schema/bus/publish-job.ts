@@ -5,6 +5,7 @@
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Bus } from '../bus.js';
 import type { JobMessage } from '../jobs.js';
+import { readRequirements } from '../capabilities.js';
 
 export interface Publisher {
   prisma: PrismaClient;
@@ -15,7 +16,11 @@ export interface Publisher {
 /** Publishes and marks the job published; returns whether it reached the queue. Failures are logged, not thrown. */
 export async function publishJob({ bus, log, prisma }: Publisher, message: JobMessage): Promise<boolean> {
   try {
-    await bus.jobs.publish(message);
+    // The class comes from the Job row, so every publisher (the request, the outbox, a worker
+    // chaining experiment jobs) routes a job the same way.
+    const row = message.workerClass ? null : await prisma.job.findUnique({ where: { id: message.jobId }, select: { requirements: true } });
+    const workerClass = message.workerClass ?? readRequirements(row?.requirements).workerClass;
+    await bus.jobs.publish(workerClass === 'cpu' ? message : { ...message, workerClass });
   } catch (error) {
     log(`job ${message.jobId}: publish failed, the outbox will retry: ${String(error)}`);
     return false;
