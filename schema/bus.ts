@@ -42,8 +42,14 @@ export interface QueueStats {
 }
 
 export interface JobQueue {
-  /** Publishes once per jobId: a second publish of the same jobId is dropped. */
-  publish(message: JobMessage): Promise<void>;
+  /**
+   * Publishes once per jobId: a second publish of the same jobId is dropped. Resolves to the
+   * message's position in the queue where the transport has one (JetStream's stream sequence),
+   * which withdraw() takes.
+   */
+  publish(message: JobMessage): Promise<number | undefined>;
+  /** Removes a job's message that no worker has taken yet (a cancelled QUEUED job); false when it is not there. */
+  withdraw(job: { jobId: string; seq?: number | null }): Promise<boolean>;
   consume(handler: (delivery: JobDelivery) => Promise<void>, options: ConsumeOptions): JobConsumer;
   stats(): Promise<QueueStats>;
 }

@@ -26,6 +26,7 @@ function flakyBus(): Bus {
     jobs: {
       consume: (handler, options) => inner.jobs.consume(handler, options),
       stats: () => inner.jobs.stats(),
+      withdraw: (job) => inner.jobs.withdraw(job),
       async publish(message) {
         if (failing) throw new Error('nats: connection refused');
         published.push(message);

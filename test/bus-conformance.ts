@@ -77,6 +77,21 @@ export function busConformance(name: string, namespace: () => Promise<BusNamespa
       await gpu.stop();
     });
 
+    withBus('withdraw removes a job no worker has taken; it is never delivered', async (bus) => {
+      const seq = await bus.jobs.publish({ jobId: 'w1', kind: 'TRAIN', workerClass: 'gpu' });
+      await bus.jobs.publish({ jobId: 'w2', kind: 'TRAIN', workerClass: 'gpu' });
+      assert.equal((await bus.jobs.stats()).pending, 2);
+      assert.equal(await bus.jobs.withdraw({ jobId: 'w1', seq }), true);
+      assert.equal((await bus.jobs.stats()).pending, 1);
+      const seen: string[] = [];
+      const c = bus.jobs.consume(record(seen, (d) => d.ack()), { concurrency: 1, classes: ['gpu'] });
+      await waitFor(() => seen.length === 1, 15_000);
+      await sleep(500);
+      assert.deepEqual(seen, ['w2#1']);
+      assert.equal(await bus.jobs.withdraw({ jobId: 'w1', seq }), false, 'gone already');
+      await c.stop();
+    });
+
     withBus('ack removes the job: no redelivery after ack-wait', async (bus) => {
       const seen: string[] = [];
       const c = bus.jobs.consume(record(seen, (d) => d.ack()), { concurrency: 1 });

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createTestDatabase } from '../prisma/testing.js';
+import { subjectsFor } from '../schema/subjects.js';
 import { type AppProcess, createKeyWithCli, dropJobStream, freePort, gql as gqlAs, startApp, waitFor } from './support/processes.js';
 import { START_RUN, dataDir, randomName, repoRoot, smallRun } from './support/platform.js';
 
@@ -71,6 +74,22 @@ test('a GPU-sized run waits with its reason while CPU work goes on, and starts w
   assert.deepEqual([waiting.status, waiting.state, waiting.workerClass], ['QUEUED', 'WAITING_FOR_WORKER', 'gpu']);
   assert.match(waiting.waitingFor, /^no live GPU worker: a PRETRAINED model of [\d.]+ M parameters trains on a GPU worker \(allowCpu lets a CPU worker take it\); it starts when one joins$/);
 
+  // A waiting run cancelled leaves the queue at once: only the first GPU job is left there.
+  const dropped = await gql(START_RUN, { input: pretrained({ seed: 9 }) });
+  const droppedId = dropped.data.startTrainingRun.id as string;
+  const gpuPending = async () => {
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const { jobStream, jobConsumer } = subjectsFor(prefix);
+      return (await (await jetstreamManager(nc)).consumers.info(jobStream, jobConsumer('gpu'))).num_pending;
+    } finally {
+      await nc.close();
+    }
+  };
+  assert.equal(await gpuPending(), 2);
+  assert.equal((await gql('mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: droppedId })).errors, undefined);
+  assert.equal(await gpuPending(), 1);
+
   // The CPU worker takes the other jobs meanwhile, a small run and the same model with allowCpu.
   const small = await gql(START_RUN, { input: smallRun({ steps: 10 }) });
   const allowed = await gql(START_RUN, { input: pretrained({ allowCpu: true, seed: 4 }) });
@@ -86,4 +105,7 @@ test('a GPU-sized run waits with its reason while CPU work goes on, and starts w
   assert.deepEqual([run.status, run.jobs[0].workerId], ['SUCCEEDED', 'gpu-worker'], run.error);
   const [done] = (await gql(JOBS, { runId: largeId })).data.jobs;
   assert.deepEqual([done.state, done.waitingFor], ['SUCCEEDED', null]);
+  const { data: cancelledJobs } = await gql('query($runId: ID!) { jobs(runId: $runId) { status attempts workerId } }', { runId: droppedId });
+  assert.deepEqual(cancelledJobs.jobs, [{ status: 'CANCELLED', attempts: 0, workerId: null }], 'never delivered');
+  assert.equal(await gpuPending(), 0);
 });

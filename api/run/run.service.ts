@@ -122,6 +122,7 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
   await refuseOthersRun(services, principal, id);
   const now = new Date();
   // Conditional updates: a worker finishing the run at the same moment wins or loses cleanly.
+  const queued = await prisma.job.findMany({ where: { runId: id, status: 'QUEUED' }, select: { id: true, queueSeq: true } });
   const cancelled = await prisma.$transaction(async (tx) => {
     const { count } = await tx.run.updateMany({
       where: { id, status: { in: CANCELLABLE } },
@@ -135,6 +136,12 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
   if (!row) throw notFound('run', 'id', id);
   if (!cancelled) {
     throw badUserInput('id', id, `is a run in status ${row.status}; only ${CANCELLABLE.join(' or ')} runs can be cancelled`);
+  }
+  // A job no worker has taken leaves the queue at once, rather than waiting to be taken and dropped
+  // (a GPU job could wait for a GPU worker that never comes). One already taken is not there.
+  for (const job of queued) {
+    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) })
+      .catch((error: unknown) => services.log(`cancelRun ${id}: job ${job.id} not withdrawn from the queue (a worker drops it): ${String(error)}`));
   }
   try {
     services.bus.events.publish({ type: 'cancelRun', runId: id, at: now.toISOString() });

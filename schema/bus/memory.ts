@@ -163,10 +163,17 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
           if (now - at < duplicateWindowMs) break;
           published.delete(jobId);
         }
-        if (published.has(message.jobId)) return;
+        if (published.has(message.jobId)) return undefined;
         published.set(message.jobId, now);
         queue.push({ message: copy(message), deliveries: 0, readyAt: now });
         dispatch();
+        return undefined;
+      },
+      async withdraw({ jobId }) {
+        const i = queue.findIndex((e) => e.message.jobId === jobId);
+        if (i < 0) return false;
+        queue.splice(i, 1);
+        return true;
       },
       async stats() {
         const inFlight = consumers.reduce((n, c) => n + c.leases.size, 0);

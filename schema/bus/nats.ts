@@ -35,6 +35,8 @@ export interface NatsBusOptions {
 const nanos = (ms: number) => ms * 1_000_000;
 // How long one pull request waits on the server before it is renewed.
 const PULL_EXPIRES_MS = 10_000;
+/** JetStream's error code for a stream sequence that holds no message (not in nats.js's code list). */
+const SEQUENCE_NOT_FOUND = 10057;
 /** A worker serving several classes asks each preferred class this long before the next. */
 const PREFERRED_PULL_MS = 1_000;
 const PULL_ERROR_BACKOFF_MS = 1_000;
@@ -66,7 +68,18 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
     maxDeliveries: options.maxDeliveries,
     jobs: {
       async publish(message: JobMessage) {
-        await js.publish(subjects.jobs(message.kind, message.workerClass ?? 'cpu'), JSON.stringify(message), { msgID: message.jobId });
+        const ack = await js.publish(subjects.jobs(message.kind, message.workerClass ?? 'cpu'), JSON.stringify(message), { msgID: message.jobId });
+        return ack.seq;
+      },
+      async withdraw({ seq }) {
+        if (seq === undefined || seq === null) return false;
+        try {
+          return await jsm.streams.deleteMessage(subjects.jobStream, seq, false);
+        } catch (err) {
+          // Taken and acknowledged meanwhile, or never there (10057: no message at that sequence).
+          if (isNotFound(err, JetStreamApiCodes.NoMessageFound) || isNotFound(err, SEQUENCE_NOT_FOUND)) return false;
+          throw err;
+        }
       },
       async stats() {
         const infos = await Promise.all(WORKER_CLASSES.map((c) => jsm.consumers.info(subjects.jobStream, subjects.jobConsumer(c))));

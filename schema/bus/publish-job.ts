@@ -15,16 +15,20 @@ export interface Publisher {
 
 /** Publishes and marks the job published; returns whether it reached the queue. Failures are logged, not thrown. */
 export async function publishJob({ bus, log, prisma }: Publisher, message: JobMessage): Promise<boolean> {
+  let seq: number | undefined;
   try {
     // The class comes from the Job row, so every publisher (the request, the outbox, a worker
     // chaining experiment jobs) routes a job the same way.
     const row = message.workerClass ? null : await prisma.job.findUnique({ where: { id: message.jobId }, select: { requirements: true } });
     const workerClass = message.workerClass ?? readRequirements(row?.requirements).workerClass;
-    await bus.jobs.publish(workerClass === 'cpu' ? message : { ...message, workerClass });
+    seq = await bus.jobs.publish(workerClass === 'cpu' ? message : { ...message, workerClass });
   } catch (error) {
     log(`job ${message.jobId}: publish failed, the outbox will retry: ${String(error)}`);
     return false;
   }
-  await prisma.job.updateMany({ where: { id: message.jobId, publishedAt: null }, data: { publishedAt: new Date() } });
+  await prisma.job.updateMany({
+    where: { id: message.jobId, publishedAt: null },
+    data: { publishedAt: new Date(), ...(typeof seq === 'number' ? { queueSeq: BigInt(seq) } : {}) },
+  });
   return true;
 }

@@ -26,6 +26,7 @@ export function recordingBus(): RecordingBus {
       jobs: {
         consume: (handler, options) => inner.jobs.consume(handler, options),
       stats: () => inner.jobs.stats(),
+      withdraw: (job) => inner.jobs.withdraw(job),
         async publish(message) {
           recording.calls.push(message);
           await recording.hold;
