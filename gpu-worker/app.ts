@@ -23,6 +23,12 @@ import { lazyLexicalQueries } from './lexical/setup.js';
 import { createRemoteStore } from './serving/store-calls.js';
 import { createWorkerMetrics, serveMetrics, type MetricsServer, type WorkerMetrics } from './observability/metrics.js';
 
+/** The host's memory, or the container's limit when lower (a pod sees its node's memory in os.totalmem()). */
+function usableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(os.totalmem(), limit) : os.totalmem();
+}
+
 /** The TensorFlow.js engine's memory, once a job or query has loaded it (never loaded for a scrape). */
 export async function tensorMemory(): Promise<{ numTensors: number; numBytes: number } | undefined> {
   const loaded = (globalThis as { _tfengine?: { memory(): { numTensors: number; numBytes: number } } })._tfengine;
@@ -86,7 +92,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       const classes = config.workerClasses ?? classesOfBackend(backend.name);
       const row = {
         capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now,
-        workerClasses: classes, hostMemoryBytes: BigInt(os.totalmem()), modelFamilies: [...MODEL_FAMILIES],
+        workerClasses: classes, hostMemoryBytes: BigInt(usableMemory()), modelFamilies: [...MODEL_FAMILIES],
       };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
       metrics.heartbeat();

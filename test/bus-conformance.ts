@@ -75,6 +75,17 @@ export function busConformance(name: string, namespace: () => Promise<BusNamespa
       await waitFor(() => gpuSeen.length === 2, 15_000);
       assert.equal(gpuSeen[1]!.jobId, 'c3', 'and CPU jobs when it has no GPU job');
       await gpu.stop();
+      // Both kinds waiting: the GPU job first, though it was published later.
+      await bus.jobs.publish({ jobId: 'c4', kind: 'EMBED' });
+      await bus.jobs.publish({ jobId: 'g2', kind: 'TRAIN', workerClass: 'gpu' });
+      const order: string[] = [];
+      const again = bus.jobs.consume(async (d) => {
+        order.push(d.message.jobId);
+        await d.ack();
+      }, { concurrency: 1, classes: ['gpu', 'cpu'] });
+      await waitFor(() => order.length === 2, 15_000);
+      assert.deepEqual(order, ['g2', 'c4']);
+      await again.stop();
     });
 
     withBus('withdraw removes a job no worker has taken; it is never delivered', async (bus) => {

@@ -53,7 +53,8 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
   const objects = render('gpu');
   const settings = named(objects, 'ConfigMap', 'xling-settings').data;
   const api = named(objects, 'Deployment', 'xling-api').spec.template.spec.containers[0];
-  assert.deepEqual([api.readinessProbe.httpGet.path, api.livenessProbe.httpGet.path], ['/healthz', '/healthz']);
+  assert.equal(api.readinessProbe.httpGet.path, '/healthz');
+  assert.equal(api.livenessProbe.tcpSocket.port, 'http', 'a database outage does not restart the gateways');
   assert.equal(api.env.find((e: any) => e.name === 'HOST').value, '0.0.0.0');
   assert.equal(api.ports[0].containerPort, Number(api.env.find((e: any) => e.name === 'PORT').value));
   assert.equal(named(objects, 'HorizontalPodAutoscaler', 'xling-api').spec.scaleTargetRef.name, 'xling-api');
@@ -78,6 +79,11 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
   assert.equal(gpu.containers[0].resources.limits['nvidia.com/gpu'], 1);
   assert.equal(gpu.nodeSelector['xling.dev/pool'], 'gpu');
   assert.equal(gpu.containers[0].env.find((e: any) => e.name === 'TF_BACKEND').value, 'tensorflow-gpu');
+  assert.equal(gpu.containers[0].env.find((e: any) => e.name === 'WORKER_CLASSES').value, 'gpu', 'GPU pods take GPU jobs only');
+  // KEDA owns the worker counts, the HPA the gateway's: no replicas field for an apply to reset.
+  for (const d of objects.filter((o) => o.kind === 'Deployment')) assert.equal(d.spec.replicas, undefined, d.metadata.name);
+  // PULL jobs write into the data folder.
+  for (const w of workers) assert.equal(w.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.mountPath === '/data').readOnly, undefined);
   // KEDA reads the lag of the stream and consumer the bus creates for this NATS_PREFIX.
   const subjects = subjectsFor(settings.NATS_PREFIX);
   for (const [name, workerClass] of [['xling-worker-cpu', 'cpu'], ['xling-worker-gpu', 'gpu']] as const) {
@@ -88,9 +94,12 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
     assert.deepEqual([trigger.metadata.stream, trigger.metadata.consumer], [subjects.jobStream, subjects.jobConsumer(workerClass)]);
   }
   assert.equal(named(objects, 'ScaledObject', 'xling-worker-gpu').spec.minReplicaCount, 0, 'GPU workers scale to zero');
+  // One waiting GPU job activates the pool (KEDA activates when the lag is above the threshold).
+  assert.equal(named(objects, 'ScaledObject', 'xling-worker-gpu').spec.triggers[0].metadata.activationLagThreshold, '0');
   // Only the gateway port and the workers' metrics port admit traffic.
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
-  assert.ok(policies.some((p) => Object.keys(p.spec.podSelector).length === 0 && p.spec.policyTypes.includes('Ingress') && !p.spec.ingress));
+  const deny = policies.find((p) => p.spec.policyTypes.includes('Ingress') && !p.spec.ingress);
+  assert.deepEqual(deny.spec.podSelector.matchExpressions[0].values.sort(), ['xling-api', 'xling-migrate', 'xling-worker'], 'only xling\'s own pods: services beside them stay reachable');
 });
 
 test('both images build the apps the manifests run', () => {

@@ -3,6 +3,8 @@
 // baseline evaluations are written in one transaction, then published. Workers chain the rest
 // (schema/experiment-progress.ts): each run's evaluation, then the report.
 
+import { trainingRequirements } from '../../schema/capabilities.js';
+import { estimateParameters } from '../../schema/training-validation.js';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { Prisma, type Experiment as ExperimentRow } from '../../prisma/generated/client.js';
@@ -118,7 +120,10 @@ export async function startExperiment(services: GatewayServices, principal: Prin
     const jobs: Array<{ id: string; kind: JobKind; runId?: string }> = [];
     for (const [i, spec] of specs.entries()) {
       const run = await tx.run.create({
-        data: runWithTrainJob(spec, { experimentId: id, jobKey: `${key}:train:${i}`, jobExperimentId: id, ...creator }),
+        data: runWithTrainJob(spec, {
+          experimentId: id, jobKey: `${key}:train:${i}`, jobExperimentId: id, ...creator,
+          requirements: trainingRequirements(spec, estimateParameters(spec.model), { allowCpu: false, gpuRequiredParameters: services.gpuRequiredParameters }),
+        }),
         include: { jobs: { select: { id: true } } },
       });
       jobs.push({ id: run.jobs[0]!.id, kind: 'TRAIN', runId: run.id });

@@ -59,7 +59,8 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
     if (entry.deliveries > maxDeliveries) return;
     entry.readyAt = Date.now() + delayMs;
     queue.push(entry);
-    schedule();
+    if (delayMs <= 0) queueMicrotask(dispatch);
+    else schedule();
   }
 
   function settle(lease: Lease, owner: Slotted): boolean {
@@ -68,17 +69,6 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
     clearTimeout(lease.timer);
     owner.leases.delete(lease);
     return true;
-  }
-
-  function freeConsumer(workerClass: WorkerClass): Slotted | undefined {
-    for (let i = 0; i < consumers.length; i++) {
-      const c = consumers[(nextConsumer + i) % consumers.length]!;
-      if (!c.stopped && c.running.size < c.concurrency && c.classes.includes(workerClass)) {
-        nextConsumer = (nextConsumer + i + 1) % consumers.length;
-        return c;
-      }
-    }
-    return undefined;
   }
 
   function deliver(entry: Entry, owner: Slotted): void {
@@ -117,31 +107,38 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
   function dispatch(): void {
     if (closed) return;
     const now = Date.now();
-    for (let i = 0; i < queue.length; ) {
-      const entry = queue[i]!;
-      if (entry.readyAt > now) {
-        i++;
-        continue;
+    // Each free slot takes the oldest ready job of its consumer's first class that has one, as a
+    // worker pulls its classes in order; consumers take turns. A job only a busy (or absent)
+    // class can take waits; jobs of other classes go on.
+    for (let progressed = true; progressed; ) {
+      progressed = false;
+      for (let k = 0; k < consumers.length; k++) {
+        const c = consumers[(nextConsumer + k) % consumers.length]!;
+        if (c.stopped || c.running.size >= c.concurrency) continue;
+        for (const workerClass of c.classes) {
+          const i = queue.findIndex((e) => e.readyAt <= now && (e.message.workerClass ?? 'cpu') === workerClass);
+          if (i < 0) continue;
+          const [entry] = queue.splice(i, 1);
+          nextConsumer = (nextConsumer + k + 1) % consumers.length;
+          deliver(entry!, c);
+          progressed = true;
+          break;
+        }
       }
-      // A job only a busy (or absent) class can take waits; later jobs of other classes go on.
-      const owner = freeConsumer(entry.message.workerClass ?? 'cpu');
-      if (!owner) {
-        i++;
-        continue;
-      }
-      queue.splice(i, 1);
-      deliver(entry, owner);
     }
     schedule();
   }
 
-  // One timer for the earliest delayed job.
+  // One timer for the earliest delayed job. Ready jobs no consumer takes wait for a consumer to
+  // free a slot or join (both dispatch), not for a timer: that would spin.
   function schedule(): void {
     if (wakeTimer) clearTimeout(wakeTimer);
     wakeTimer = undefined;
-    if (closed || queue.length === 0) return;
-    const earliest = Math.min(...queue.map((e) => e.readyAt));
-    wakeTimer = setTimeout(dispatch, Math.max(0, earliest - Date.now())).unref();
+    const now = Date.now();
+    const delayed = queue.filter((e) => e.readyAt > now);
+    if (closed || delayed.length === 0) return;
+    const earliest = Math.min(...delayed.map((e) => e.readyAt));
+    wakeTimer = setTimeout(dispatch, Math.max(0, earliest - now)).unref();
   }
 
   function stopConsumer(c: Slotted, drain: boolean): Promise<void> {

@@ -71,9 +71,12 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
         const ack = await js.publish(subjects.jobs(message.kind, message.workerClass ?? 'cpu'), JSON.stringify(message), { msgID: message.jobId });
         return ack.seq;
       },
-      async withdraw({ seq }) {
+      async withdraw({ jobId, seq }) {
         if (seq === undefined || seq === null) return false;
         try {
+          // Only this job's message: a stream recreated since could hold another job at that sequence.
+          const stored = await jsm.streams.getMessage(subjects.jobStream, { seq });
+          if (!stored || stored.json<JobMessage>().jobId !== jobId) return false;
           return await jsm.streams.deleteMessage(subjects.jobStream, seq, false);
         } catch (err) {
           // Taken and acknowledged meanwhile, or never there (10057: no message at that sequence).
