@@ -9,7 +9,7 @@ import path from 'node:path';
 import { classesOfBackend } from '../schema/capabilities.js';
 import { MODEL_FAMILIES } from '../schema/training.js';
 import type { Database } from '../prisma/db.js';
-import type { Bus, JobConsumer, ServingEndpoint } from '../schema/bus.js';
+import type { Bus, JobConsumer, JobDelivery, ServingEndpoint } from '../schema/bus.js';
 import { retryDelay, type WorkerConfig } from './config.js';
 import { CAPABILITIES, createJobs, type Jobs } from './jobs/index.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
@@ -59,6 +59,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
   const { prisma } = db;
   const { workerId, settings } = config;
   let consumer: JobConsumer | undefined;
+  let interactiveConsumer: JobConsumer | undefined;
   let runner: JobRunner | undefined;
   let jobKinds: Jobs | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -141,7 +142,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       });
       seenTimer = setInterval(touch, settings.heartbeatMs);
       if (config.concurrency > 0) {
-        consumer = bus.jobs.consume(async (delivery) => {
+        const handle = async (delivery: JobDelivery) => {
           const { jobId, kind } = delivery.message;
           metrics.jobStarted(jobId);
           try {
@@ -150,7 +151,13 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
             // Settled deliveries were counted by afterSettled; the others run again or were duplicates.
             metrics.jobEnded(jobId, kind, 'unsettled');
           }
-        }, { concurrency: config.concurrency, classes });
+        };
+        consumer = bus.jobs.consume(handle, { concurrency: config.concurrency, classes });
+        // Slots of their own for interactive work, so an evaluation never waits for a training to end.
+        const interactiveSlots = config.interactiveSlots ?? 1;
+        if (classes.includes('interactive') && interactiveSlots > 0) {
+          interactiveConsumer = bus.jobs.consume(handle, { concurrency: interactiveSlots, classes: ['interactive'] });
+        }
       }
       // A remote store is another worker's, which serves its queries.
       if (config.serveQueries && store.kind !== 'remote') {
@@ -164,7 +171,8 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         }));
         serving = bus.serving.serve((request) => server.handle(request));
       }
-      const roles = [config.concurrency > 0 ? `jobs of class ${classes.join(', ')} (concurrency ${config.concurrency})` : '', serving ? 'queries' : ''].filter(Boolean).join(' and ');
+      const interactive = interactiveConsumer ? ` + ${config.interactiveSlots ?? 1} interactive` : '';
+      const roles = [config.concurrency > 0 ? `jobs of class ${classes.join(', ')} (concurrency ${config.concurrency}${interactive})` : '', serving ? 'queries' : ''].filter(Boolean).join(' and ');
       if (config.metricsPort !== undefined) {
         const host = config.metricsHost ?? '127.0.0.1';
         metricsServer = await serveMetrics(metrics.registry, config.metricsPort, host);
@@ -179,8 +187,9 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       serving = undefined;
       queryServer?.close();
       queryServer = undefined;
-      await consumer?.stop({ drain: false });
+      await Promise.all([consumer?.stop({ drain: false }), interactiveConsumer?.stop({ drain: false })]);
       consumer = undefined;
+      interactiveConsumer = undefined;
       await runner?.shutdown();
       jobKinds?.close();
       unsubscribe?.();

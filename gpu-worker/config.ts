@@ -44,6 +44,8 @@ export interface WorkerConfig {
   metricsHost?: string;
   /** WORKER_CLASSES: the job classes it takes, preferred in this order; absent: from its backend (GPU: gpu then cpu; else cpu). */
   workerClasses?: WorkerClass[];
+  /** WORKER_INTERACTIVE_SLOTS: jobs of the interactive class it runs beside its WORKER_CONCURRENCY slots (default 1; 0: none). */
+  interactiveSlots?: number;
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -68,6 +70,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     ...(env.METRICS_PORT ? { metricsPort: readPort(env, 'METRICS_PORT') } : {}),
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     ...(env.WORKER_CLASSES ? { workerClasses: readWorkerClasses(env.WORKER_CLASSES) } : {}),
+    interactiveSlots: readInt(env, 'WORKER_INTERACTIVE_SLOTS', 1, 0),
   };
 }
 

@@ -24,7 +24,7 @@ export interface JobDelivery {
 export interface ConsumeOptions {
   /** Jobs handled at the same time by this consumer. */
   concurrency: number;
-  /** The worker classes whose jobs it takes, preferred in this order; default ["cpu"]. */
+  /** The worker classes whose jobs it takes, preferred in this order; default ["interactive", "cpu"]. */
   classes?: readonly WorkerClass[];
 }
 

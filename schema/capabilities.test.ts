@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classesOfBackend, parseWorkerClasses, readRequirements, trainingRequirements, waitingReason } from './capabilities.js';
+import { classesOfBackend, jobClass, parseWorkerClasses, readRequirements, trainingRequirements, waitingReason } from './capabilities.js';
 import { DEFAULT_HYPER_PARAMETERS, DEFAULT_MODEL } from './training.js';
 
 const spec = (family: string, maxLength = 128) => ({ model: { ...DEFAULT_MODEL, family, maxLength, dimension: 768, layers: 12 } as typeof DEFAULT_MODEL, hyperParameters: { ...DEFAULT_HYPER_PARAMETERS, batchSize: 32 } });
@@ -30,6 +30,13 @@ test('a wait is explained: no live worker of the class, or not enough memory on 
   assert.equal(waitingReason(cpuJob, [{ workerClasses: ['cpu'], hostMemoryBytes: 16 * 2 ** 30, lastSeen: live }], now), null);
 });
 
+test('a job\'s class: its requirements\' when recorded, else interactive for the kinds users wait for', () => {
+  assert.equal(jobClass('TRAIN', { workerClass: 'gpu' }), 'gpu');
+  assert.equal(jobClass('TRAIN', null), 'cpu');
+  assert.equal(jobClass('EMBED', null), 'cpu');
+  for (const kind of ['EVALUATE', 'PULL', 'REPORT']) assert.equal(jobClass(kind, null), 'interactive');
+});
+
 test('stored requirements read back; anything else is a CPU job', () => {
   assert.deepEqual(readRequirements({ workerClass: 'gpu', parameters: 5, reason: 'r' }), { workerClass: 'gpu', parameters: 5, reason: 'r' });
   assert.deepEqual(readRequirements(null), { workerClass: 'cpu' });
@@ -37,9 +44,9 @@ test('stored requirements read back; anything else is a CPU job', () => {
 });
 
 test('worker classes: from the backend, or from WORKER_CLASSES', () => {
-  assert.deepEqual(classesOfBackend('tensorflow-gpu'), ['gpu', 'cpu']);
-  assert.deepEqual(classesOfBackend('native-cpu'), ['cpu']);
+  assert.deepEqual(classesOfBackend('tensorflow-gpu'), ['gpu', 'interactive', 'cpu']);
+  assert.deepEqual(classesOfBackend('native-cpu'), ['interactive', 'cpu']);
   assert.deepEqual(parseWorkerClasses('gpu, cpu'), ['gpu', 'cpu']);
-  assert.equal(parseWorkerClasses('gpu,tpu'), '"tpu" is not one of cpu, gpu');
+  assert.equal(parseWorkerClasses('gpu,tpu'), '"tpu" is not one of cpu, gpu, interactive');
   assert.equal(parseWorkerClasses(' , '), 'names no class');
 });

@@ -4,9 +4,25 @@
 
 import type { TrainingSpec } from './training.js';
 
-/** cpu: any worker; gpu: workers with a GPU backend (tfjs-node-gpu). */
-export const WORKER_CLASSES = ['cpu', 'gpu'] as const;
+/**
+ * cpu: long work any worker can do (training, indexing); gpu: work for a GPU backend
+ * (tfjs-node-gpu); interactive: short work users wait for (evaluations, dataset pulls, experiment
+ * reports), which workers also take on a slot of their own so it never waits behind a training.
+ */
+export const WORKER_CLASSES = ['cpu', 'gpu', 'interactive'] as const;
 export type WorkerClass = (typeof WORKER_CLASSES)[number];
+
+/** What a consumer takes when it names no class: everything but GPU work. */
+export const DEFAULT_CONSUMER_CLASSES: readonly WorkerClass[] = ['interactive', 'cpu'];
+
+/** Job kinds (schema/jobs.ts) users wait for. */
+const INTERACTIVE_KINDS: readonly string[] = ['EVALUATE', 'PULL', 'REPORT'];
+
+/** A job's class: its recorded requirements' (TRAIN jobs), else by kind. */
+export function jobClass(kind: string, requirements: unknown): WorkerClass {
+  if (requirements !== null && requirements !== undefined) return readRequirements(requirements).workerClass;
+  return INTERACTIVE_KINDS.includes(kind) ? 'interactive' : 'cpu';
+}
 
 /** Parameters from which a PRETRAINED run needs a GPU unless it allows CPU: base-size encoders (BERT-base 110 M, XLM-R base 278 M). */
 export const DEFAULT_GPU_REQUIRED_PARAMETERS = 100_000_000;
@@ -90,9 +106,9 @@ export function waitingReason(requirements: JobRequirements, workers: readonly W
   return null;
 }
 
-/** The classes a worker serves: GPU workers take GPU jobs first, and CPU jobs when idle. */
+/** The classes a worker serves, preferred in this order: a GPU worker's own class first, then interactive work, then CPU work. */
 export function classesOfBackend(backend: string): WorkerClass[] {
-  return backend === 'tensorflow-gpu' ? ['gpu', 'cpu'] : ['cpu'];
+  return backend === 'tensorflow-gpu' ? ['gpu', 'interactive', 'cpu'] : ['interactive', 'cpu'];
 }
 
 export function parseWorkerClasses(raw: string): WorkerClass[] | string {

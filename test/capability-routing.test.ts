@@ -62,7 +62,7 @@ const finished = (runId: string) => waitFor(`run ${runId}`, async () => {
 
 test('a GPU-sized run waits with its reason while CPU work goes on, and starts when a GPU-class worker joins', async () => {
   const { data: workers } = await gql('{ workers { id workerClasses hostMemoryBytes modelFamilies } }');
-  assert.deepEqual(workers.workers[0].workerClasses, ['cpu'], 'a worker without a GPU backend serves the CPU class');
+  assert.deepEqual(workers.workers[0].workerClasses, ['interactive', 'cpu'], 'a worker without a GPU backend serves the interactive and CPU classes');
   assert.ok(workers.workers[0].hostMemoryBytes > 0);
   const registered = await gql('mutation { registerModel(input: { name: "tiny-bert", path: "tiny-bert" }) { name parameters } }');
   assert.equal(registered.errors, undefined, JSON.stringify(registered.errors));
@@ -99,6 +99,22 @@ test('a GPU-sized run waits with its reason while CPU work goes on, and starts w
   }
   const [still] = (await gql(JOBS, { runId: largeId })).data.jobs;
   assert.deepEqual([still.state, still.workerId], ['WAITING_FOR_WORKER', null], 'the CPU worker never took it');
+
+  // An evaluation does not wait for a training to end: it runs on the worker's interactive slot
+  // while its only job slot (WORKER_CONCURRENCY=1) trains.
+  const long = await gql(START_RUN, { input: smallRun({ steps: 100_000, seed: 11 }) });
+  const longId = long.data.startTrainingRun.id as string;
+  await waitFor('the long run trains', async () => (await gql('query($id: ID!) { run(id: $id) { status } }', { id: longId })).data.run.status === 'RUNNING' || undefined);
+  const evaluation = await gql('mutation { evaluate(input: { baseline: BM25, suites: [MLQA_R], bootstrap: 100, queriesPerLanguage: 10 }) { id } }');
+  assert.equal(evaluation.errors, undefined, JSON.stringify(evaluation.errors));
+  const evaluated = await waitFor('the evaluation', async () => {
+    const { data } = await gql('{ jobs(first: 20) { id status workerClass workerId } }');
+    const job = data.jobs.find((j: { id: string }) => j.id === evaluation.data.evaluate.id);
+    return ['SUCCEEDED', 'FAILED'].includes(job?.status) && job;
+  }, 120_000);
+  assert.deepEqual([evaluated.status, evaluated.workerClass, evaluated.workerId], ['SUCCEEDED', 'interactive', 'cpu-worker']);
+  assert.equal((await gql('query($id: ID!) { run(id: $id) { status } }', { id: longId })).data.run.status, 'RUNNING', 'while the training went on');
+  await gql('mutation($id: ID!) { cancelRun(id: $id) { id } }', { id: longId });
 
   processes.push(startApp('gpu-worker/main.js', { ...env, WORKER_ID: 'gpu-worker', WORKER_CLASSES: 'gpu,cpu' }));
   const run = await finished(largeId);

@@ -86,12 +86,11 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
   for (const w of workers) assert.equal(w.spec.template.spec.containers[0].volumeMounts.find((m: any) => m.mountPath === '/data').readOnly, undefined);
   // KEDA reads the lag of the stream and consumer the bus creates for this NATS_PREFIX.
   const subjects = subjectsFor(settings.NATS_PREFIX);
-  for (const [name, workerClass] of [['xling-worker-cpu', 'cpu'], ['xling-worker-gpu', 'gpu']] as const) {
+  for (const [name, classes] of [['xling-worker-cpu', ['cpu', 'interactive']], ['xling-worker-gpu', ['gpu']]] as const) {
     const scaled = named(objects, 'ScaledObject', name);
     assert.equal(scaled.spec.scaleTargetRef.name, name);
-    const trigger = scaled.spec.triggers[0];
-    assert.equal(trigger.type, 'nats-jetstream');
-    assert.deepEqual([trigger.metadata.stream, trigger.metadata.consumer], [subjects.jobStream, subjects.jobConsumer(workerClass)]);
+    assert.ok(scaled.spec.triggers.every((t: any) => t.type === 'nats-jetstream' && t.metadata.stream === subjects.jobStream));
+    assert.deepEqual(scaled.spec.triggers.map((t: any) => t.metadata.consumer), classes.map((c) => subjects.jobConsumer(c)));
   }
   assert.equal(named(objects, 'ScaledObject', 'xling-worker-gpu').spec.minReplicaCount, 0, 'GPU workers scale to zero');
   // One waiting GPU job activates the pool (KEDA activates when the lag is above the threshold).

@@ -94,7 +94,7 @@ describe('search through workers (NATS + Postgres, embedded store on one worker)
     await waitFor(`both workers started\n${owner.output()}\n${remote.output()}`, async () =>
       (await gql('{ workers { id } }')).data?.workers.length === 2 && /takes/.test(owner.output()) && /takes/.test(remote.output()));
     assert.match(owner.output(), /vector store embedded; takes queries\)/);
-    assert.match(remote.output(), /vector store remote; takes jobs of class cpu \(concurrency 1\)\)/);
+    assert.match(remote.output(), /vector store remote; takes jobs of class interactive, cpu \(concurrency 1 \+ 1 interactive\)\)/);
 
     // A third worker on the owned store refuses at start, saying what to do, and writes nothing.
     const third = start('gpu-worker/main.js', { WORKER_ID: 'third' });

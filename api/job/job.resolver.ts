@@ -2,7 +2,7 @@ import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Su
 import type { EvaluationSuite } from '../../schema/training.js';
 import type { ApiContext } from '../context.js';
 import { EvaluationSuiteEnum, JobStateEnum, JobStatusEnum } from '../enums.js';
-import { readRequirements, waitingReason, type WorkerOffer } from '../../schema/capabilities.js';
+import { jobClass, readRequirements, waitingReason, type WorkerOffer } from '../../schema/capabilities.js';
 import { findReports } from '../evaluation/evaluation.service.js';
 import { readEvaluationRequest } from '../evaluation/report-data.js';
 import { EvaluationReport } from '../evaluation/report.type.js';
@@ -47,13 +47,13 @@ export class JobResolver {
 
   @FieldResolver(() => String, { description: 'The worker class that takes it: cpu (any worker) or gpu (schema/capabilities.ts)' })
   workerClass(@Root() job: Job): string {
-    return readRequirements(job.requirements).workerClass;
+    return jobClass(job.kind, job.requirements);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Why no live worker can take this QUEUED job (it is not a failure: it starts when a capable worker joins); null otherwise' })
   async waitingFor(@Root() job: Job, @Ctx() context: ApiContext): Promise<string | null> {
     if (job.status !== 'QUEUED') return null;
-    return waitingReason(readRequirements(job.requirements), await workersOf(context));
+    return waitingReason({ ...readRequirements(job.requirements), workerClass: jobClass(job.kind, job.requirements) }, await workersOf(context));
   }
 
   @FieldResolver(() => JobStateEnum, { description: 'status, with WAITING_FOR_WORKER for a QUEUED job no live worker can take' })

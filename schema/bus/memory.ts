@@ -5,7 +5,7 @@
 // Messages are copied through JSON as on the wire, so no one shares objects with a publisher.
 
 import { ServingUnavailableError, type Bus, type JobConsumer, type JobDelivery } from '../bus.js';
-import type { WorkerClass } from '../capabilities.js';
+import { DEFAULT_CONSUMER_CLASSES, type WorkerClass } from '../capabilities.js';
 import type { ServingReply, ServingRequest } from '../serving.js';
 import { answer, type ServingHandler } from './serving.js';
 import type { JobMessage } from '../jobs.js';
@@ -176,7 +176,7 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         const inFlight = consumers.reduce((n, c) => n + c.leases.size, 0);
         return { pending: queue.length, inFlight };
       },
-      consume(handler, { concurrency, classes = ['cpu'] }): JobConsumer {
+      consume(handler, { concurrency, classes = DEFAULT_CONSUMER_CLASSES }): JobConsumer {
         if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
         const c: Slotted = { handler, concurrency, classes, stopped: false, running: new Set(), leases: new Set() };
         consumers.push(c);

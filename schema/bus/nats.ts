@@ -22,7 +22,7 @@ import { answer } from './serving.js';
 import type { JobMessage } from '../jobs.js';
 import type { PlatformEvent } from '../events.js';
 import { subjectsFor, type Subjects } from '../subjects.js';
-import { WORKER_CLASSES, type WorkerClass } from '../capabilities.js';
+import { DEFAULT_CONSUMER_CLASSES, WORKER_CLASSES, type WorkerClass } from '../capabilities.js';
 
 export interface NatsBusOptions {
   prefix: string;
@@ -88,18 +88,22 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
         const infos = await Promise.all(WORKER_CLASSES.map((c) => jsm.consumers.info(subjects.jobStream, subjects.jobConsumer(c))));
         return { pending: infos.reduce((n, i) => n + i.num_pending, 0), inFlight: infos.reduce((n, i) => n + i.num_ack_pending, 0) };
       },
-      consume(handler, { concurrency, classes = ['cpu'] }) {
+      consume(handler, { concurrency, classes = DEFAULT_CONSUMER_CLASSES }) {
         if (!(concurrency >= 1)) throw new Error(`concurrency must be at least 1, got ${concurrency}`);
         const pulls = new Set<ConsumerMessages>();
         const inFlight = new Set<() => void>();
         let stopped = false;
 
         if (classes.length === 0) throw new Error('a consumer takes at least one worker class');
-        // Classes in order of preference: a short pull from each before the last, which waits long.
+        // Classes in order of preference: each before the last is pulled from only when it has
+        // messages waiting (asking costs one round trip, a pull on an empty class would wait), the
+        // last one with a long pull. A preferred job published during that pull waits for its end.
         async function nextMessage(): Promise<JsMsg | undefined> {
           for (const [i, workerClass] of classes.entries()) {
             const last = i === classes.length - 1;
-            const pull = await classConsumers.get(workerClass)!.fetch({ max_messages: 1, expires: last ? PULL_EXPIRES_MS : PREFERRED_PULL_MS });
+            const consumer = classConsumers.get(workerClass)!;
+            if (!last && (await consumer.info(false)).num_pending === 0) continue;
+            const pull = await consumer.fetch({ max_messages: 1, expires: last ? PULL_EXPIRES_MS : PREFERRED_PULL_MS });
             pulls.add(pull);
             if (stopped) await pull.close();
             try {

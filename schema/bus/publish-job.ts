@@ -5,7 +5,7 @@
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { Bus } from '../bus.js';
 import type { JobMessage } from '../jobs.js';
-import { readRequirements } from '../capabilities.js';
+import { jobClass } from '../capabilities.js';
 
 export interface Publisher {
   prisma: PrismaClient;
@@ -20,7 +20,8 @@ export async function publishJob({ bus, log, prisma }: Publisher, message: JobMe
     // The class comes from the Job row, so every publisher (the request, the outbox, a worker
     // chaining experiment jobs) routes a job the same way.
     const row = message.workerClass ? null : await prisma.job.findUnique({ where: { id: message.jobId }, select: { requirements: true } });
-    const workerClass = message.workerClass ?? readRequirements(row?.requirements).workerClass;
+    const workerClass = message.workerClass ?? jobClass(message.kind, row?.requirements);
+    // cpu is what a message without a class means: it stays as it was.
     seq = await bus.jobs.publish(workerClass === 'cpu' ? message : { ...message, workerClass });
   } catch (error) {
     log(`job ${message.jobId}: publish failed, the outbox will retry: ${String(error)}`);
