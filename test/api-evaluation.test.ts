@@ -129,7 +129,8 @@ describe('evaluate: jobs', () => {
     });
     await until(() => jobs.length > before.published, 'the job message');
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(jobs.slice(before.published), [{ jobId: job.id, kind: 'EVALUATE', runId: pawsxRun }]);
+    // Evaluations are interactive work: their own queue, never behind trainings.
+    assert.deepEqual(jobs.slice(before.published), [{ jobId: job.id, kind: 'EVALUATE', runId: pawsxRun, workerClass: 'interactive' }]);
     assert.ok((await gw.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).publishedAt, 'marked published');
     assert.equal((await counts()).jobs, before.jobs + 1);
   });
@@ -147,7 +148,7 @@ describe('evaluate: jobs', () => {
       retrieval: { mode: 'HYBRID', fusion: { kind: 'WEIGHTED', denseWeight: 0.2 }, dictionary: true },
     });
     await until(() => jobs.length >= published + 2, 'two job messages');
-    assert.deepEqual(jobs.slice(published), [{ jobId: byCheckpoint.id, kind: 'EVALUATE' }, { jobId: baseline.id, kind: 'EVALUATE' }]);
+    assert.deepEqual(jobs.slice(published), [{ jobId: byCheckpoint.id, kind: 'EVALUATE', workerClass: 'interactive' }, { jobId: baseline.id, kind: 'EVALUATE', workerClass: 'interactive' }]);
   });
 
   test('a SUCCEEDED run without checkpoints may be evaluated; the same idempotency key returns the same job', async () => {

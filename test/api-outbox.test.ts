@@ -96,7 +96,7 @@ test('an EVALUATE job whose publish failed is published by the outbox; concurren
   const outbox = startOutbox({ prisma: gw.db.prisma, bus: gw.bus, log: (l) => gw.logs.push(l), intervalMs: 60_000, minAgeMs: 0 });
   try {
     await outbox.sweep();
-    assert.deepEqual(published.slice(before), [{ jobId, kind: 'EVALUATE' }]);
+    assert.deepEqual(published.slice(before), [{ jobId, kind: 'EVALUATE', workerClass: 'interactive' }]);
   } finally {
     await outbox.stop();
   }

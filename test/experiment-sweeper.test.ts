@@ -75,7 +75,7 @@ test('the sweeper timer chains what a dead worker did not: the evaluation, then 
       return job?.publishedAt && job;
     });
     assert.deepEqual([evaluation.kind, evaluation.status, evaluation.runId, evaluation.experimentId], ['EVALUATE', 'QUEUED', run.id, experiment.id]);
-    assert.deepEqual(stub.calls.filter((m) => m.jobId === evaluation.id), [{ jobId: evaluation.id, kind: 'EVALUATE', runId: run.id }]);
+    assert.deepEqual(stub.calls.filter((m) => m.jobId === evaluation.id), [{ jobId: evaluation.id, kind: 'EVALUATE', runId: run.id, workerClass: 'interactive' }]);
     assert.equal(await jobByKey(reportJobKey(experiment.id)), null, 'the evaluation is queued: no report yet');
 
     // The evaluation's worker settles it and dies before chaining the report.
