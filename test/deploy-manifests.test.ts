@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { Ajv } from 'ajv';
 import { Namespace, ConfigMap, Secret, Service, PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
@@ -99,6 +100,19 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
   const deny = policies.find((p) => p.spec.policyTypes.includes('Ingress') && !p.spec.ingress);
   assert.deepEqual(deny.spec.podSelector.matchExpressions[0].values.sort(), ['xling-api', 'xling-migrate', 'xling-worker'], 'only xling\'s own pods: services beside them stay reachable');
+});
+
+test('deploy/compose.yaml validates against the Compose Specification\'s schema', () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'deploy', 'schemas', 'compose-spec.json'), 'utf8'));
+  // The schema names draft-07 by an https URL ajv does not register; its keywords are draft-07's.
+  const validate = new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(schema);
+  // Merge keys (<<: *env) resolved, as Compose does.
+  const compose = parse(fs.readFileSync(path.join(repoRoot, 'deploy', 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { ports?: unknown }> };
+  assert.ok(validate(compose), JSON.stringify(validate.errors));
+  for (const service of ['api', 'worker', 'prometheus', 'grafana']) assert.ok(compose.services[service], service);
+  const broken = structuredClone(compose);
+  broken.services.api!.ports = '4000';
+  assert.equal(validate(broken), false, 'the schema does refuse what it forbids');
 });
 
 test('both images build the apps the manifests run', () => {
