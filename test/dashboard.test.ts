@@ -165,6 +165,15 @@ test('with API keys on, the dashboard asks for a key and keeps it for the sessio
     assert.match(await page.locator('pre.report').innerText(), /HYBRID/);
     await page.locator('pre.report').evaluate((el) => el.parentElement?.removeAttribute('open'));
     await shot(page, 'experiments');
+    // A GPU-class run with no GPU worker (this gateway has no worker at all) says why it waits.
+    const waiting = await gw.db.prisma.run.create({
+      data: {
+        strategy: 'HYBRID', alpha: 0.5, model: { family: 'PRETRAINED' }, trainDatasets: ['mlqa-r'], languages: ['en', 'de'], seed: 1, hyperParameters: { steps: 10 },
+        jobs: { create: { kind: 'TRAIN', idempotencyKey: 'dash-waiting', requirements: { workerClass: 'gpu', reason: 'a PRETRAINED model of 278 M parameters trains on a GPU worker' } } },
+      },
+    });
+    await page.goto(`${base}/#/runs/${waiting.id}`);
+    assert.match(await page.locator('.waiting').innerText(), /^Waiting for a worker: no live GPU worker: a PRETRAINED model of 278 M parameters/);
     // The page and its assets carry a policy that allows this origin only.
     const response = await page.request.get(`${base}/`);
     assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);

@@ -11,7 +11,7 @@ const RUN = `query($id: ID!) { run(id: $id) {
   hyperParameters { steps batchSize learningRate weightDecay warmupSteps scale logEvery validateEvery validationFraction checkpointEvery keepCheckpoints }
   checkpoints { id step createdAt prunedAt }
   evaluations { id suite dataset step headlines { name estimate lo hi } }
-  jobs { id kind status attempts error workerId } } }`;
+  jobs { id kind status state attempts error workerId waitingFor } } }`;
 
 const PROGRESS = `subscription($runId: ID!, $sinceStep: Int) { trainingProgress(runId: $runId, sinceStep: $sinceStep) {
   step totalSteps loss learningRate pairsPerSecond validationLoss status error replayed
@@ -143,6 +143,9 @@ export function RunPage({ id }: { id: string }) {
           <dt>created by</dt><dd>{r.createdBy ?? '–'}</dd>
           <dt>duration</dt><dd>{duration(r.startedAt, r.finishedAt)}</dd>
         </dl>
+        {r.jobs.filter((j: any) => j.waitingFor).map((j: any) => (
+          <p key={j.id} className="waiting" role="status">Waiting for a worker: {j.waitingFor}</p>
+        ))}
         {r.error && <p className="error" role="alert">{r.error}</p>}
         {failedJobs.map((j: any) => <p key={j.id} className="error">{j.kind} job {short(j.id)} (attempt {j.attempts}): {j.error}</p>)}
       </Section>
