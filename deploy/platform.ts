@@ -6,7 +6,7 @@
 
 import { buildApp } from '../api/app.js';
 import type { ApiConfig } from '../api/config.js';
-import { buildWorker, tensorMemory } from '../gpu-worker/app.js';
+import { buildWorker } from '../gpu-worker/app.js';
 import { createWorkerMetrics } from '../gpu-worker/observability/metrics.js';
 import type { WorkerConfig } from '../gpu-worker/config.js';
 import { openDatabase } from '../prisma/db.js';
@@ -31,7 +31,7 @@ export async function startPlatform(apiConfig: ApiConfig, workerConfig: WorkerCo
     if (settings.bus.kind === 'memory') await requeueOrphanedJobs(db.prisma, log);
     const bus = await openBus(settings);
     // One process: the gateway's /metrics reports the worker too, and the process once.
-    const metrics = createWorkerMetrics(tensorMemory, { processMetrics: false });
+    const metrics = createWorkerMetrics(undefined, { processMetrics: false });
     const worker = buildWorker({ config: workerConfig, db, bus, metrics, log: (line) => log(`[worker] ${line}`) });
     const gateway = buildApp({ config: apiConfig, db, bus, log, moreMetrics: [metrics.registry] });
     await worker.start();

@@ -29,11 +29,6 @@ function usableMemory(): number {
   return limit > 0 ? Math.min(os.totalmem(), limit) : os.totalmem();
 }
 
-/** The TensorFlow.js engine's memory, once a job or query has loaded it (never loaded for a scrape). */
-export async function tensorMemory(): Promise<{ numTensors: number; numBytes: number } | undefined> {
-  const loaded = (globalThis as { _tfengine?: { memory(): { numTensors: number; numBytes: number } } })._tfengine;
-  return loaded ? loaded.memory() : undefined;
-}
 
 export interface WorkerDeps {
   config: WorkerConfig;
@@ -54,7 +49,7 @@ export interface Worker {
 }
 
 export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (line) => console.log(`[worker] ${line}`), ...deps }: WorkerDeps): Worker {
-  const metrics = deps.metrics ?? createWorkerMetrics(tensorMemory);
+  const metrics = deps.metrics ?? createWorkerMetrics();
   let metricsServer: MetricsServer | undefined;
   const { prisma } = db;
   const { workerId, settings } = config;

@@ -108,7 +108,7 @@ export function waitingReason(requirements: JobRequirements, workers: readonly W
 
 /** The classes a worker serves, preferred in this order: a GPU worker's own class first, then interactive work, then CPU work. */
 export function classesOfBackend(backend: string): WorkerClass[] {
-  return backend === 'tensorflow-gpu' ? ['gpu', 'interactive', 'cpu'] : ['interactive', 'cpu'];
+  return backend === 'tensorflow-gpu' ? ['gpu', ...DEFAULT_CONSUMER_CLASSES] : [...DEFAULT_CONSUMER_CLASSES];
 }
 
 export function parseWorkerClasses(raw: string): WorkerClass[] | string {

@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
-import type { BitextFilesData, ImportDatasetInputData, LanguageFileData, RetrievalFilesData } from './import.service.js';
+import type { ImportDatasetInputData } from './import.service.js';
+import type { BitextFilesData, LanguageFileData, RetrievalFilesData } from './import-suite.js';
 import type { PullDatasetData } from './pull.service.js';
 
 // Paths in these inputs are files inside the import roots (IMPORT_ROOTS, default DATA_DIR):

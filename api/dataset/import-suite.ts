@@ -4,15 +4,12 @@
 // (schema/retrieval-format.ts, schema/bitext-format.ts), so an import that is recorded evaluates.
 
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { parseIdPaired, parseLineParallel, type BitextError } from '../../schema/bitext-format.js';
 import { isIso6391 } from '../../schema/dataset-jsonl.js';
 import type { ImportedFile, ImportFormat } from '../../schema/imported-suites.js';
 import { parseRetrievalJsonl, readSquad, summarizeQueries, type FormatError, type SuiteSummary } from '../../schema/retrieval-format.js';
 import { badUserInput } from '../errors.js';
-import { resolveConfined } from '../files/confined.js';
-import { LISTED_LINE_ERRORS, NOT_INSIDE, readProblem } from './imported.js';
+import { LISTED_LINE_ERRORS, openImportFile, readProblem } from './imported.js';
 
 type Maybe<T> = T | null | undefined;
 
@@ -77,15 +74,8 @@ async function readText(field: string, given: string, role: string, language: st
   const { roots } = budget;
   const maxBytes = budget.maxBytes - budget.used;
   if (given.trim() === '') throw badUserInput(field, given, 'is empty; give the path of a file');
-  const confined = await resolveConfined(given, roots);
-  if (!confined) throw badUserInput(field, given, NOT_INSIDE);
-  // O_NOFOLLOW refuses a symlink swapped in since the realpath; O_NONBLOCK keeps a FIFO from blocking.
-  const handle = await open(confined.absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
-    throw badUserInput(field, given, (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'is not a regular file' : readProblem(error));
-  });
+  const { confined, handle, info } = await openImportFile(field, given, roots);
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw badUserInput(field, given, 'is not a regular file');
     if (info.size > maxBytes) throw badUserInput(field, given, tooLarge(budget.maxBytes));
     // Read at most one byte past the cap: a file that grew since stat is still cut off.
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, info.size + 1));

@@ -7,23 +7,20 @@
 // current line, the per-language counts and the (id, language) pairs seen are held. One import
 // runs at a time per gateway.
 
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Prisma } from '../../prisma/generated/client.js';
 import { createJsonlValidator } from '../../schema/dataset-jsonl.js';
 import { importedNameProblem } from '../../schema/datasets.js';
 import type { GatewayServices } from '../context.js';
 import { badUserInput } from '../errors.js';
-import { realRoots, resolveConfined } from '../files/confined.js';
+import { realRoots } from '../files/confined.js';
 import { LineReadError, readLines, type StreamedText } from '../files/lines.js';
 import { serialPer } from '../files/serial.js';
 import type { DatasetInfo } from './catalog.js';
-import { createSummary, examplesJson, invalidLines, NOT_INSIDE, readProblem, toDatasetInfo, type ImportSummary } from './imported.js';
+import { createSummary, examplesJson, invalidLines, openImportFile, readProblem, toDatasetInfo, type ImportSummary } from './imported.js';
 import { validateBitextSet, validateRetrievalSuite, type BitextFilesData, type RetrievalFilesData, type ValidatedSuite } from './import-suite.js';
 import { kindOfFormat, type ImportedFile } from '../../schema/imported-suites.js';
 
-export type { BitextFilesData, LanguageFileData, RetrievalFilesData } from './import-suite.js';
-export { NOT_INSIDE } from './imported.js';
 
 export interface ImportDatasetInputData {
   name: string;
@@ -105,26 +102,18 @@ function suiteRecord({ format, files, summary }: ValidatedSuite): ImportRecord {
 
 async function validateJsonl(field: string, given: string, services: ImportServices): Promise<ImportRecord> {
   if (given.trim() === '') throw badUserInput(field, given, 'is empty; give the path of a JSONL file');
-  const file = await resolveConfined(given, services.importRoots);
-  if (!file) throw badUserInput(field, given, NOT_INSIDE);
-  const { text, summary } = await validateFile(field, given, file.absolute, services.importMaxBytes);
-  return { format: 'JSONL', files: [{ role: 'records', path: file.absolute, root: file.root, sha256: text.sha256, bytes: text.bytes }], summary };
+  const { confined, handle, info } = await openImportFile(field, given, services.importRoots);
+  const { text, summary } = await validateFile(field, given, handle, info.size, services.importMaxBytes);
+  return { format: 'JSONL', files: [{ role: 'records', path: confined.absolute, root: confined.root, sha256: text.sha256, bytes: text.bytes }], summary };
 }
 
-/** Streams the file through the JSONL validator; throws BAD_USER_INPUT on `field` for any problem. */
-async function validateFile(field: string, given: string, absolute: string, maxBytes: number): Promise<{ text: StreamedText; summary: ImportSummary }> {
-  // The target is a realpath, so O_NOFOLLOW only refuses a symlink swapped in since; O_NONBLOCK
-  // keeps a FIFO from blocking the open (it is then refused as not a regular file).
-  const handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
-    throw badUserInput(field, given, (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'is not a regular file' : readProblem(error));
-  });
+/** Streams the open file through the JSONL validator (closing it); throws BAD_USER_INPUT on `field` for any problem. */
+async function validateFile(field: string, given: string, handle: FileHandle, size: number, maxBytes: number): Promise<{ text: StreamedText; summary: ImportSummary }> {
   const validator = createJsonlValidator();
   const summary = createSummary();
   let text: StreamedText;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw badUserInput(field, given, 'is not a regular file');
-    if (info.size > maxBytes) throw tooLarge(field, given, maxBytes);
+    if (size > maxBytes) throw tooLarge(field, given, maxBytes);
     const stream = handle.createReadStream({ autoClose: false });
     try {
       text = await readLines(stream, { maxBytes, maxLineChars: MAX_LINE_CHARS, stop: () => validator.full }, (line, number) => {

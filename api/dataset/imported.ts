@@ -5,7 +5,9 @@ import type { ImportedDataset as ImportedRow } from '../../prisma/generated/clie
 import { createKeyTable } from '../../schema/key-table.js';
 import { IMPORT_FORMATS, IMPORT_KINDS, readImportedFiles, type ImportedFile, type ImportFormat, type ImportKind } from '../../schema/imported-suites.js';
 import { badUserInput } from '../errors.js';
-import { shownPath } from '../files/confined.js';
+import { resolveConfined, shownPath, type ConfinedPath } from '../files/confined.js';
+import { constants, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { DatasetInfo, LanguageCount } from './catalog.js';
 
 export interface ImportSummary {
@@ -54,7 +56,30 @@ export interface LineError {
 }
 
 /** The one answer for a path outside the roots, missing, or leading out through a symlink. */
-export const NOT_INSIDE = 'is not a file inside the import roots';
+const NOT_INSIDE = 'is not a file inside the import roots';
+
+/**
+ * The regular file `given` names inside the import roots, open for reading, with its stat; any
+ * other answer is BAD_USER_INPUT on `field`. The caller closes the handle.
+ */
+export async function openImportFile(field: string, given: string, roots: readonly string[]): Promise<{ confined: ConfinedPath; handle: FileHandle; info: Stats }> {
+  const confined = await resolveConfined(given, roots);
+  if (!confined) throw badUserInput(field, given, NOT_INSIDE);
+  // The target is a realpath, so O_NOFOLLOW only refuses a symlink swapped in since; O_NONBLOCK
+  // keeps a FIFO from blocking the open (it is then refused as not a regular file).
+  const handle = await open(confined.absolute, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
+    throw badUserInput(field, given, (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'is not a regular file' : readProblem(error));
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw badUserInput(field, given, 'is not a regular file');
+    return { confined, handle, info };
+  } catch (error) {
+    await handle.close();
+    if ((error as NodeJS.ErrnoException | undefined)?.code) throw badUserInput(field, given, readProblem(error));
+    throw error;
+  }
+}
 
 /** Errors beyond this many are counted, not listed: a wrong file would otherwise flood the client. */
 export const LISTED_LINE_ERRORS = 5;

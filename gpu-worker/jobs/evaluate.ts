@@ -32,6 +32,14 @@ import { findImportedSuite, type LoadedSuite } from '../evaluation/imported-suit
 import { importedSuiteLeaks, loadTrainingSources } from './train-data.js';
 import type { TrainingSource } from '../data/index.js';
 
+/** What the leakage check over imported suites needs of the run a checkpoint belongs to. */
+interface TrainedRun {
+  id: string;
+  evaluationDatasets: string[];
+  trainDatasets: string[];
+  languages: string[];
+}
+
 export interface EvaluateJobDeps {
   prisma: PrismaClient;
   /** Where a run's training data is read to check that it never saw an imported suite's text. */
@@ -152,22 +160,24 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
    * The zero-shot protocol for imported suites: a checkpoint is not evaluated on text its run
    * trained on. A run that named the suite in evaluationDatasets was checked before it trained.
    */
-  async function refuseTrainedOn(target: ResolvedTarget, suite: ImportedSuite, loaded: LoadedSuite, trainedOn: () => Promise<TrainingSource[]>, log: (l: string) => void): Promise<void> {
-    if (target.kind !== 'checkpoint') return;
-    const checkpoint = await prisma.checkpoint.findUnique({
-      where: { id: target.checkpointId },
-      select: { run: { select: { id: true, evaluationDatasets: true } } },
-    });
-    const run = checkpoint?.run;
+  async function refuseTrainedOn(run: TrainedRun | null, suite: ImportedSuite, loaded: LoadedSuite, trainedOn: (run: TrainedRun) => Promise<TrainingSource[]>, log: (l: string) => void): Promise<void> {
     if (!run || run.evaluationDatasets.includes(suite.name)) return;
-    const leaks = importedSuiteLeaks(suite.name, loaded, await trainedOn());
+    const leaks = importedSuiteLeaks(suite.name, loaded, await trainedOn(run));
     if (leaks.length > 0) throw nonRetryable(`refusing to evaluate run ${run.id} on ${suite.name}, whose text it trained on: ${leaks.join(' | ')}`);
     log(`no training group of run ${run.id} holds its text`);
   }
 
-  async function trainingSourcesOf(target: ResolvedTarget): Promise<TrainingSource[]> {
-    if (target.kind !== 'checkpoint') return [];
-    const { run } = await prisma.checkpoint.findUniqueOrThrow({ where: { id: target.checkpointId }, select: { run: { select: { trainDatasets: true, languages: true } } } });
+  /** The run of a checkpoint target; null for baselines. */
+  async function runOf(target: ResolvedTarget): Promise<TrainedRun | null> {
+    if (target.kind !== 'checkpoint') return null;
+    const checkpoint = await prisma.checkpoint.findUnique({
+      where: { id: target.checkpointId },
+      select: { run: { select: { id: true, evaluationDatasets: true, trainDatasets: true, languages: true } } },
+    });
+    return checkpoint?.run ?? null;
+  }
+
+  async function trainingSourcesOf(run: TrainedRun): Promise<TrainingSource[]> {
     try {
       return await loadTrainingSources({ prisma, dataDir: deps.dataDir, cache: deps.dataCache }, run);
     } catch (error) {
@@ -214,9 +224,9 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
           : Object.entries(h).map(([name, v]) => `${name} ${fixed(v.estimate)}`).join(', ');
       log(`report written in ${seconds(t0)} s (${content.queries} queries, ${content.rows.length} pair rows): ${summary}`);
     }
-    // The run's training data, read once per job and only when an imported suite needs the check.
+    // The checkpoint's run and its training data, read once per job and only when an imported suite needs them.
+    let run: Promise<TrainedRun | null> | undefined;
     let training: Promise<TrainingSource[]> | undefined;
-    const trainedOn = () => (training ??= trainingSourcesOf(target));
     for (const name of request.datasets ?? []) {
       if (signal.aborted) return { kind: 'aborted' };
       const suite = await findImportedSuite(prisma, name);
@@ -229,7 +239,8 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
       const log = (line: string) => deps.log(`job ${job.id}: ${name}: ${line}`);
       const loaded = await suiteData.imported(suite);
       if (loaded.kind === 'RETRIEVAL' && loaded.dropped > 0) log(`${loaded.dropped} questions left out: their answer lies in no sentence`);
-      await refuseTrainedOn(target, suite, loaded, trainedOn, log);
+      const trained = await (run ??= runOf(target));
+      await refuseTrainedOn(trained, suite, loaded, (r) => (training ??= trainingSourcesOf(r)), log);
       const content = await evaluateImported(suite, loaded, target, request, signal, log);
       await reports.writeJobReport(job.id, target.report, { suite: reportSuite, dataset: name, ...content });
       const summary = Object.entries(content.headlines).filter(([h]) => !h.includes('.') || /\.(map|accuracy)$/.test(h)).map(([h, v]) => `${h} ${fixed(v.estimate)}`).join(', ');

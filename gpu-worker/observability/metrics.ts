@@ -20,11 +20,18 @@ export interface WorkerMetrics {
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const JOB_SECONDS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 48 * 3600];
 
+/** The TensorFlow.js engine's memory, once a job or query has loaded it (never loaded for a scrape). */
+async function tensorMemory(): Promise<{ numTensors: number; numBytes: number } | undefined> {
+  const loaded = (globalThis as { _tfengine?: { memory(): { numTensors: number; numBytes: number } } })._tfengine;
+  return loaded ? loaded.memory() : undefined;
+}
+
 /**
- * `memory`: the TensorFlow.js engine's tensors and bytes, when the worker has loaded it;
- * `processMetrics`: Node's process metrics (CPU, heap, event-loop lag), default on.
+ * `memory`: the TensorFlow.js engine's tensors and bytes (default: this process's engine, once
+ * loaded); `processMetrics`: Node's process metrics (CPU, heap, event-loop lag), default on.
  */
-export function createWorkerMetrics(memory: () => Promise<{ numTensors: number; numBytes: number } | undefined>, options: { processMetrics?: boolean } = {}): WorkerMetrics {
+
+export function createWorkerMetrics(memory: () => Promise<{ numTensors: number; numBytes: number } | undefined> = tensorMemory, options: { processMetrics?: boolean } = {}): WorkerMetrics {
   const registry = new Registry();
   // Off in one process with the gateway, whose registry reports the process once.
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
