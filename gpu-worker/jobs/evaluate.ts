@@ -181,8 +181,11 @@ export function createEvaluateJob(deps: EvaluateJobDeps): JobHandler {
     try {
       return await loadTrainingSources({ prisma, dataDir: deps.dataDir, cache: deps.dataCache }, run);
     } catch (error) {
-      // The check reads the run's training data; a worker without it cannot tell, and says so.
-      throw error instanceof JobError ? nonRetryable(`cannot check the run's training data for text of the imported suites (this worker reads it from its data folder): ${error.message}`) : error;
+      // The check reads the run's training data; a worker without it cannot tell, and says so. The
+      // loader's own message (it may name files of the data folder) goes to the worker's log only.
+      if (!(error instanceof JobError)) throw error;
+      deps.log(`run ${run.id}: training data unreadable for the leakage check: ${error.message}`);
+      throw nonRetryable(`cannot check run ${run.id}'s training data for text of the imported suites: this worker cannot read datasets ${run.trainDatasets.join(', ')} from its data folder`);
     }
   }
 
