@@ -73,6 +73,7 @@ export function buildApp(deps: AppDeps): App {
     importMaxBytes: config.settings.importMaxBytes,
     metrics: createGatewayMetrics({ prisma: deps.db.prisma, queueStats: () => bus.jobs.stats() }),
     gpuRequiredParameters: config.gpuRequiredParameters ?? DEFAULT_GPU_REQUIRED_PARAMETERS,
+    trainingQueueDepth: config.settings.trainingQueueDepth,
     log,
   };
   const authenticator = createAuthenticator(services.prisma, security.auth);
@@ -179,7 +180,7 @@ export function buildApp(deps: AppDeps): App {
       await apollo.stop();
       throw error;
     }
-    const outbox = startOutbox({ prisma: services.prisma, bus, log, ...config.outbox });
+    const outbox = startOutbox({ prisma: services.prisma, bus, log, trainingQueueDepth: services.trainingQueueDepth, ...config.outbox });
     const sweeper = startExperimentSweeper({ prisma: services.prisma, bus, log }, Math.max(config.outbox.intervalMs, 1000));
 
     stopRunning = async () => {

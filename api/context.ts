@@ -35,6 +35,8 @@ export interface GatewayServices {
   metrics: GatewayMetrics;
   /** From this many parameters a PRETRAINED run needs a GPU worker (GPU_REQUIRED_PARAMETERS). */
   gpuRequiredParameters: number;
+  /** Admitted trainings not yet started, per worker class (TRAINING_QUEUE_DEPTH, schema/admission.ts). */
+  trainingQueueDepth: number;
   log: (line: string) => void;
 }
 

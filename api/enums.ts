@@ -1,6 +1,7 @@
 // GraphQL enums built from the contracts' value lists (and Prisma's enums for what only the
 // database defines), so the schema cannot drift from them.
 
+import { SWEEP_TRIAL_STATES } from './sweep/trial-state.js';
 import { registerEnumType } from 'type-graphql';
 import { DATASET_KINDS } from '../schema/datasets.js';
 import { EXPERIMENT_PRESETS } from '../schema/experiment.js';
@@ -19,6 +20,7 @@ function enumObject<T extends string>(values: readonly T[]): { [K in T]: K } {
 }
 
 export const RunStatusEnum = enumObject(RUN_STATUSES);
+export const SweepTrialStateEnum = enumObject(SWEEP_TRIAL_STATES);
 export const BatchStrategyEnum = enumObject(BATCH_STRATEGIES);
 export const ModelFamilyEnum = enumObject(MODEL_FAMILIES);
 export const PoolingEnum = enumObject(POOLINGS);
@@ -45,6 +47,10 @@ export const DatasetStatusEnum = enumObject(['PRESENT', 'SAMPLE', 'PARTIAL', 'MI
 export const ExperimentPresetEnum = Object.fromEntries(EXPERIMENT_PRESETS.map((p) => [p.toUpperCase().replace('-', '_'), p])) as Record<string, (typeof EXPERIMENT_PRESETS)[number]>;
 
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
+registerEnumType(SweepTrialStateEnum, {
+  name: 'SweepTrialState',
+  description: 'PENDING (waiting for admission or a worker), RUNNING, EVALUATING, DONE (evaluated), STOPPED_EARLY (median rule: not evaluated), FAILED, CANCELLED',
+});
 registerEnumType(BatchStrategyEnum, {
   name: 'BatchStrategy',
   description: 'MONO: every batch in one language; CROSS: query and passage languages differ; HYBRID: MONO with probability alpha, else CROSS',

@@ -15,6 +15,7 @@ import { CollectionResolver } from './collection/collection.resolver.js';
 import { DatasetResolver } from './dataset/dataset.resolver.js';
 import { EvaluationResolver } from './evaluation/evaluation.resolver.js';
 import { ExperimentResolver } from './experiment/experiment.resolver.js';
+import { SweepResolver } from './sweep/sweep.resolver.js';
 import { JobResolver } from './job/job.resolver.js';
 import { ModelResolver } from './model/model.resolver.js';
 import { createGatewayPubSub, type GatewayPubSub } from './pubsub.js';
@@ -25,6 +26,7 @@ import { WorkerResolver } from './worker/worker.resolver.js';
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   ExperimentResolver,
+  SweepResolver,
   RunResolver,
   CheckpointResolver,
   EvaluationResolver,

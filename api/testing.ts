@@ -61,6 +61,7 @@ export function testConfig(dataDir: string, outboxMinAgeMs = 60_000, securityEnv
     maxDeliveries: 3,
     ackWaitMs: 5_000,
     servingTimeoutMs: 10_000,
+    trainingQueueDepth: 2,
     heartbeatMs: 1_000,
     modelsDir: path.join(dataDir, 'models'),
     importRoots: [dataDir],

@@ -20,6 +20,7 @@ import { openVectorStore } from './vectors/open.js';
 import type { VectorStore } from './vectors/store.js';
 import { createQueryServer, type QueryServer } from './serving/query-server.js';
 import { lazyLexicalQueries } from './lexical/setup.js';
+import { tryAdmitTrainings } from '../schema/bus/admit-trainings.js';
 import { createRemoteStore } from './serving/store-calls.js';
 import { createWorkerMetrics, serveMetrics, type MetricsServer, type WorkerMetrics } from './observability/metrics.js';
 
@@ -108,6 +109,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         observeTraining: (pairsPerSecond, stepSeconds) => metrics.training(pairsPerSecond, stepSeconds),
         log,
       });
+      const admission = { prisma, bus, log, trainingQueueDepth: settings.trainingQueueDepth };
       runner = createJobRunner({
         prisma,
         // Runs record the choice with its reason; the Worker row keeps the short name.
@@ -116,10 +118,14 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         maxDeliveries: bus.maxDeliveries,
         heartbeatMs: settings.heartbeatMs,
         retryDelayMs: retryDelay(config),
+        afterStarted: async (job) => {
+          if (job.kind === 'TRAIN') await tryAdmitTrainings(admission);
+        },
         afterSettled: async (job, status, error) => {
           metrics.jobEnded(job.id, job.kind, status);
           try {
-            await continueExperiment({ prisma, bus, log }, job, status);
+            await continueExperiment(admission, job, status);
+            if (job.kind === 'TRAIN') await tryAdmitTrainings(admission);
           } finally {
             // A notification: the Job row already holds the end, so a lost event loses nothing.
             try {

@@ -3,6 +3,7 @@
 // environment here; nothing in this file reads process.env itself.
 
 import path from 'node:path';
+import { DEFAULT_TRAINING_QUEUE_DEPTH } from './admission.js';
 
 export type DatabaseSettings =
   | { kind: 'postgres'; url: string }
@@ -33,6 +34,8 @@ export interface PlatformSettings {
   heartbeatMs: number;
   /** How long the gateway waits for a worker's answer to a search, embed or store request. */
   servingTimeoutMs: number;
+  /** Admitted trainings not yet started, per worker class (schema/admission.ts): the rest wait in the database, ordered by priority and share. */
+  trainingQueueDepth: number;
   /** Qdrant server for the vector collections; unset: the embedded store under home/vectors. */
   qdrantUrl?: string;
   qdrantApiKey?: string;
@@ -111,6 +114,7 @@ export function loadPlatformSettings(env: Env, cwd: string, exists: (p: string) 
     ackWaitMs,
     heartbeatMs,
     servingTimeoutMs: readInt(env, 'SERVING_TIMEOUT_MS', 10_000, 10),
+    trainingQueueDepth: readInt(env, 'TRAINING_QUEUE_DEPTH', DEFAULT_TRAINING_QUEUE_DEPTH),
     ...(env.QDRANT_URL ? { qdrantUrl: env.QDRANT_URL } : {}),
     ...(env.QDRANT_API_KEY ? { qdrantApiKey: env.QDRANT_API_KEY } : {}),
     ...(env.VECTOR_HNSW_THRESHOLD ? { hnswThreshold: readInt(env, 'VECTOR_HNSW_THRESHOLD', 20_000) } : {}),

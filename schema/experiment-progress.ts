@@ -9,6 +9,7 @@ import { Prisma, type PrismaClient } from '../prisma/generated/client.js';
 import { publishJob, type Publisher } from './bus/publish-job.js';
 import type { EvaluationRequest } from './evaluation.js';
 import { isExperimentPlan, type ExperimentPlan } from './experiment.js';
+import { isSweepPlan, type SweepPlan } from './sweep.js';
 import type { JobKind } from './jobs.js';
 import { DEFAULT_RETRIEVAL, DENSE_RETRIEVAL } from './serving.js';
 import type { EvaluationSuite } from './training.js';
@@ -19,23 +20,26 @@ export const evaluationJobKey = (experimentId: string, runId: string) => `experi
 export const hybridEvaluationJobKey = (experimentId: string, runId: string) => `experiment:${experimentId}:evaluate-hybrid:${runId}`;
 export const reportJobKey = (experimentId: string) => `experiment:${experimentId}:report`;
 
-/** Creates the job unless its key exists; publishes it when this call created it. */
-async function createOnce(publisher: Publisher, data: { kind: JobKind; idempotencyKey: string; experimentId: string; runId?: string; payload?: Prisma.InputJsonValue }): Promise<void> {
+/** Creates the job unless its key exists; publishes it when this call created it (and says so). */
+async function createOnce(publisher: Publisher, data: { kind: JobKind; idempotencyKey: string; experimentId: string; runId?: string; payload?: Prisma.InputJsonValue }): Promise<boolean> {
   let id: string;
   try {
     ({ id } = await publisher.prisma.job.create({ data, select: { id: true } }));
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return; // created before
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false; // created before
     throw error;
   }
   await publishJob(publisher, { jobId: id, kind: data.kind, ...(data.runId ? { runId: data.runId } : {}) });
+  return true;
 }
 
 export async function advanceExperiment(publisher: Publisher, experimentId: string): Promise<void> {
   const { prisma } = publisher;
   const experiment = await prisma.experiment.findUnique({ where: { id: experimentId }, select: { plan: true, status: true } });
   const plan = experiment?.plan;
-  if (!experiment || experiment.status !== 'RUNNING' || !isExperimentPlan(plan)) return;
+  if (!experiment || experiment.status !== 'RUNNING') return;
+  if (isSweepPlan(plan)) return advanceSweep(publisher, experimentId, plan);
+  if (!isExperimentPlan(plan)) return;
   const report = await prisma.job.findUnique({ where: { idempotencyKey: reportJobKey(experimentId) }, select: { status: true } });
   if (report) {
     // Its worker may have died before recording the outcome on the experiment.
@@ -62,6 +66,36 @@ export async function advanceExperiment(publisher: Publisher, experimentId: stri
   // Another process may have chained an evaluation since the first count.
   if ((await countActive(prisma, experimentId)) > 0) return;
   await createOnce(publisher, { kind: 'REPORT', idempotencyKey: reportJobKey(experimentId), experimentId });
+}
+
+/**
+ * A sweep: every trial that trained to its end (not stopped by the median rule) is evaluated on the
+ * sweep's suites; once nothing of it is queued or running, it is SUCCEEDED (trials are ranked when
+ * read). Its TRAIN jobs enter the queue through admission, at most maxParallel at a time.
+ */
+async function advanceSweep(publisher: Publisher, experimentId: string, plan: SweepPlan): Promise<void> {
+  const { prisma } = publisher;
+  const activeBefore = await countActive(prisma, experimentId);
+  const trained = await prisma.run.findMany({ where: { experimentId, status: 'SUCCEEDED', OR: [{ stopReason: null }, { stopReason: { not: 'MEDIAN_RULE' } }] }, select: { id: true } });
+  const keys = trained.map((run) => evaluationJobKey(experimentId, run.id));
+  const existing = new Set((await prisma.job.findMany({ where: { idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map((j) => j.idempotencyKey));
+  let created = 0;
+  for (const run of trained) {
+    if (existing.has(evaluationJobKey(experimentId, run.id))) continue;
+    const request: EvaluationRequest = {
+      target: { kind: 'run', runId: run.id },
+      suites: plan.evaluation.suites,
+      bootstrap: plan.evaluation.bootstrap,
+      // One seed for every trial: their intervals come from the same bootstrap draws.
+      seed: 0,
+      retrieval: DENSE_RETRIEVAL,
+      ...(plan.evaluation.queriesPerLanguage !== null ? { queriesPerLanguage: plan.evaluation.queriesPerLanguage } : {}),
+    };
+    if (await createOnce(publisher, { kind: 'EVALUATE', idempotencyKey: evaluationJobKey(experimentId, run.id), experimentId, runId: run.id, payload: request as unknown as Prisma.InputJsonValue })) created++;
+  }
+  if (activeBefore > 0 || created > 0) return;
+  if ((await countActive(prisma, experimentId)) > 0) return;
+  await prisma.experiment.updateMany({ where: { id: experimentId, status: 'RUNNING' }, data: { status: 'SUCCEEDED', finishedAt: new Date() } });
 }
 
 /** A trained run's evaluations: DENSE on its suites (the encoders compared), and HYBRID for the plan's first seeds. */

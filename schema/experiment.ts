@@ -5,6 +5,7 @@
 
 import { RECIPES, XQUAD_R_LANGUAGES, type RecipeName } from './recipes.js';
 import { DEFAULT_MODEL, type BatchStrategy, type EvaluationSuite, type ModelSpec } from './training.js';
+import type { SweepSettings } from './sweep.js';
 
 export const EXPERIMENT_PRESETS = ['smoke', 'quick', 'paper-cpu'] as const;
 export type ExperimentPreset = (typeof EXPERIMENT_PRESETS)[number];
@@ -60,6 +61,12 @@ export interface ExperimentPlan {
   };
   /** What the preset is sized for on a 2-core machine with one worker of concurrency 2. */
   budgetMinutes: number;
+  /**
+   * A preset runs as a sweep over its arms, seeds and protocols (schema/sweep.ts): trials admitted
+   * at most maxParallel at a time, ranked by multi mAP on the first protocol's suite, never stopped
+   * early (the study compares every arm to its end). Absent in plans stored before.
+   */
+  sweep?: SweepSettings;
 }
 
 const MLQA_LANGUAGES = ['ar', 'de', 'en', 'es', 'hi', 'vi', 'zh'];
@@ -144,16 +151,21 @@ export interface PlanOptions {
   /** Seeds to run (default 1..n of the preset). */
   seeds?: readonly number[];
   steps?: number;
+  /** Trials training at the same time at most (default: all of them). */
+  maxParallel?: number;
 }
 
 export function planExperiment(preset: ExperimentPreset, options: PlanOptions = {}): ExperimentPlan {
   const { seeds: count, ...rest } = PRESETS[preset];
-  return {
+  const plan: ExperimentPlan = {
     preset,
     ...structuredClone(rest),
     seeds: options.seeds ? [...options.seeds] : Array.from({ length: count }, (_, i) => i + 1),
     ...(options.steps !== undefined ? { steps: options.steps, validateEvery: Math.min(rest.validateEvery, options.steps) } : {}),
   };
+  const trials = plan.protocols.length * plan.arms.length * plan.seeds.length;
+  plan.sweep = { maxParallel: options.maxParallel ?? trials, metric: { suite: plan.protocols[0]!.suite, setting: 'multi', metric: 'map' }, earlyTermination: null };
+  return plan;
 }
 
 /** The runs of a plan: protocol x arm x seed. */

@@ -81,6 +81,8 @@ export interface TrainingRunInputData {
   recipe?: Maybe<string>;
   /** A run that would need a GPU worker (schema/capabilities.ts) may run on a CPU worker. */
   allowCpu?: Maybe<boolean>;
+  /** Admission priority of its TRAIN job (schema/admission.ts). */
+  priority?: Maybe<number>;
 }
 
 /** What a run needs of a registered model (a RegisteredModel row). */

@@ -118,6 +118,8 @@ function countingPrisma() {
       updateMany: (args: Parameters<typeof real.job.updateMany>[0]) => real.job.updateMany(args),
       findUnique: (args: Parameters<typeof real.job.findUnique>[0]) => real.job.findUnique(args),
     },
+    // Admission of held TRAIN jobs (none here) runs in a transaction after every sweep.
+    $transaction: real.$transaction.bind(real),
   } as unknown as typeof real;
   return { prisma, counter };
 }

@@ -39,6 +39,7 @@ const OPERATIONS: Record<string, [Needed, string]> = {
   cancelRun: ['trainer', 'mutation { cancelRun(id: "none") { id } }'],
   createExperiment: ['trainer', 'mutation { createExperiment(input: { name: "roles-%ROLE%" }) { id } }'],
   startExperiment: ['trainer', 'mutation { startExperiment(input: { preset: SMOKE, name: "x-%ROLE%" }) { id } }'],
+  startSweep: ['trainer', 'mutation { startSweep(input: { name: "sweep-%ROLE%", base: { steps: 5, batchSize: 2, languages: ["en", "de"], trainDatasets: ["mlqa-r"] }, grid: { seed: [1, 2] }, metric: { suite: XQUAD_R } }) { id } }'],
   evaluate: ['trainer', 'mutation { evaluate(input: { baseline: BM25, suites: [MLQA_R] }) { id } }'],
   importDataset: ['trainer', 'mutation { importDataset(input: { name: "roles-%ROLE%", path: "none.jsonl" }) { name } }'],
   indexCorpus: ['trainer', 'mutation { indexCorpus(input: { checkpointId: "none", dataset: "mlqa-r" }) { id } }'],
@@ -50,7 +51,7 @@ const OPERATIONS: Record<string, [Needed, string]> = {
   pullDataset: ['admin', 'mutation { pullDataset(input: { name: "muse" }) { id } }'],
 };
 
-const SUBSCRIPTIONS = ['jobProgress', 'runStatusChanged', 'trainingProgress'];
+const SUBSCRIPTIONS = ['jobProgress', 'runStatusChanged', 'sweepProgress', 'trainingProgress'];
 
 describe('role matrix (API keys required)', () => {
   let gw: TestGateway;

@@ -33,7 +33,7 @@ before(async () => {
   const settings = {
     home, dataDir, modelsDir: path.join(repoRoot, '..', 'shared', 'models'), importRoots: [dataDir], importMaxBytes: 1 << 20,
     database: { kind: 'embedded' as const, dataDir: path.join(home, 'pgdata') }, bus: { kind: 'memory' as const },
-    maxDeliveries: 3, ackWaitMs: 20_000, heartbeatMs: 50, servingTimeoutMs: 10_000,
+    maxDeliveries: 3, ackWaitMs: 20_000, heartbeatMs: 50, servingTimeoutMs: 10_000, trainingQueueDepth: 2,
   };
   const config = { settings, workerId: 'w-evaluate', concurrency: 1, checkpointDir: path.join(home, 'checkpoints'), retryBackoffMs: 10, vectorStore: 'local' as const, serveQueries: true, servingEncoders: 2, servingBatchWaitMs: 0 };
   worker = buildWorker({ config, db, bus, log: (l) => logs.push(l) });

@@ -51,6 +51,7 @@ function config(workerId: string, overrides: WorkerOptions = {}): WorkerConfig {
       ackWaitMs: 20_000,
       heartbeatMs: overrides.heartbeatMs ?? 50,
       servingTimeoutMs: 10_000,
+      trainingQueueDepth: 2,
     },
     workerId,
     concurrency: 1,

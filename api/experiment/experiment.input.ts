@@ -23,6 +23,9 @@ export class StartExperimentInput {
   @Field(() => Int, { nullable: true, description: 'Training steps of every run; default the preset’s' })
   steps?: number | null;
 
+  @Field(() => Int, { nullable: true, description: 'Runs training at the same time at most, across workers (default: all); the preset runs as a sweep (Experiment.sweep, sweepProgress)' })
+  maxParallel?: number | null;
+
   @Field(() => String, { nullable: true, description: 'Default: "<preset> <date and time>"' })
   name?: string | null;
 

@@ -16,6 +16,7 @@ import type { GatewayServices } from '../context.js';
 import { listDatasets } from '../dataset/registry.js';
 import { badUserInput, isBadUserInput } from '../errors.js';
 import { publishJob } from '../job/outbox.js';
+import { tryAdmitTrainings } from '../../schema/bus/admit-trainings.js';
 import { refuseOverActiveRuns, runWithTrainJob, trainingCapsOf } from '../run/run.service.js';
 import { type Principal, principalName } from '../auth/principal.js';
 import { resolveTrainingInput } from '../run/training-input.js';
@@ -24,11 +25,13 @@ import { checkExperimentInput } from './experiment.input.js';
 
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 const MAX_SEEDS = 10;
+const MAX_PARALLEL = 64;
 
 export interface StartExperimentData {
   preset: ExperimentPreset;
   seeds?: number[] | null;
   steps?: number | null;
+  maxParallel?: number | null;
   name?: string | null;
   description?: string | null;
 }
@@ -45,7 +48,11 @@ function checkPlanInput(input: StartExperimentData): ExperimentPlan {
   if (steps != null && (!Number.isInteger(steps) || steps < LIMITS.steps[0] || steps > LIMITS.steps[1])) {
     throw badUserInput('input.steps', steps, `is not an integer in [${LIMITS.steps.join(', ')}]`);
   }
-  return planExperiment(input.preset, { ...(seeds != null ? { seeds } : {}), ...(steps != null ? { steps } : {}) });
+  const { maxParallel } = input;
+  if (maxParallel != null && (!Number.isInteger(maxParallel) || maxParallel < 1 || maxParallel > MAX_PARALLEL)) {
+    throw badUserInput('input.maxParallel', maxParallel, `is not an integer in [1, ${MAX_PARALLEL}]`);
+  }
+  return planExperiment(input.preset, { ...(seeds != null ? { seeds } : {}), ...(steps != null ? { steps } : {}), ...(maxParallel != null ? { maxParallel } : {}) });
 }
 
 /** Every run of the plan as startTrainingRun would store it; a dataset problem names the preset. */
@@ -121,7 +128,7 @@ export async function startExperiment(services: GatewayServices, principal: Prin
     for (const [i, spec] of specs.entries()) {
       const run = await tx.run.create({
         data: runWithTrainJob(spec, {
-          experimentId: id, jobKey: `${key}:train:${i}`, jobExperimentId: id, ...creator,
+          experimentId: id, jobKey: `${key}:train:${String(i).padStart(String(specs.length - 1).length, '0')}`, jobExperimentId: id, ...creator, trial: i,
           requirements: trainingRequirements(spec, estimateParameters(spec.model), { allowCpu: false, gpuRequiredParameters: services.gpuRequiredParameters }),
         }),
         include: { jobs: { select: { id: true } } },
@@ -137,6 +144,8 @@ export async function startExperiment(services: GatewayServices, principal: Prin
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw badUserInput('input.name', name, 'is already the name of an experiment');
     throw error;
   });
-  for (const job of created.jobs) await publishJob(services, { jobId: job.id, kind: job.kind, ...(job.runId ? { runId: job.runId } : {}) });
+  for (const job of created.jobs) if (job.kind !== 'TRAIN') await publishJob(services, { jobId: job.id, kind: job.kind });
+  // The TRAIN jobs enter the queue as admitted (schema/admission.ts), at most maxParallel at a time.
+  await tryAdmitTrainings(services);
   return created.experiment;
 }

@@ -19,6 +19,12 @@ export class Job {
   @Field(() => Int, { description: 'Deliveries to workers so far' })
   attempts!: number;
 
+  @Field(() => Int, { description: 'TRAIN jobs: admission priority, -10 to 10 (higher enters the work queue first)' })
+  priority!: number;
+
+  @Field(() => Date, { nullable: true, description: 'When its message entered the work queue; null while a TRAIN job waits for admission (priority, share, its sweep\'s maxParallel)' })
+  publishedAt!: Date | null;
+
   @Field(() => String, { nullable: true })
   workerId!: string | null;
 

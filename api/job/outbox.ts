@@ -5,12 +5,13 @@
 // merely waiting for a free worker. Publishing is deduplicated by jobId, so a publish whose
 // publishedAt write was lost is harmless.
 
-import { publishJob, type Publisher } from '../../schema/bus/publish-job.js';
+import { admitTrainings, type AdmissionPublisher } from '../../schema/bus/admit-trainings.js';
+import { publishJob } from '../../schema/bus/publish-job.js';
 import type { JobMessage } from '../../schema/jobs.js';
 
 export { publishJob, type Publisher } from '../../schema/bus/publish-job.js';
 
-export interface OutboxOptions extends Publisher {
+export interface OutboxOptions extends AdmissionPublisher {
   intervalMs: number;
   minAgeMs: number;
   /** Jobs looked at per sweep, oldest first. */
@@ -33,7 +34,8 @@ export function startOutbox(options: OutboxOptions): Outbox {
     const now = Date.now();
     const candidates = await prisma.job.findMany({
       // minAgeMs leaves the request that created a job time to publish it itself.
-      where: { status: 'QUEUED', publishedAt: null, createdAt: { lte: new Date(now - minAgeMs) } },
+      // TRAIN jobs wait for admission (schema/admission.ts), which runs below.
+      where: { status: 'QUEUED', publishedAt: null, kind: { not: 'TRAIN' }, createdAt: { lte: new Date(now - minAgeMs) } },
       orderBy: { createdAt: 'asc' },
       take: batch,
       select: { id: true, kind: true, runId: true },
@@ -44,6 +46,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
       const message: JobMessage = job.runId === null ? { jobId: job.id, kind: job.kind } : { jobId: job.id, kind: job.kind, runId: job.runId };
       if (await publishJob(options, message)) published += 1;
     }
+    if (!stopped) published += await admitTrainings(options);
     return published;
   };
 

@@ -64,6 +64,12 @@ export class TrainingRunInput implements TrainingRunInputData {
   })
   allowCpu?: boolean | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Queue priority among trainings, -10 to 10 (default 0): higher enters the work queue first; above 0 needs an admin key. At equal priority the key with the fewest trainings queued or running goes first',
+  })
+  priority?: number | null;
+
   @Field(() => ModelInput, { nullable: true })
   model?: ModelInput | null;
 

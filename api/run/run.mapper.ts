@@ -44,6 +44,8 @@ export function toRun(row: RunRow): Run {
     hyperParameters: readHyperParameters(row.hyperParameters),
     status: row.status,
     backend: row.backend,
+    trial: row.trial,
+    stopReason: row.stopReason,
     error: row.error,
     createdBy: row.createdBy,
     createdAt: row.createdAt,

@@ -10,7 +10,8 @@ import type { GatewayServices } from '../context.js';
 import { type Principal, principalName } from '../auth/principal.js';
 import { badUserInput, forbidden, notFound, rateLimited } from '../errors.js';
 import { listDatasets } from '../dataset/registry.js';
-import { publishJob } from '../job/outbox.js';
+import { tryAdmitTrainings } from '../../schema/bus/admit-trainings.js';
+import { MAX_TRAINER_PRIORITY, PRIORITY_RANGE } from '../../schema/admission.js';
 import type { TrainingCaps } from '../../schema/training-validation.js';
 import { resolveTrainingInput, type TrainingRunInputData } from './training-input.js';
 
@@ -27,7 +28,10 @@ export const trainJobKey = (idempotencyKey: string) => `train:${idempotencyKey}`
 /** A Run row and its TRAIN job, for one nested create. */
 export function runWithTrainJob(
   spec: TrainingSpec,
-  options: { experimentId: string | null; jobKey: string; jobExperimentId?: string; createdByKeyId: string | null; createdBy: string | null; requirements?: JobRequirements },
+  options: {
+    experimentId: string | null; jobKey: string; jobExperimentId?: string; createdByKeyId: string | null; createdBy: string | null;
+    requirements?: JobRequirements; priority?: number; trial?: number;
+  },
 ) {
   return {
     experimentId: options.experimentId,
@@ -42,12 +46,14 @@ export function runWithTrainJob(
     evaluationDatasets: spec.evaluationDatasets ?? [],
     model: json(spec.model),
     hyperParameters: json(spec.hyperParameters),
+    ...(options.trial !== undefined ? { trial: options.trial } : {}),
     jobs: {
       create: {
         kind: 'TRAIN' as const,
         idempotencyKey: options.jobKey,
         ...(options.jobExperimentId ? { experimentId: options.jobExperimentId } : {}),
         ...(options.requirements ? { requirements: json(options.requirements) } : {}),
+        ...(options.priority ? { priority: options.priority } : {}),
       },
     },
   };
@@ -56,6 +62,7 @@ export function runWithTrainJob(
 export async function startTrainingRun(services: GatewayServices, principal: Principal, input: TrainingRunInputData): Promise<RunRow> {
   const { prisma } = services;
   await refuseOverActiveRuns(services, principal, 1);
+  const priority = checkPriority(principal, input.priority);
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
   const { spec, experimentId, idempotencyKey, parameters } = resolveTrainingInput(input, await listDatasets(services), models, trainingCapsOf(services, principal));
   const requirements = trainingRequirements(spec, parameters, { allowCpu: input.allowCpu === true, gpuRequiredParameters: services.gpuRequiredParameters });
@@ -70,7 +77,7 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
   try {
     // One nested write, so the run and its job commit together or not at all.
     run = await prisma.run.create({
-      data: runWithTrainJob(spec, { experimentId, jobKey, ...principalName(principal), requirements }),
+      data: runWithTrainJob(spec, { experimentId, jobKey, ...principalName(principal), requirements, priority }),
       include: { jobs: { select: { id: true } } },
     });
   } catch (error) {
@@ -80,8 +87,9 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
     throw error;
   }
 
-  const { jobs, ...row } = run;
-  for (const job of jobs) await publishJob(services, { jobId: job.id, kind: 'TRAIN', runId: row.id });
+  const { jobs: _held, ...row } = run;
+  // The TRAIN job enters the queue when admitted: now if a slot is free, else when one frees.
+  await tryAdmitTrainings(services);
   publishStatus(services, row.id, 'QUEUED', null);
   return row;
 }
@@ -89,6 +97,17 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
 async function runOfJobKey(services: GatewayServices, jobKey: string): Promise<RunRow | null> {
   const job = await services.prisma.job.findUnique({ where: { idempotencyKey: jobKey }, include: { run: true } });
   return job?.run ?? null;
+}
+
+/** A priority in range; raising one above MAX_TRAINER_PRIORITY is an admin's call (the open mode's single user is one). */
+export function checkPriority(principal: Principal, priority: number | null | undefined, field = 'input.priority'): number {
+  if (priority == null) return 0;
+  const [lo, hi] = PRIORITY_RANGE;
+  if (!Number.isInteger(priority) || priority < lo || priority > hi) throw badUserInput(field, priority, `is not an integer in [${lo}, ${hi}]`);
+  if (priority > MAX_TRAINER_PRIORITY && principal.kind === 'key' && principal.role !== 'admin') {
+    throw forbidden(`${field}: a priority above ${MAX_TRAINER_PRIORITY} needs an admin key`, field);
+  }
+  return priority;
 }
 
 /** Readers never get here (@Authorized); the open mode's single user has the admin's caps. */
@@ -122,7 +141,8 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
   await refuseOthersRun(services, principal, id);
   const now = new Date();
   // Conditional updates: a worker finishing the run at the same moment wins or loses cleanly.
-  const queued = await prisma.job.findMany({ where: { runId: id, status: 'QUEUED' }, select: { id: true, queueSeq: true } });
+  // Held jobs (not yet admitted, schema/admission.ts) have no message to withdraw.
+  const queued = await prisma.job.findMany({ where: { runId: id, status: 'QUEUED', publishedAt: { not: null } }, select: { id: true, queueSeq: true } });
   const cancelled = await prisma.$transaction(async (tx) => {
     const { count } = await tx.run.updateMany({
       where: { id, status: { in: CANCELLABLE } },
@@ -150,6 +170,8 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
     services.log(`cancelRun ${id}: cancel event not published: ${String(error)}`);
   }
   publishStatus(services, id, 'CANCELLED', null);
+  // Its share and its sweep's slot are free: the next held training may enter.
+  await tryAdmitTrainings(services);
   return row;
 }
 

@@ -125,6 +125,12 @@ export class Run {
   @Field(() => String, { nullable: true })
   backend!: string | null;
 
+  @Field(() => Int, { nullable: true, description: 'startSweep and presets: the trial\'s index in its sweep' })
+  trial!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why training ended before its last step: PATIENCE (early stopping) or MEDIAN_RULE (its sweep\'s early termination)' })
+  stopReason!: string | null;
+
   @Field(() => String, { nullable: true })
   error!: string | null;
 

@@ -19,6 +19,8 @@ export interface RunnerDeps {
   retryDelayMs: (attempt: number) => number;
   /** Called once a job reached a final state (work that follows from it, e.g. an experiment's next jobs). Errors are logged. */
   afterSettled?: (job: { id: string; kind: JobKind; experimentId: string | null }, status: JobEnd, error: string | null) => Promise<void>;
+  /** Called once a job is RUNNING here (a training leaving the queue frees an admission slot). Errors are logged. */
+  afterStarted?: (job: { id: string; kind: JobKind }) => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -116,6 +118,7 @@ export function createJobRunner(deps: RunnerDeps) {
       return;
     }
 
+    if (deps.afterStarted) await deps.afterStarted(job).catch((err) => log(`job ${jobId}: after start: ${describe(err)}`));
     const controller = new AbortController();
     inFlight.set(jobId, { runId, controller });
     if (stopping) controller.abort({ kind: 'shutdown' } satisfies AbortReason);

@@ -17,6 +17,7 @@ import type { ReportStore } from './evaluation-reports.js';
 import { createRunCheckpoints } from './train-checkpoints.js';
 import { loadTrainingSources, refuseEvaluationLeakage } from './train-data.js';
 import { createTrainingEvaluation } from './train-evaluation.js';
+import { createSweepStopping } from './sweep-stopping.js';
 import type { JobHandler } from './types.js';
 
 export interface TrainJobDeps {
@@ -77,6 +78,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
     }
     if (found) deps.log(`run ${run.id}: resuming from step ${found.state.step}`);
 
+    const afterValidation = await createSweepStopping({ prisma, log: deps.log }, run);
     const onEvaluate = createTrainingEvaluation({ reports: deps.reports, suiteData: deps.suiteData, log: deps.log }, run.id, spec, signal);
     const result = await train({
       spec,
@@ -89,9 +91,12 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
       },
       onCheckpoint: (state) => checkpoints.saveProgress(state),
       ...(onEvaluate ? { onEvaluate } : {}),
+      ...(afterValidation ? { afterValidation } : {}),
       ...(found ? { resume: found.state } : {}),
     });
     if (result.kind === 'aborted') return { kind: 'aborted' };
+    // Before the final checkpoint: once that exists, a redelivery trains nothing and sets nothing.
+    if (result.stopReason !== null) await prisma.run.update({ where: { id: run.id }, data: { stopReason: result.stopReason } });
     await checkpoints.saveFinal(result);
     return { kind: 'succeeded' };
   };

@@ -66,6 +66,7 @@ interface RunOptions {
   onCheckpoint?: (state: TrainState) => Promise<void>;
   onEvaluate?: TrainOptions['onEvaluate'];
   resume?: TrainState;
+  afterValidation?: TrainOptions['afterValidation'];
 }
 
 async function run(trainingSpec: TrainingSpec, options: RunOptions = {}) {
@@ -82,6 +83,7 @@ async function run(trainingSpec: TrainingSpec, options: RunOptions = {}) {
     ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
     ...(options.onEvaluate ? { onEvaluate: options.onEvaluate } : {}),
     ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.afterValidation ? { afterValidation: options.afterValidation } : {}),
   });
   return { result, points };
 }
@@ -205,6 +207,25 @@ test('early stopping ends the run after `patience` validations without improveme
   assert.equal(points.at(-1)!.step, done.step);
   assert.deepEqual(done.weights[0]!.values, saved.get(best[0])!.weights[0]!.values, 'the weights of the best step');
   assert.ok(!saved.has(done.step), 'no resumable checkpoint at the stopping step');
+});
+
+test('afterValidation sees every validation loss before the last step and stops the run where it says so (a sweep\'s median rule)', async () => {
+  const seen: Array<[number, number]> = [];
+  const { result, points } = await run(spec({ steps: 40, validationFraction: 0.25, validateEvery: 8 }), {
+    afterValidation: async (step, loss) => {
+      seen.push([step, loss]);
+      return step === 16;
+    },
+  });
+  const done = completed(result);
+  assert.equal(done.step, 16);
+  assert.equal(done.stopReason, 'MEDIAN_RULE');
+  assert.equal(done.validation?.earlyStopped, true);
+  assert.deepEqual(seen, points.filter((p) => p.validationLoss !== undefined).map((p) => [p.step, p.validationLoss]));
+  assert.equal(points.at(-1)!.step, 16, 'the stopping step is logged');
+  const straight = completed((await run(spec({ steps: 40, validationFraction: 0.25, validateEvery: 8 }), { afterValidation: async () => false })).result);
+  assert.equal(straight.step, 40);
+  assert.equal(straight.stopReason, null);
 });
 
 test('a run interrupted after a checkpoint and resumed from its files ends with the same weights as a straight run', async () => {

@@ -52,6 +52,12 @@ export interface TrainOptions {
    * pairs per second.
    */
   onEvaluate?: (step: number, model: TrainableModel) => Promise<ValidationSnapshot | undefined>;
+  /**
+   * Called with each validation loss (after early stopping's own check); true stops training
+   * there, with the weights of that step (a sweep's median rule, gpu-worker/jobs/sweep-stopping.ts).
+   * Awaited.
+   */
+  afterValidation?: (step: number, loss: number) => Promise<boolean>;
   /** Continue from this state instead of starting over. */
   resume?: TrainState;
   models: ModelFactory;
@@ -65,8 +71,11 @@ export interface ValidationSummary {
   earlyStopped: boolean;
 }
 
+/** Why training ended before its last step (Run.stopReason). */
+export type StopReason = 'PATIENCE' | 'MEDIAN_RULE';
+
 export type TrainResult =
-  | { kind: 'completed'; step: number; loss: number; weights: NamedWeights[]; pipeline: unknown; validation: ValidationSummary | null }
+  | { kind: 'completed'; step: number; loss: number; weights: NamedWeights[]; pipeline: unknown; validation: ValidationSummary | null; stopReason: StopReason | null }
   | { kind: 'aborted'; step: number };
 
 function trainStep(model: TrainableModel, optimizer: AdamW, batch: TextBatch, hp: HyperParameters, learningRate: number): number {
@@ -127,7 +136,7 @@ function optimizerState(model: TrainableModel, optimizer: AdamW): TrainState['op
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const { spec, signal, onLog, onCheckpoint, onEvaluate, resume, models, now = () => performance.now() } = options;
+  const { spec, signal, onLog, onCheckpoint, onEvaluate, afterValidation, resume, models, now = () => performance.now() } = options;
   const { hyperParameters: hp, languages } = spec;
   const split = options.sources.map((s) => splitGroups(s, { fraction: hp.validationFraction, seed: spec.seed, languages }));
   const train = split.map((s) => s.train);
@@ -149,7 +158,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     let lastLoss = resume?.lastLoss ?? Number.NaN;
     let windowStart = now();
     let done = resume?.step ?? 0;
-    let earlyStopped = false;
+    let stopReason: StopReason | null = null;
 
     while (done < hp.steps) {
       if (signal.aborted) return { kind: 'aborted', step: done };
@@ -169,7 +178,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const { improved, stop } = stopping.observe(done, validationLossNow);
         // The next update overwrites the best weights: keep a copy while they may be needed.
         if (improved) bestWeights = patience > 0 && done < hp.steps ? copyWeights(model) : undefined;
-        earlyStopped = stop;
+        if (stop) stopReason = 'PATIENCE';
+        else if (afterValidation && done < hp.steps && (await afterValidation(done, validationLossNow))) stopReason = 'MEDIAN_RULE';
       }
       let snapshot: ValidationSnapshot | undefined;
       if (onEvaluate && validating) {
@@ -193,7 +203,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         Object.assign(window, { loss: 0, steps: 0, pairs: 0 });
         windowStart = now();
       }
-      if (earlyStopped) break;
+      if (stopReason !== null) break;
       if (onCheckpoint && done % hp.checkpointEvery === 0 && done < hp.steps) {
         await onCheckpoint({
           step: done,
@@ -215,9 +225,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const keepBest = patience > 0 && bestWeights !== undefined && record.bestStep !== done;
     const summary: ValidationSummary | null =
       validation && record.bestStep !== null
-        ? { loss: patience > 0 ? record.bestLoss! : record.lastLoss!, bestStep: record.bestStep, earlyStopped }
+        ? { loss: patience > 0 ? record.bestLoss! : record.lastLoss!, bestStep: record.bestStep, earlyStopped: stopReason !== null }
         : null;
-    return { kind: 'completed', step: done, loss: lastLoss, weights: keepBest ? bestWeights! : copyWeights(model), pipeline: model.state, validation: summary };
+    return { kind: 'completed', step: done, loss: lastLoss, weights: keepBest ? bestWeights! : copyWeights(model), pipeline: model.state, validation: summary, stopReason };
   } finally {
     optimizer?.dispose();
     model.dispose();

@@ -1,0 +1,67 @@
+// sweepProgress: the sweep as it stands first, then a new snapshot whenever a trial's run changes
+// status (bus events, from any worker) or, between those, its steps and losses moved (read every
+// pollMs). The stream ends after the snapshot that shows the sweep finished. Snapshots are whole:
+// a client that missed one (or reconnects) loses nothing by taking the next.
+
+import { createAsyncQueue } from '../async-queue.js';
+import type { GatewayServices } from '../context.js';
+import { badUserInput, notFound } from '../errors.js';
+import type { Sweep } from './sweep.type.js';
+import { loadSweep } from './sweep-state.js';
+
+export const SWEEP_POLL_MS = 1000;
+
+export async function openSweepProgress(services: GatewayServices, experimentId: string, pollMs = SWEEP_POLL_MS): Promise<AsyncIterableIterator<Sweep>> {
+  const { prisma, pubSub } = services;
+  const read = async () => {
+    const experiment = await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true, plan: true, status: true } });
+    if (!experiment) throw notFound('experiment', 'experimentId', experimentId);
+    return loadSweep(prisma, experiment);
+  };
+  const first = await read();
+  if (!first) throw badUserInput('experimentId', experimentId, 'is an experiment that is not a sweep');
+
+  const live = pubSub.subscribe('RUN_STATUS');
+  let timer: NodeJS.Timeout | undefined;
+  const out = createAsyncQueue<Sweep>(() => {
+    clearInterval(timer);
+    void live.return?.();
+  });
+  let shown = '';
+  const emit = (sweep: Sweep) => {
+    const { at: _at, ...content } = sweep;
+    const signature = JSON.stringify(content);
+    if (signature !== shown) {
+      shown = signature;
+      out.push(sweep);
+    }
+    if (sweep.status !== 'RUNNING') out.end();
+  };
+  // One read at a time; a change during a read asks for one more.
+  let reading: Promise<void> | undefined;
+  let again = false;
+  const refresh = () => {
+    if (out.closed) return;
+    if (reading) return void (again = true);
+    reading = read()
+      .then((sweep) => {
+        if (sweep) emit(sweep);
+      })
+      .catch((error: unknown) => out.end(error))
+      .finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
+  };
+  const runs = new Set(first.trials.map((t) => t.runId));
+  void (async () => {
+    for await (const event of live) if (runs.has(event.runId)) refresh();
+  })().catch((error: unknown) => out.end(error));
+  timer = setInterval(refresh, pollMs);
+  timer.unref();
+  emit(first);
+  return out;
+}

@@ -1,0 +1,36 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import type { ApiContext } from '../context.js';
+import { Experiment } from '../experiment/experiment.type.js';
+import { StartSweepInput } from './sweep.input.js';
+import { startSweep } from './sweep.service.js';
+import { openSweepProgress } from './sweep-progress.js';
+import { loadSweep } from './sweep-state.js';
+import { Sweep } from './sweep.type.js';
+
+// Every field here needs a key (any role); mutations name the role they need on top.
+@Authorized('reader')
+@Resolver(() => Experiment)
+export class SweepResolver {
+  @Authorized('trainer')
+  @Mutation(() => Experiment, {
+    description:
+      'Runs a hyper-parameter sweep: one training run per grid point or random draw of the base run, at most maxParallel training at a time across the workers, ' +
+      'trials worse than the median stopped early (earlyTermination), every finished trial evaluated on `evaluate` and ranked by `metric` with its interval (Experiment.sweep, sweepProgress)',
+  })
+  startSweep(@Arg('input', () => StartSweepInput) input: StartSweepInput, @Ctx() { services, principal }: ApiContext): Promise<Experiment> {
+    return startSweep(services, principal, input);
+  }
+
+  @FieldResolver(() => Sweep, { nullable: true, description: 'Sweeps and study presets: trials, their states and the ranking' })
+  sweep(@Root() experiment: Experiment & { plan?: unknown }, @Ctx() { services }: ApiContext): Promise<Sweep | null> {
+    return loadSweep(services.prisma, { id: experiment.id, plan: experiment.plan ?? null, status: experiment.status });
+  }
+
+  @Subscription(() => Sweep, {
+    description: 'The sweep now, then again whenever a trial changes (state, step, validation loss, result); completes after the snapshot showing it finished',
+    subscribe: ({ args, context }) => openSweepProgress((context as ApiContext).services, (args as { experimentId: string }).experimentId),
+  })
+  sweepProgress(@Root() sweep: Sweep, @Arg('experimentId', () => ID) _experimentId: string): Sweep {
+    return sweep;
+  }
+}

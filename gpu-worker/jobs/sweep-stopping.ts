@@ -1,0 +1,42 @@
+// A sweep's early termination on the worker that trains one of its trials: at each validation the
+// trial's losses are compared with its siblings' (MetricPoint rows every worker writes) by the
+// median rule (schema/sweep.ts). The decision needs only the database, so trials on different
+// workers see each other without talking.
+
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import { medianDecision, sweepSettingsOf, type ValidationPoint } from '../../schema/sweep.js';
+
+export interface SweepStoppingDeps {
+  prisma: PrismaClient;
+  log: (line: string) => void;
+}
+
+/** The run's stopping check, or undefined when it belongs to no sweep with early termination. */
+export async function createSweepStopping(deps: SweepStoppingDeps, run: { id: string; experimentId: string | null }) {
+  const { prisma, log } = deps;
+  if (run.experimentId === null) return undefined;
+  const experiment = await prisma.experiment.findUnique({ where: { id: run.experimentId }, select: { plan: true } });
+  const rule = sweepSettingsOf(experiment?.plan)?.earlyTermination;
+  if (!rule) return undefined;
+  const experimentId = run.experimentId;
+  return async (step: number, loss: number): Promise<boolean> => {
+    const rows = await prisma.metricPoint.findMany({
+      where: { name: 'validation_loss', run: { experimentId } },
+      select: { runId: true, step: true, value: true },
+    });
+    const byRun = new Map<string, ValidationPoint[]>();
+    for (const r of rows) {
+      const list = byRun.get(r.runId) ?? [];
+      list.push({ step: r.step, loss: r.value });
+      byRun.set(r.runId, list);
+    }
+    // This step's point is written after the check; earlier ones (also from before a resume) are stored.
+    const own = [...(byRun.get(run.id) ?? []).filter((p) => p.step < step), { step, loss }];
+    byRun.delete(run.id);
+    const decision = medianDecision(own, [...byRun.values()], step, rule);
+    if (decision.reason === 'compared') {
+      log(`run ${run.id}: step ${step}: best validation loss ${decision.best.toFixed(4)} vs median ${decision.median.toFixed(4)} of ${decision.compared} trials${decision.stop ? ': stopped by the median rule' : ''}`);
+    }
+    return decision.stop;
+  };
+}

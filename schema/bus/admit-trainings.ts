@@ -1,0 +1,67 @@
+// Admits held TRAIN jobs into the work queue (the policy is schema/admission.ts). The gateway and
+// every worker call it when a slot may have freed; one transaction-scoped advisory lock makes the
+// decision and its publishes one step, so two callers never admit past a limit. A publish that
+// fails leaves the job held, and the next call admits it again (the bus deduplicates by job id).
+
+import type { PrismaClient } from '../../prisma/generated/client.js';
+import { chooseAdmissions, DEFAULT_TRAINING_QUEUE_DEPTH, type TrainingEntry } from '../admission.js';
+import { jobClass } from '../capabilities.js';
+import { sweepSettingsOf } from '../sweep.js';
+import { publishJob, type Publisher } from './publish-job.js';
+
+/** Any 64-bit constant that no other advisory lock of the platform uses. */
+const ADMISSION_LOCK = 7_146_532_019n;
+
+export interface AdmissionPublisher extends Publisher {
+  /** Admitted trainings not yet started, per worker class (TRAINING_QUEUE_DEPTH). */
+  trainingQueueDepth?: number;
+}
+
+/** Returns how many jobs were admitted. */
+export async function admitTrainings(publisher: AdmissionPublisher): Promise<number> {
+  const depth = publisher.trainingQueueDepth ?? DEFAULT_TRAINING_QUEUE_DEPTH;
+  return publisher.prisma.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMISSION_LOCK})`;
+      const rows = await tx.job.findMany({
+        where: { kind: 'TRAIN', status: { in: ['QUEUED', 'RUNNING'] } },
+        select: { id: true, status: true, publishedAt: true, requirements: true, priority: true, createdAt: true, idempotencyKey: true, experimentId: true, runId: true, run: { select: { createdByKeyId: true } } },
+      });
+      if (!rows.some((r) => r.status === 'QUEUED' && r.publishedAt === null)) return 0;
+      const groups = [...new Set(rows.map((r) => r.experimentId).filter((id): id is string => id !== null))];
+      const plans = groups.length === 0 ? [] : await tx.experiment.findMany({ where: { id: { in: groups } }, select: { id: true, plan: true } });
+      const groupCaps = new Map<string, number>();
+      for (const { id, plan } of plans) {
+        const settings = sweepSettingsOf(plan);
+        if (settings) groupCaps.set(id, settings.maxParallel);
+      }
+      const entries: TrainingEntry[] = rows.map((r) => ({
+        id: r.id,
+        state: r.status === 'RUNNING' ? 'running' : r.publishedAt === null ? 'held' : 'admitted',
+        workerClass: jobClass('TRAIN', r.requirements),
+        priority: r.priority,
+        share: r.run?.createdByKeyId ?? 'open',
+        group: r.experimentId !== null && groupCaps.has(r.experimentId) ? r.experimentId : null,
+        createdAt: r.createdAt.getTime(),
+        key: r.idempotencyKey,
+      }));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      let admitted = 0;
+      // The lock is held while publishing: the queue and the rows agree when the next caller looks.
+      const inTransaction = { ...publisher, prisma: tx as unknown as PrismaClient };
+      for (const id of chooseAdmissions(entries, { depth, groupCaps })) {
+        const row = byId.get(id)!;
+        const sent = await publishJob(inTransaction, { jobId: id, kind: 'TRAIN', ...(row.runId ? { runId: row.runId } : {}) });
+        if (!sent) break;
+        admitted++;
+      }
+      return admitted;
+    },
+    { timeout: 30_000, maxWait: 30_000 },
+  );
+}
+
+/** For callers that must not fail because admission did (it runs again on the next occasion). */
+export async function tryAdmitTrainings(publisher: AdmissionPublisher): Promise<void> {
+  await admitTrainings(publisher).catch((error: unknown) => publisher.log(`admitting trainings failed, retried on the next occasion: ${String(error)}`));
+}
