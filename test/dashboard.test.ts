@@ -81,6 +81,14 @@ test('the dashboard follows a run live, stops it, shows heatmaps and searches, w
     await page.locator('table.list tbody tr').nth(1).waitFor();
     assert.equal(await page.locator('table.list tbody tr').count(), 2);
     await shot(page, 'runs');
+    // A sweep, trained while the next pages are checked and followed live on the experiments page at the end.
+    const sweep = await gql(url, 'mutation($input: StartSweepInput!) { startSweep(input: $input) { id } }', {
+      input: {
+        name: 'dashboard sweep', maxParallel: 2, bootstrap: 100, queriesPerLanguage: 20, metric: { suite: 'XQUAD_R' },
+        base: smallRun({ trainDatasets: ['mlqa-r'], languages: ['en', 'de', 'es'], steps: 20 }), grid: { alpha: [0.25, 0.75], seed: [1, 2] },
+      },
+    });
+    assert.equal(sweep.errors, undefined, JSON.stringify(sweep.errors));
     // Compare: tick both runs, press Compare.
     for (const checkbox of await page.getByRole('checkbox').all()) await checkbox.check();
     await page.getByRole('link', { name: /^Compare 2/ }).click();
@@ -119,6 +127,16 @@ test('the dashboard follows a run live, stops it, shows heatmaps and searches, w
     await page.locator('table.list').first().locator('tbody tr').first().waitFor();
     assert.match(await page.locator('table.list').first().innerText(), /native-cpu|wasm|cpu/);
     await shot(page, 'jobs');
+
+    // The sweep: its trials live, then ranked with intervals once every trial is evaluated.
+    await page.goto(`${base}/#/experiments`);
+    const card = page.locator('article.card', { hasText: 'dashboard sweep' });
+    await card.locator('table.sweep-trials tbody tr').nth(3).waitFor();
+    await card.locator('.ranking-chart[data-trials="4"]').waitFor({ timeout: 180_000 });
+    assert.deepEqual(await card.locator('table.sweep-trials tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))), ['DONE', 'DONE', 'DONE', 'DONE']);
+    assert.match(await card.locator('table.sweep-trials tbody tr').first().innerText(), /alpha=0\.25 seed=1/);
+    assert.match(await card.locator('.sweep-counts').innerText(), /4 done/);
+    await shot(page, 'sweep');
 
     // Keyboard: the navigation is reachable with Tab and follows Enter.
     await page.goto(`${base}/#/runs`);
