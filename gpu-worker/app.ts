@@ -21,6 +21,7 @@ import type { VectorStore } from './vectors/store.js';
 import { createQueryServer, type QueryServer } from './serving/query-server.js';
 import { lazyLexicalQueries } from './lexical/setup.js';
 import { tryAdmitTrainings } from '../schema/bus/admit-trainings.js';
+import { deviceMemoryBytes } from './device-memory.js';
 import { createRemoteStore } from './serving/store-calls.js';
 import { createWorkerMetrics, serveMetrics, type MetricsServer, type WorkerMetrics } from './observability/metrics.js';
 
@@ -87,9 +88,10 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
       const backend = await selectBackend({ ...(config.tfBackend ? { prefer: config.tfBackend } : {}), log });
       const now = new Date();
       const classes = config.workerClasses ?? classesOfBackend(backend.name);
+      const device = await deviceMemoryBytes({ backend: backend.name, ...(config.deviceMemoryBytes !== undefined ? { configured: config.deviceMemoryBytes } : {}), log });
       const row = {
         capabilities: [...CAPABILITIES], backend: backend.name, startedAt: now, lastSeen: now,
-        workerClasses: classes, hostMemoryBytes: BigInt(usableMemory()), modelFamilies: [...MODEL_FAMILIES],
+        workerClasses: classes, hostMemoryBytes: BigInt(usableMemory()), deviceMemoryBytes: device === null ? null : BigInt(device), modelFamilies: [...MODEL_FAMILIES],
       };
       await prisma.worker.upsert({ where: { id: workerId }, create: { id: workerId, ...row }, update: row });
       metrics.heartbeat();

@@ -46,3 +46,12 @@ test('roles: queries and jobs by default; WORKER_CONCURRENCY=0 serves queries on
   const remote = loadWorkerConfig({ VECTOR_STORE: 'remote' }, '/app');
   assert.deepEqual([remote.vectorStore, remote.serveQueries], ['remote', false]);
 });
+
+test('WORKER_DEVICE_MEMORY_BYTES sets the GPU memory a worker advertises; the training queue depth is shared with the gateway', () => {
+  assert.equal(loadWorkerConfig({ WORKER_DEVICE_MEMORY_BYTES: '25769803776' }, '/app').deviceMemoryBytes, 24 * 2 ** 30);
+  assert.equal(loadWorkerConfig({}, '/app').deviceMemoryBytes, undefined);
+  assert.throws(() => loadWorkerConfig({ WORKER_DEVICE_MEMORY_BYTES: 'lots' }, '/app'), (e: unknown) => e instanceof ConfigError && /WORKER_DEVICE_MEMORY_BYTES/.test(e.message));
+  assert.equal(loadWorkerConfig({}, '/app').settings.trainingQueueDepth, 2);
+  assert.equal(loadWorkerConfig({ TRAINING_QUEUE_DEPTH: '5' }, '/app').settings.trainingQueueDepth, 5);
+  assert.throws(() => loadWorkerConfig({ TRAINING_QUEUE_DEPTH: '0' }, '/app'), /TRAINING_QUEUE_DEPTH/);
+});

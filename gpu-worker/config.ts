@@ -46,6 +46,8 @@ export interface WorkerConfig {
   workerClasses?: WorkerClass[];
   /** WORKER_INTERACTIVE_SLOTS: jobs of the interactive class it runs beside its WORKER_CONCURRENCY slots (default 1; 0: none). */
   interactiveSlots?: number;
+  /** WORKER_DEVICE_MEMORY_BYTES: the GPU memory it advertises; absent: nvidia-smi's on a tensorflow-gpu backend. */
+  deviceMemoryBytes?: number;
 }
 
 export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): WorkerConfig {
@@ -71,6 +73,7 @@ export function loadWorkerConfig(env: Env = process.env, cwd = process.cwd()): W
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     ...(env.WORKER_CLASSES ? { workerClasses: readWorkerClasses(env.WORKER_CLASSES) } : {}),
     interactiveSlots: readInt(env, 'WORKER_INTERACTIVE_SLOTS', 1, 0),
+    ...(env.WORKER_DEVICE_MEMORY_BYTES ? { deviceMemoryBytes: readInt(env, 'WORKER_DEVICE_MEMORY_BYTES', 0) } : {}),
   };
 }
 

@@ -30,6 +30,17 @@ test('a wait is explained: no live worker of the class, or not enough memory on 
   assert.equal(waitingReason(cpuJob, [{ workerClasses: ['cpu'], hostMemoryBytes: 16 * 2 ** 30, lastSeen: live }], now), null);
 });
 
+test('a GPU job is held against device memory where GPU workers know it, never against their host memory', () => {
+  const now = Date.parse('2026-12-05T12:00:00Z');
+  const live = new Date(now - 5_000);
+  const job = { workerClass: 'gpu' as const, memoryBytes: 20 * 2 ** 30 };
+  const gpu = (deviceMemoryBytes: number | null) => ({ workerClasses: ['gpu', 'cpu'], hostMemoryBytes: 2 ** 40, deviceMemoryBytes, lastSeen: live });
+  assert.equal(waitingReason(job, [gpu(16 * 2 ** 30)], now), 'needs about 20.0 GiB of GPU memory; the largest live GPU worker has 16.0 GiB');
+  assert.equal(waitingReason(job, [gpu(16 * 2 ** 30), gpu(40 * 2 ** 30)], now), null);
+  assert.equal(waitingReason(job, [gpu(null)], now), null, 'unknown device memory: the worker may take it');
+  assert.equal(waitingReason({ workerClass: 'interactive' }, [{ workerClasses: ['interactive'], hostMemoryBytes: 1, lastSeen: live }], now), null);
+});
+
 test('a job\'s class: its requirements\' when recorded, else interactive for the kinds users wait for', () => {
   assert.equal(jobClass('TRAIN', { workerClass: 'gpu' }), 'gpu');
   assert.equal(jobClass('TRAIN', null), 'cpu');

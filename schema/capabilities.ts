@@ -41,6 +41,8 @@ export interface JobRequirements {
 export interface WorkerOffer {
   workerClasses: readonly string[];
   hostMemoryBytes: number | null;
+  /** GPU memory; null on CPU workers or when unknown (then not held against a job). */
+  deviceMemoryBytes?: number | null;
   lastSeen: Date;
 }
 
@@ -89,7 +91,7 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /**
  * Why no live worker can take a job with these requirements, or null when one can. Memory is
- * checked against host memory for CPU jobs (a GPU's memory is not known before tfjs-node-gpu loads).
+ * checked against host memory for CPU jobs and device memory for GPU jobs, where workers know it.
  */
 export function waitingReason(requirements: JobRequirements, workers: readonly WorkerOffer[], now = Date.now()): string | null {
   const live = workers.filter((w) => now - w.lastSeen.getTime() <= LIVE_WORKER_MS);
@@ -99,9 +101,13 @@ export function waitingReason(requirements: JobRequirements, workers: readonly W
     return `no live ${requirements.workerClass.toUpperCase()} worker${why}; it starts when one joins`;
   }
   const need = requirements.memoryBytes;
-  if (requirements.workerClass === 'cpu' && need !== undefined && ofClass.every((w) => w.hostMemoryBytes !== null && w.hostMemoryBytes < need)) {
-    const most = Math.max(...ofClass.map((w) => w.hostMemoryBytes ?? 0));
-    return `needs about ${gib(need)} of memory; the largest live CPU worker has ${gib(most)}`;
+  if (need === undefined) return null;
+  // A GPU job's weights, moments and activations live in device memory; a CPU job's in the host's.
+  const memoryOf = (w: WorkerOffer) => (requirements.workerClass === 'gpu' ? (w.deviceMemoryBytes ?? null) : w.hostMemoryBytes);
+  if (requirements.workerClass !== 'interactive' && ofClass.every((w) => memoryOf(w) !== null && memoryOf(w)! < need)) {
+    const most = Math.max(...ofClass.map((w) => memoryOf(w) ?? 0));
+    const kind = requirements.workerClass === 'gpu' ? 'GPU memory' : 'memory';
+    return `needs about ${gib(need)} of ${kind}; the largest live ${requirements.workerClass.toUpperCase()} worker has ${gib(most)}`;
   }
   return null;
 }

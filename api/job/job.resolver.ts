@@ -18,8 +18,12 @@ function workersOf(context: ApiContext): Promise<WorkerOffer[]> {
   let workers = workersByRequest.get(context);
   if (!workers) {
     workers = context.services.prisma.worker
-      .findMany({ select: { workerClasses: true, hostMemoryBytes: true, lastSeen: true } })
-      .then((rows) => rows.map((w) => ({ ...w, hostMemoryBytes: w.hostMemoryBytes === null ? null : Number(w.hostMemoryBytes) })));
+      .findMany({ select: { workerClasses: true, hostMemoryBytes: true, deviceMemoryBytes: true, lastSeen: true } })
+      .then((rows) => rows.map((w) => ({
+        ...w,
+        hostMemoryBytes: w.hostMemoryBytes === null ? null : Number(w.hostMemoryBytes),
+        deviceMemoryBytes: w.deviceMemoryBytes === null ? null : Number(w.deviceMemoryBytes),
+      })));
     workersByRequest.set(context, workers);
   }
   return workers;

@@ -10,6 +10,9 @@ export class WorkerResolver {
   @Query(() => [Worker], { description: 'Most recently seen first' })
   async workers(@Ctx() { services }: ApiContext): Promise<Worker[]> {
     const rows = await services.prisma.worker.findMany({ orderBy: [{ lastSeen: 'desc' }, { id: 'asc' }], take: MAX_LIST_ITEMS });
-    return rows.map((row) => ({ ...row, hostMemoryBytes: row.hostMemoryBytes === null ? null : Number(row.hostMemoryBytes) }));
+    return rows.map((row) => ({ ...row, hostMemoryBytes: toNumber(row.hostMemoryBytes), deviceMemoryBytes: toNumber(row.deviceMemoryBytes) }));
   }
 }
+
+/** Byte counts are BigInt columns; GraphQL has no 64-bit integer, and a Float holds them exactly up to 8 PiB. */
+const toNumber = (bytes: bigint | null) => (bytes === null ? null : Number(bytes));

@@ -17,6 +17,9 @@ export class Worker {
   @Field(() => Float, { nullable: true, description: 'Memory of its host, in bytes' })
   hostMemoryBytes!: number | null;
 
+  @Field(() => Float, { nullable: true, description: 'Memory of its GPU, in bytes (nvidia-smi or WORKER_DEVICE_MEMORY_BYTES); null on CPU workers or when unknown' })
+  deviceMemoryBytes!: number | null;
+
   @Field(() => [String], { description: 'Model families it trains' })
   modelFamilies!: string[];
 
