@@ -115,3 +115,14 @@ test('priority: in [-10, 10]; above 0 needs an admin key; stored on the TRAIN jo
   const urgent = await gw.request<{ startTrainingRun: { jobs: Array<{ priority: number }> } }>(START, { input: { ...base, priority: 7 } }, admin);
   assert.deepEqual(urgent.data!.startTrainingRun.jobs.map((j) => j.priority), [7]);
 });
+
+test('/metrics reports the trainings held for admission per worker class (demand the queue lag does not show)', async () => {
+  const response = await fetch(gw.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${admin}` } });
+  assert.equal(response.status, 200);
+  const text = await response.text();
+  const held = (workerClass: string) => Number(new RegExp(`^xling_trainings_held\\{worker_class="${workerClass}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+  const inDatabase = await gw.db.prisma.job.count({ where: { kind: 'TRAIN', status: 'QUEUED', publishedAt: null } });
+  assert.ok(inDatabase >= 3, `${inDatabase} held: the sweeps above hold trials beyond their maxParallel`);
+  assert.equal(held('cpu'), inDatabase);
+  assert.equal(held('gpu'), 0);
+});

@@ -90,8 +90,13 @@ test('the manifests agree with the code: probes, ports, metrics, GPU requests, K
   for (const [name, classes] of [['xling-worker-cpu', ['cpu', 'interactive']], ['xling-worker-gpu', ['gpu']]] as const) {
     const scaled = named(objects, 'ScaledObject', name);
     assert.equal(scaled.spec.scaleTargetRef.name, name);
-    assert.ok(scaled.spec.triggers.every((t: any) => t.type === 'nats-jetstream' && t.metadata.stream === subjects.jobStream));
-    assert.deepEqual(scaled.spec.triggers.map((t: any) => t.metadata.consumer), classes.map((c) => subjects.jobConsumer(c)));
+    const lag = scaled.spec.triggers.filter((t: any) => t.type === 'nats-jetstream');
+    assert.ok(lag.every((t: any) => t.metadata.stream === subjects.jobStream));
+    assert.deepEqual(lag.map((t: any) => t.metadata.consumer), classes.map((c) => subjects.jobConsumer(c)));
+    // Trainings held for admission are not in the lag: the gateway's gauge of them scales the pool too.
+    const held = scaled.spec.triggers.filter((t: any) => t.type === 'prometheus');
+    assert.deepEqual(held.map((t: any) => t.metadata.query), [`sum(xling_trainings_held{worker_class="${classes[0]}"})`]);
+    assert.equal(scaled.spec.triggers.length, lag.length + held.length);
   }
   assert.equal(named(objects, 'ScaledObject', 'xling-worker-gpu').spec.minReplicaCount, 0, 'GPU workers scale to zero');
   // One waiting GPU job activates the pool (KEDA activates when the lag is above the threshold).

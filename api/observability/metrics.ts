@@ -8,6 +8,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type express from 'express';
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { jobClass, WORKER_CLASSES } from '../../schema/capabilities.js';
 import type { PrismaClient } from '../../prisma/generated/client.js';
 import type { QueueStats } from '../../schema/bus.js';
 
@@ -101,6 +102,20 @@ export function createGatewayMetrics(deps: GatewayMetricsDeps): GatewayMetrics {
     });
   queue('xling_job_queue_pending_messages', 'Jobs published and not yet delivered to a worker (JetStream consumer lag)', (s) => s.pending);
   queue('xling_job_queue_in_flight_messages', 'Jobs delivered to a worker and not yet acknowledged', (s) => s.inFlight);
+  new Gauge({
+    name: 'xling_trainings_held',
+    help: 'TRAIN jobs waiting for admission to the work queue (schema/admission.ts), by worker class: demand the queue\'s lag does not show, for autoscalers',
+    labelNames: ['worker_class'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await deps.prisma.job.findMany({ where: { kind: 'TRAIN', status: 'QUEUED', publishedAt: null }, select: { requirements: true } }).catch(() => undefined);
+      if (!rows) return;
+      this.reset();
+      // Every class reported, zero included: a scaler reading an absent series sees no demand but logs errors.
+      for (const workerClass of WORKER_CLASSES) this.set({ worker_class: workerClass }, 0);
+      for (const row of rows) this.inc({ worker_class: jobClass('TRAIN', row.requirements) });
+    },
+  });
   new Gauge({
     name: 'xling_workers_up',
     help: 'Workers whose last heartbeat is at most 60 s old',
