@@ -1,4 +1,4 @@
-// `npm run experiment -- --preset <smoke|quick|paper-cpu> [--seeds 1,2,3] [--steps N] [--concurrency 2] [--url <GraphQL URL> --key <API key>]`
+// `npm run experiment -- --preset <smoke|quick|paper-cpu> [--seeds 1,2,3] [--steps N] [--max-parallel N] [--concurrency 2] [--url <GraphQL URL> --key <API key>]`
 // `npm run experiment -- --experiment <id>` follows one started earlier (after an interruption, say).
 //
 // Starts an experiment through the platform's GraphQL API (startExperiment), shows a progress bar
@@ -19,6 +19,8 @@ interface Options {
   experiment?: string;
   seeds?: number[];
   steps?: number;
+  /** Runs training at once across workers (the preset runs as a sweep); absent: all. */
+  maxParallel?: number;
   url?: string;
   /** API key (trainer or admin) for a gateway that requires keys; the in-process platform runs open. */
   key?: string;
@@ -40,11 +42,13 @@ function parseArgs(argv: readonly string[]): Options {
   if (seeds?.some((seed) => !Number.isInteger(seed))) throw new Error(`--seeds must be integers separated by commas (got ${value('seeds')})`);
   const steps = value('steps');
   if (steps !== undefined && !(Number.isInteger(Number(steps)) && Number(steps) > 0)) throw new Error(`--steps must be a positive integer (got ${steps})`);
+  const maxParallel = value('max-parallel');
+  if (maxParallel !== undefined && !(Number.isInteger(Number(maxParallel)) && Number(maxParallel) > 0)) throw new Error(`--max-parallel must be a positive integer (got ${maxParallel})`);
   const url = value('url');
   const key = value('key');
   const concurrency = Number(value('concurrency') ?? 2);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer (got ${value('concurrency')})`);
-  return { ...(preset ? { preset } : {}), ...(experiment ? { experiment } : {}), concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(url ? { url } : {}), ...(key ? { key } : {}) };
+  return { ...(preset ? { preset } : {}), ...(experiment ? { experiment } : {}), concurrency, ...(seeds ? { seeds } : {}), ...(steps ? { steps: Number(steps) } : {}), ...(maxParallel ? { maxParallel: Number(maxParallel) } : {}), ...(url ? { url } : {}), ...(key ? { key } : {}) };
 }
 
 /** Operations against one gateway, with its key when it requires one. */
@@ -146,7 +150,7 @@ async function main(): Promise<number> {
   try {
     let id = options.experiment;
     if (id === undefined) {
-      const input = { preset: options.preset!.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}) };
+      const input = { preset: options.preset!.toUpperCase().replace('-', '_'), ...(options.seeds ? { seeds: options.seeds } : {}), ...(options.steps ? { steps: options.steps } : {}), ...(options.maxParallel ? { maxParallel: options.maxParallel } : {}) };
       const { startExperiment } = await gql<{ startExperiment: { id: string; name: string } }>(START, { input });
       id = startExperiment.id;
       console.log(`experiment ${startExperiment.name} (${id}) started on ${url}`);
