@@ -25,6 +25,7 @@ import { apolloLimits } from './security/limits.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { serveWebSocket } from './security/websocket.js';
 import { startOutbox } from './job/outbox.js';
+import { reclaimAfterMs } from '../schema/bus/admit-trainings.js';
 import { bridgeEvents, createGatewayPubSub } from './pubsub.js';
 import { buildGatewaySchema } from './schema.js';
 import { createGatewayMetrics } from './observability/metrics.js';
@@ -164,7 +165,9 @@ export function buildApp(deps: AppDeps): App {
       res.status(404).json({ errors: [{ message: `not found; the API is at ${GRAPHQL_PATH}${dashboard ? ', the dashboard at /' : ''}`, extensions: { code: ErrorCode.NOT_FOUND } }] });
     });
 
-    const unbridge = bridgeEvents(bus.events, pubSub);
+    // On NATS, events the gateway missed while cut off from it are read back from the database.
+    const recovery = config.settings.bus.kind === 'nats' ? { prisma: services.prisma, log } : undefined;
+    const unbridge = bridgeEvents(bus.events, pubSub, recovery);
     // A pull put files in place: the next datasets query scans the folder again.
     const unwatchPulls = bus.events.subscribe((event) => {
       if (event.type === 'jobStatus' && event.kind === 'PULL') services.catalog.invalidate();
@@ -180,7 +183,9 @@ export function buildApp(deps: AppDeps): App {
       await apollo.stop();
       throw error;
     }
-    const outbox = startOutbox({ prisma: services.prisma, bus, log, trainingQueueDepth: services.trainingQueueDepth, ...config.outbox });
+    const outbox = startOutbox({
+      prisma: services.prisma, bus, log, trainingQueueDepth: services.trainingQueueDepth, reclaimAfterMs: reclaimAfterMs(config.settings), ...config.outbox,
+    });
     const sweeper = startExperimentSweeper({ prisma: services.prisma, bus, log }, Math.max(config.outbox.intervalMs, 1000));
 
     stopRunning = async () => {

@@ -4,6 +4,7 @@
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { EventBus } from '../schema/bus.js';
 import { assertNever, type JobProgressEvent, type JobStatusEvent, type ProgressEvent, type RunStatusEvent } from '../schema/events.js';
+import { createRunEventRecovery, type RunEventRecoveryOptions } from './run-event-recovery.js';
 
 export type RunEvent = ProgressEvent | RunStatusEvent;
 export type JobEvent = JobProgressEvent | JobStatusEvent;
@@ -21,16 +22,23 @@ export type GatewayPubSub = PubSub<GatewayTopics>;
 
 export const createGatewayPubSub = (): GatewayPubSub => createPubSub<GatewayTopics>();
 
-/** Forwards bus events into the PubSub; returns the unsubscribe function. */
-export function bridgeEvents(events: EventBus, pubSub: GatewayPubSub): () => void {
-  return events.subscribe((event) => {
+/**
+ * Forwards bus events into the PubSub; returns the unsubscribe function. With `recovery`, run
+ * events the bus lost (the gateway cut off from NATS for a while) are read back from the
+ * database (api/run-event-recovery.ts).
+ */
+export function bridgeEvents(events: EventBus, pubSub: GatewayPubSub, recovery?: RunEventRecoveryOptions): () => void {
+  const forwardRun = (event: RunEvent) => {
+    pubSub.publish('RUN_EVENT', event.runId, event);
+    if (event.type === 'runStatus') pubSub.publish('RUN_STATUS', event);
+  };
+  const runs = recovery ? createRunEventRecovery(recovery, forwardRun) : undefined;
+  const unsubscribe = events.subscribe((event) => {
     switch (event.type) {
       case 'progress':
-        pubSub.publish('RUN_EVENT', event.runId, event);
-        return;
       case 'runStatus':
-        pubSub.publish('RUN_EVENT', event.runId, event);
-        pubSub.publish('RUN_STATUS', event);
+        if (runs) runs.receive(event);
+        else forwardRun(event);
         return;
       case 'cancelRun':
         return; // addressed to workers
@@ -42,4 +50,8 @@ export function bridgeEvents(events: EventBus, pubSub: GatewayPubSub): () => voi
         assertNever(event);
     }
   });
+  return () => {
+    unsubscribe();
+    runs?.stop();
+  };
 }

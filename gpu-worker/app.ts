@@ -126,8 +126,9 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         afterSettled: async (job, status, error) => {
           metrics.jobEnded(job.id, job.kind, status);
           try {
-            await continueExperiment(admission, job, status);
+            // Admission first and apart: a failure to chain the experiment must not hold trainings back.
             if (job.kind === 'TRAIN') await tryAdmitTrainings(admission);
+            await continueExperiment(admission, job, status);
           } finally {
             // A notification: the Job row already holds the end, so a lost event loses nothing.
             try {

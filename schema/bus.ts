@@ -50,6 +50,13 @@ export interface JobQueue {
   publish(message: JobMessage): Promise<number | undefined>;
   /** Removes a job's message that no worker has taken yet (a cancelled QUEUED job); false when it is not there. */
   withdraw(job: { jobId: string; seq?: number | null }): Promise<boolean>;
+  /**
+   * Whether the queue will never deliver this job's message (again) though no worker settled it:
+   * it is gone, or it was delivered and given up on (its deliveries ran out while its worker could
+   * not record anything). A message delivered moments ago and being worked on also counts: callers
+   * ask only about jobs no worker touched for longer than the deliveries could take.
+   */
+  abandoned(job: { jobId: string; seq?: number | null; workerClass: WorkerClass }): Promise<boolean>;
   consume(handler: (delivery: JobDelivery) => Promise<void>, options: ConsumeOptions): JobConsumer;
   stats(): Promise<QueueStats>;
 }

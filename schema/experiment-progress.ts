@@ -76,7 +76,7 @@ export async function advanceExperiment(publisher: Publisher, experimentId: stri
 async function advanceSweep(publisher: Publisher, experimentId: string, plan: SweepPlan): Promise<void> {
   const { prisma } = publisher;
   const activeBefore = await countActive(prisma, experimentId);
-  const trained = await prisma.run.findMany({ where: { experimentId, status: 'SUCCEEDED', OR: [{ stopReason: null }, { stopReason: { not: 'MEDIAN_RULE' } }] }, select: { id: true } });
+  const trained = await prisma.run.findMany({ where: { experimentId, trial: { not: null }, status: 'SUCCEEDED', OR: [{ stopReason: null }, { stopReason: { not: 'MEDIAN_RULE' } }] }, select: { id: true } });
   const keys = trained.map((run) => evaluationJobKey(experimentId, run.id));
   const existing = new Set((await prisma.job.findMany({ where: { idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map((j) => j.idempotencyKey));
   let created = 0;
@@ -95,7 +95,9 @@ async function advanceSweep(publisher: Publisher, experimentId: string, plan: Sw
   }
   if (activeBefore > 0 || created > 0) return;
   if ((await countActive(prisma, experimentId)) > 0) return;
-  await prisma.experiment.updateMany({ where: { id: experimentId, status: 'RUNNING' }, data: { status: 'SUCCEEDED', finishedAt: new Date() } });
+  // Nothing to rank (every trial failed, was cancelled, or its evaluation failed): the sweep failed.
+  const evaluated = await prisma.job.count({ where: { experimentId, kind: 'EVALUATE', status: 'SUCCEEDED' } });
+  await prisma.experiment.updateMany({ where: { id: experimentId, status: 'RUNNING' }, data: { status: evaluated > 0 ? 'SUCCEEDED' : 'FAILED', finishedAt: new Date() } });
 }
 
 /** A trained run's evaluations: DENSE on its suites (the encoders compared), and HYBRID for the plan's first seeds. */

@@ -28,11 +28,11 @@ test('a random sweep is reproducible from its sampler seed and stays in its rang
   assert.ok(below >= 5 && below <= 15, `${below} of 20 below 1e-3`);
 });
 
-test('median rule: waits for its validations and for enough trials, then stops a trial worse than the median', () => {
+test('median rule: waits for its validations and for enough completed trials, then stops a trial worse than their median', () => {
   const others = [
     [{ step: 10, loss: 2.0 }, { step: 20, loss: 1.5 }, { step: 30, loss: 1.2 }],
     [{ step: 10, loss: 2.2 }, { step: 20, loss: 1.7 }],
-    [{ step: 10, loss: 2.4 }], // has not reached step 20: not compared there
+    [{ step: 30, loss: 0.1 }], // validated first after step 20: not compared there
   ];
   const bad = [{ step: 10, loss: 3.0 }, { step: 20, loss: 2.9 }];
   assert.deepEqual(medianDecision(bad.slice(0, 1), others, 10, rule), { stop: false, reason: 'warming up', compared: 0 });
@@ -45,6 +45,18 @@ test('median rule: waits for its validations and for enough trials, then stops a
   const good = [{ step: 10, loss: 1.0 }, { step: 20, loss: 1.65 }];
   assert.equal(medianDecision(good, others, 20, rule).stop, false);
   assert.deepEqual(medianDecision(bad, others.slice(1), 20, rule), { stop: false, reason: 'too few trials to compare', compared: 1 });
+});
+
+test('median rule over a sweep whose trials barely differ: the completed trials are the yardstick, so about half of the later trials stop, not all but minTrials', () => {
+  // 12 trials whose losses differ by under 1%, in a scrambled order; the first 4 complete.
+  const curve = (k: number) => [10, 20, 30, 40].map((step) => ({ step, loss: (2 - step / 50) * (1 + k / 2000) }));
+  const order = [5, 2, 9, 0, 11, 7, 3, 8, 1, 10, 6, 4];
+  const completed = order.slice(0, 4).map(curve);
+  const later = order.slice(4);
+  const stopped = later.filter((k) => medianDecision(curve(k), completed, 20, rule).stop);
+  const median = [...order.slice(0, 4)].sort((a, b) => a - b).slice(1, 3).reduce((a, b) => a + b) / 2;
+  assert.deepEqual(stopped, later.filter((k) => k > median), 'exactly the later trials worse than the completed median stop');
+  assert.ok(stopped.length > 0 && stopped.length < later.length, `${stopped.length} of ${later.length} stopped`);
 });
 
 test('ranking: best first, ties by interval overlap with the best', () => {

@@ -52,9 +52,11 @@ export const headlineKey = (m: SweepMetric) => `${m.setting}.${m.metric}`;
 
 /**
  * Median stopping (Golovin et al., Google Vizier, 2017; Optuna's MedianPruner): at a validation, a
- * trial whose best validation loss so far is worse than the median of the other trials' best
+ * trial whose best validation loss so far is worse than the median of the *completed* trials' best
  * losses up to the same step stops, once it has validated minValidations times and at least
- * minTrials others reached that step.
+ * minTrials trials completed. Only completed trials are compared with, as in both: comparing with
+ * running or stopped ones would compare survivors with survivors and halve the sweep down to
+ * minTrials whatever the gaps. The first maxParallel trials therefore always complete.
  */
 export interface EarlyTermination {
   rule: 'MEDIAN';
@@ -156,13 +158,13 @@ export type MedianDecision =
 
 /**
  * The median rule at `step` for a trial with `own` validation points (this step's included),
- * against the other trials' points. Only trials that validated at `step` or later count: one
- * still short of it has no value to compare yet.
+ * against the points of the completed trials (`completed`: trained to their end, or stopped by
+ * their own patience). A completed trial without a validation by `step` is not compared.
  */
-export function medianDecision(own: readonly ValidationPoint[], others: readonly (readonly ValidationPoint[])[], step: number, rule: EarlyTermination): MedianDecision {
+export function medianDecision(own: readonly ValidationPoint[], completed: readonly (readonly ValidationPoint[])[], step: number, rule: EarlyTermination): MedianDecision {
   const validations = own.filter((p) => p.step <= step).length;
   if (validations < rule.minValidations) return { stop: false, reason: 'warming up', compared: 0 };
-  const values = others.filter((points) => points.some((p) => p.step >= step)).map((points) => bestUpTo(points, step)).filter((v): v is number => v !== undefined);
+  const values = completed.map((points) => bestUpTo(points, step)).filter((v): v is number => v !== undefined);
   if (values.length < rule.minTrials) return { stop: false, reason: 'too few trials to compare', compared: values.length };
   const best = bestUpTo(own, step)!;
   const m = median(values);

@@ -254,6 +254,7 @@ export const hyperParametersSchema = z
     earlyStoppingPatience: integer(L.patience),
     checkpointEvery: integer(L.every),
     keepCheckpoints: integer(L.keepCheckpoints),
+    validationSet: z.object({ seed: integer(L.seed), alpha: real([0, 1]), batchSize: integer(L.batchSize), scale: real([0, 1000], '(]') }).optional(),
   })
   .superRefine((hp, ctx) => {
     const issue = (field: keyof HyperParameters, message: string) => ctx.addIssue({ code: 'custom', path: [field], input: hp[field], message });

@@ -91,6 +91,21 @@ export interface HyperParameters {
    * final checkpoint and those a collection serves are never pruned.
    */
   keepCheckpoints: number;
+  /** A sweep's trials: the validation they share (absent: the run's own, from its seed, alpha, batch size and scale). */
+  validationSet?: SharedValidation;
+}
+
+/**
+ * The validation every trial of a sweep uses, so that their losses measure the same thing and the
+ * median rule compares like with like: the held-out groups and the fixed batches are drawn with
+ * `seed`, round(alpha * n) of them monolingual, `batchSize` pairs each (InfoNCE grows with the
+ * number of in-batch negatives), the loss at temperature 1 / `scale`.
+ */
+export interface SharedValidation {
+  seed: number;
+  alpha: number;
+  batchSize: number;
+  scale: number;
 }
 
 export interface TrainingSpec {

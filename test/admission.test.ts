@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '../prisma/db.js';
 import { createTestDatabase } from '../prisma/testing.js';
-import { admitTrainings } from '../schema/bus/admit-trainings.js';
+import { admitTrainings, reclaimAbandonedTrainings } from '../schema/bus/admit-trainings.js';
 import { recordingBus } from './support/recording-bus.js';
 
 for (const kind of ['postgres', 'embedded'] as const) {
@@ -103,6 +103,22 @@ for (const kind of ['postgres', 'embedded'] as const) {
       await db.prisma.job.update({ where: { id: trials[0] }, data: { status: 'SUCCEEDED' } });
       assert.equal(await admitTrainings(deep), 1);
       assert.equal(admittedIds().at(-1), trials[2]);
+    });
+
+    test('an admitted training whose message the queue gave up on is held again and re-admitted; one merely waiting is left alone', async () => {
+      await clear();
+      const job = await held('alice');
+      assert.equal(await admitTrainings(publisher()), 1);
+      const waiting = { ...publisher(), bus: { ...recording.bus, jobs: { ...recording.bus.jobs, abandoned: async () => false } } };
+      assert.equal(await reclaimAbandonedTrainings(publisher(), 60_000), 0, 'touched moments ago');
+      await db.prisma.$executeRaw`UPDATE "Job" SET "updatedAt" = now() - interval '1 hour' WHERE id = ${job}`;
+      assert.equal(await reclaimAbandonedTrainings(waiting, 60_000), 0, 'its message still waits for a worker');
+      // The recording bus keeps no message: to it, every published job is gone.
+      assert.equal(await reclaimAbandonedTrainings(publisher(), 60_000), 1);
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: job } });
+      assert.deepEqual([row.status, row.publishedAt, row.queueSeq], ['QUEUED', null, null]);
+      assert.equal(await admitTrainings(publisher()), 1);
+      assert.deepEqual(admittedIds(), [job, job]);
     });
 
     test('callers racing admit no more than the depth; a failed publish leaves the job held for the next call', async () => {

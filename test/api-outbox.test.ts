@@ -27,6 +27,7 @@ function flakyBus(): Bus {
       consume: (handler, options) => inner.jobs.consume(handler, options),
       stats: () => inner.jobs.stats(),
       withdraw: (job) => inner.jobs.withdraw(job),
+      abandoned: (job) => inner.jobs.abandoned(job),
       async publish(message) {
         if (failing) throw new Error('nats: connection refused');
         published.push(message);

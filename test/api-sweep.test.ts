@@ -58,6 +58,11 @@ test('a bad sweep names the field (the sweep\'s own, for a value the grid put in
   await refused(sweepInput({ base: { ...base, validationFraction: 0 }, earlyTermination: {} }), 'input.earlyTermination');
   await refused(sweepInput({ base: { ...base, steps: -1 } }), 'input.base.steps');
   await refused(sweepInput({ base: { ...base, experimentId: 'x' } }), 'input.base.experimentId');
+  await refused(sweepInput({ grid: {} }), 'input.grid');
+  await refused(sweepInput({ grid: undefined, random: { trials: 3 } }), 'input.random');
+  await refused(sweepInput({ evaluate: ['XQUAD_R', 'BUCC2018'] }), 'input.evaluate[1]');
+  await refused(sweepInput({ earlyTermination: { minTrials: 4 } }), 'input.earlyTermination.minTrials');
+  await refused(sweepInput({ base: { ...base, validateEvery: 20 }, earlyTermination: {} }), 'input.earlyTermination');
   // A trainer may run as many trials as active runs it may have (10 by default).
   const tooMany = await gw.request(START_SWEEP, { input: sweepInput({ grid: { seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] } }) }, trainer);
   assert.equal(tooMany.errors?.[0]?.extensions?.code, 'RATE_LIMITED', JSON.stringify(tooMany.errors));
@@ -83,8 +88,21 @@ test('a grid sweep stores one run per combination in order, holds them for admis
   // Trials never train on what they are evaluated on.
   assert.ok(jobs.every((j) => j.run!.evaluationSuites.includes('XQUAD_R')));
   // A sweep is an experiment: listed, and its runs carry their trial.
-  const listed = await gw.request<{ experiment: { runs: Array<{ trial: number }> } }>('query($id: ID!) { experiment(id: $id) { runs { trial } } }', { id }, admin);
+  const listed = await gw.request<{ experiment: { kind: string; runs: Array<{ trial: number }> } }>('query($id: ID!) { experiment(id: $id) { kind runs { trial } } }', { id }, admin);
+  assert.equal(listed.data!.experiment.kind, 'SWEEP');
   assert.deepEqual(listed.data!.experiment.runs.map((r) => r.trial).sort(), [0, 1, 2, 3]);
+  // Every trial validates on the same held-out batches, so their losses compare.
+  const shared = jobs.map((j) => (j.run!.hyperParameters as { validationSet?: unknown }).validationSet);
+  assert.ok(shared.every((v) => JSON.stringify(v) === JSON.stringify(shared[0])));
+  assert.deepEqual(shared[0], { seed: 1, alpha: 0.5, batchSize: 8, scale: (jobs[0]!.run!.hyperParameters as { scale: number }).scale });
+  // The whole sweep is read one experiment at a time; over the list it is refused.
+  const overList = await gw.request('{ experiments { id sweep { status } } }', {}, admin);
+  assert.equal(overList.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  assert.equal(overList.errors?.[0]?.extensions?.field, 'sweep');
+  // Its runs are its trials: none can be added by hand.
+  const foreign = await gw.request('mutation($input: TrainingRunInput!) { startTrainingRun(input: $input) { id } }', { input: { ...base, experimentId: id } }, admin);
+  assert.equal(foreign.errors?.[0]?.extensions?.field, 'input.experimentId');
+  assert.equal(await gw.db.prisma.run.count({ where: { experimentId: id } }), 4);
 });
 
 test('a random sweep draws the same trials from the same sampler seed, inside its ranges', async () => {

@@ -201,6 +201,21 @@ export function busConformance(name: string, namespace: () => Promise<BusNamespa
       await c.stop();
     });
 
+    withBus('abandoned: not while a message waits for a worker; yes once its deliveries ran out unsettled, or once it is gone', async (bus) => {
+      const waiting = (await bus.jobs.publish({ jobId: 'idle', kind: 'TRAIN', workerClass: 'gpu' })) ?? null;
+      const given = (await bus.jobs.publish({ jobId: 'given-up', kind: 'TRAIN' })) ?? null;
+      const seen: string[] = [];
+      // A worker that can record nothing (its database is down) hands every delivery back.
+      const c = bus.jobs.consume(record(seen, (d) => d.retry(0)), { concurrency: 1, classes: ['cpu'] });
+      await waitFor(() => seen.length === max + 1);
+      await sleep(300);
+      await c.stop();
+      assert.equal(await bus.jobs.abandoned({ jobId: 'idle', seq: waiting, workerClass: 'gpu' }), false, 'waiting for a GPU worker');
+      assert.equal(await bus.jobs.abandoned({ jobId: 'given-up', seq: given, workerClass: 'cpu' }), true, 'delivered, never settled, never again');
+      assert.equal(await bus.jobs.withdraw({ jobId: 'idle', seq: waiting }), true);
+      assert.equal(await bus.jobs.abandoned({ jobId: 'idle', seq: waiting, workerClass: 'gpu' }), true, 'gone');
+    });
+
     withBus('a handler that settles nothing gives the job back, up to the last attempt', async (bus) => {
       const seen: string[] = [];
       const c = bus.jobs.consume(record(seen, () => undefined), { concurrency: 1 });

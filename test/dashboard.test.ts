@@ -131,6 +131,8 @@ test('the dashboard follows a run live, stops it, shows heatmaps and searches, w
     // The sweep: its trials live, then ranked with intervals once every trial is evaluated.
     await page.goto(`${base}/#/experiments`);
     const card = page.locator('article.card', { hasText: 'dashboard sweep' });
+    // One sweep is read per request: its trials load when opened.
+    await card.locator('summary', { hasText: 'Trials' }).click();
     await card.locator('table.sweep-trials tbody tr').nth(3).waitFor();
     await card.locator('.ranking-chart[data-trials="4"]').waitFor({ timeout: 180_000 });
     assert.deepEqual(await card.locator('table.sweep-trials tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))), ['DONE', 'DONE', 'DONE', 'DONE']);

@@ -119,3 +119,50 @@ test('a failed report fails the experiment; a finished experiment is left alone'
   await advanceExperiment(publisher(), experiment.id);
   assert.equal(await db.prisma.job.count({ where: { experimentId: experiment.id } }), jobs);
 });
+
+async function sweepWithTrials(name: string, trials: number) {
+  const plan = {
+    kind: 'sweep', search: { kind: 'grid' }, varied: ['seed'], trials: Array.from({ length: trials }, (_, i) => ({ seed: i })),
+    evaluation: { suites: ['XQUAD_R'], bootstrap: 100, queriesPerLanguage: 20 },
+    sweep: { maxParallel: 2, metric: { suite: 'XQUAD_R', setting: 'multi', metric: 'map' }, earlyTermination: { rule: 'MEDIAN', minValidations: 1, minTrials: 1 } },
+  };
+  const experiment = await db.prisma.experiment.create({ data: { name, plan, status: 'RUNNING' } });
+  const runs = [];
+  for (let i = 0; i < trials; i++) {
+    runs.push(await db.prisma.run.create({
+      data: {
+        experimentId: experiment.id, trial: i, strategy: 'MONO', alpha: 1, trainDatasets: ['mlqa-r'], languages: ['en'], seed: i, evaluationSuites: ['XQUAD_R'],
+        model: {}, hyperParameters: {}, jobs: { create: { kind: 'TRAIN', idempotencyKey: `${name}:train:${i}`, experimentId: experiment.id } },
+      },
+      include: { jobs: true },
+    }));
+  }
+  return { experiment, runs };
+}
+
+test('a sweep evaluates the trials that trained to their end, not those the median rule stopped, then succeeds; no report', async () => {
+  const { experiment, runs } = await sweepWithTrials('s1', 3);
+  await finish(runs[0]!.id, runs[0]!.jobs[0]!.id, 'SUCCEEDED');
+  await db.prisma.run.update({ where: { id: runs[1]!.id }, data: { stopReason: 'MEDIAN_RULE' } });
+  await finish(runs[1]!.id, runs[1]!.jobs[0]!.id, 'SUCCEEDED');
+  await finish(runs[2]!.id, runs[2]!.jobs[0]!.id, 'FAILED');
+  await Promise.all([advanceExperiment(publisher(), experiment.id), advanceExperiment(publisher(), experiment.id)]);
+  const evaluations = await jobsOf(experiment.id, 'EVALUATE');
+  assert.deepEqual(evaluations.map((j) => j.runId), [runs[0]!.id]);
+  assert.deepEqual((evaluations[0]!.payload as { suites: string[]; queriesPerLanguage: number }).suites, ['XQUAD_R']);
+  assert.equal((await db.prisma.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).status, 'RUNNING', 'its evaluation is queued');
+  await db.prisma.job.update({ where: { id: evaluations[0]!.id }, data: { status: 'SUCCEEDED' } });
+  await advanceExperiment(publisher(), experiment.id);
+  const done = await db.prisma.experiment.findUniqueOrThrow({ where: { id: experiment.id } });
+  assert.equal(done.status, 'SUCCEEDED');
+  assert.ok(done.finishedAt);
+  assert.equal((await jobsOf(experiment.id, 'REPORT')).length, 0);
+});
+
+test('a sweep with nothing to rank (every trial failed) fails', async () => {
+  const { experiment, runs } = await sweepWithTrials('s2', 2);
+  for (const run of runs) await finish(run.id, run.jobs[0]!.id, 'FAILED');
+  await advanceExperiment(publisher(), experiment.id);
+  assert.equal((await db.prisma.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).status, 'FAILED');
+  assert.equal((await jobsOf(experiment.id, 'EVALUATE')).length, 0);
+});

@@ -5,7 +5,7 @@
 // merely waiting for a free worker. Publishing is deduplicated by jobId, so a publish whose
 // publishedAt write was lost is harmless.
 
-import { admitTrainings, type AdmissionPublisher } from '../../schema/bus/admit-trainings.js';
+import { admitTrainings, reclaimAbandonedTrainings, type AdmissionPublisher } from '../../schema/bus/admit-trainings.js';
 import { publishJob } from '../../schema/bus/publish-job.js';
 import type { JobMessage } from '../../schema/jobs.js';
 
@@ -16,6 +16,8 @@ export interface OutboxOptions extends AdmissionPublisher {
   minAgeMs: number;
   /** Jobs looked at per sweep, oldest first. */
   batch?: number;
+  /** Admitted trainings untouched this long have their queue message checked (reclaimAbandonedTrainings); absent: never. */
+  reclaimAfterMs?: number;
 }
 
 export interface Outbox {
@@ -46,6 +48,7 @@ export function startOutbox(options: OutboxOptions): Outbox {
       const message: JobMessage = job.runId === null ? { jobId: job.id, kind: job.kind } : { jobId: job.id, kind: job.kind, runId: job.runId };
       if (await publishJob(options, message)) published += 1;
     }
+    if (!stopped && options.reclaimAfterMs !== undefined) await reclaimAbandonedTrainings(options, options.reclaimAfterMs);
     if (!stopped) published += await admitTrainings(options);
     return published;
   };

@@ -66,8 +66,11 @@ export async function startTrainingRun(services: GatewayServices, principal: Pri
   const models = input.baseModel == null ? [] : await prisma.registeredModel.findMany();
   const { spec, experimentId, idempotencyKey, parameters } = resolveTrainingInput(input, await listDatasets(services), models, trainingCapsOf(services, principal));
   const requirements = trainingRequirements(spec, parameters, { allowCpu: input.allowCpu === true, gpuRequiredParameters: services.gpuRequiredParameters });
-  if (experimentId !== null && !(await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } }))) {
-    throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
+  if (experimentId !== null) {
+    const experiment = await prisma.experiment.findUnique({ where: { id: experimentId }, select: { plan: true } });
+    if (!experiment) throw badUserInput('input.experimentId', experimentId, 'is not the id of an experiment');
+    // Their runs are their trials: one added by hand would be evaluated, ranked and run past maxParallel.
+    if (experiment.plan !== null) throw badUserInput('input.experimentId', experimentId, 'is a sweep or a preset experiment, whose runs only the sweep starts');
   }
   const jobKey = trainJobKey(idempotencyKey ?? randomUUID());
   const existing = idempotencyKey === null ? null : await runOfJobKey(services, jobKey);

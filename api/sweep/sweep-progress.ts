@@ -1,7 +1,8 @@
-// sweepProgress: the sweep as it stands first, then a new snapshot whenever a trial's run changes
-// status (bus events, from any worker) or, between those, its steps and losses moved (read every
-// pollMs). The stream ends after the snapshot that shows the sweep finished. Snapshots are whole:
-// a client that missed one (or reconnects) loses nothing by taking the next.
+// sweepProgress: the sweep as it stands first, then a new snapshot when a trial's run reported
+// progress or changed status (bus events, from any worker; read at most once per changeMs), and
+// every pollMs regardless (evaluations and the sweep's end send no run event). The stream ends
+// after the snapshot that shows the sweep finished. Snapshots are whole: a client that missed one
+// (or reconnects) loses nothing by taking the next.
 
 import { createAsyncQueue } from '../async-queue.js';
 import type { GatewayServices } from '../context.js';
@@ -9,9 +10,10 @@ import { badUserInput, notFound } from '../errors.js';
 import type { Sweep } from './sweep.type.js';
 import { loadSweep } from './sweep-state.js';
 
-export const SWEEP_POLL_MS = 1000;
+export const SWEEP_CHANGE_MS = 1000;
+export const SWEEP_POLL_MS = 5000;
 
-export async function openSweepProgress(services: GatewayServices, experimentId: string, pollMs = SWEEP_POLL_MS): Promise<AsyncIterableIterator<Sweep>> {
+export async function openSweepProgress(services: GatewayServices, experimentId: string, changeMs = SWEEP_CHANGE_MS, pollMs = SWEEP_POLL_MS): Promise<AsyncIterableIterator<Sweep>> {
   const { prisma, pubSub } = services;
   const read = async () => {
     const experiment = await prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true, plan: true, status: true } });
@@ -21,11 +23,12 @@ export async function openSweepProgress(services: GatewayServices, experimentId:
   const first = await read();
   if (!first) throw badUserInput('experimentId', experimentId, 'is an experiment that is not a sweep');
 
-  const live = pubSub.subscribe('RUN_STATUS');
-  let timer: NodeJS.Timeout | undefined;
+  const runs = first.trials.map((t) => t.runId);
+  const live = [pubSub.subscribe('RUN_STATUS'), ...runs.map((id) => pubSub.subscribe('RUN_EVENT', id))];
+  const timers: NodeJS.Timeout[] = [];
   const out = createAsyncQueue<Sweep>(() => {
-    clearInterval(timer);
-    void live.return?.();
+    timers.forEach(clearInterval);
+    for (const stream of live) void stream.return?.();
   });
   let shown = '';
   const emit = (sweep: Sweep) => {
@@ -56,12 +59,22 @@ export async function openSweepProgress(services: GatewayServices, experimentId:
         }
       });
   };
-  const runs = new Set(first.trials.map((t) => t.runId));
-  void (async () => {
-    for await (const event of live) if (runs.has(event.runId)) refresh();
-  })().catch((error: unknown) => out.end(error));
-  timer = setInterval(refresh, pollMs);
-  timer.unref();
+  const trialRuns = new Set(runs);
+  let changed = false;
+  for (const stream of live) {
+    void (async () => {
+      for await (const event of stream) if (trialRuns.has(event.runId)) changed = true;
+    })().catch((error: unknown) => out.end(error));
+  }
+  timers.push(
+    setInterval(() => {
+      if (!changed) return;
+      changed = false;
+      refresh();
+    }, changeMs),
+    setInterval(refresh, pollMs),
+  );
+  for (const timer of timers) timer.unref();
   emit(first);
   return out;
 }

@@ -16,7 +16,7 @@ export async function loadSweep(prisma: PrismaClient, experiment: { id: string; 
   if (!settings) return null;
   const plan = experiment.plan;
   const runs = await prisma.run.findMany({
-    where: { experimentId: experiment.id },
+    where: { experimentId: experiment.id, trial: { not: null } },
     orderBy: [{ trial: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true, trial: true, status: true, stopReason: true, strategy: true, alpha: true, seed: true, hyperParameters: true },
   });

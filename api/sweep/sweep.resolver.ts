@@ -1,4 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { isSweepPlan } from '../../schema/sweep.js';
+import { badUserInput } from '../errors.js';
 import type { ApiContext } from '../context.js';
 import { Experiment } from '../experiment/experiment.type.js';
 import { StartSweepInput } from './sweep.input.js';
@@ -21,8 +24,19 @@ export class SweepResolver {
     return startSweep(services, principal, input);
   }
 
-  @FieldResolver(() => Sweep, { nullable: true, description: 'Sweeps and study presets: trials, their states and the ranking' })
-  sweep(@Root() experiment: Experiment & { plan?: unknown }, @Ctx() { services }: ApiContext): Promise<Sweep | null> {
+  @FieldResolver(() => String, { description: 'SWEEP (startSweep), PRESET (startExperiment) or MANUAL (createExperiment)' })
+  kind(@Root() experiment: Experiment & { plan?: unknown }): string {
+    if (isSweepPlan(experiment.plan)) return 'SWEEP';
+    return experiment.preset !== null ? 'PRESET' : 'MANUAL';
+  }
+
+  @FieldResolver(() => Sweep, {
+    nullable: true,
+    description: 'Sweeps and study presets: trials, their states and the ranking. On experiment(id) and startSweep only: one sweep per request',
+  })
+  sweep(@Root() experiment: Experiment & { plan?: unknown }, @Ctx() { services }: ApiContext, @Info() info: GraphQLResolveInfo): Promise<Sweep | null> {
+    // Several queries over every trial's points: asked for over the experiments list, one request could read them all.
+    if (typeof info.path.prev?.key === 'number') throw badUserInput('sweep', null, 'is only available on experiment(id), one experiment at a time');
     return loadSweep(services.prisma, { id: experiment.id, plan: experiment.plan ?? null, status: experiment.status });
   }
 

@@ -46,6 +46,7 @@ function trialsOf(input: StartSweepInput): { trials: SweepParams[]; search: Swee
       checkList(`input.grid.${name}`, list);
       (values as Record<string, unknown>)[name] = list;
     }
+    if (Object.keys(values).length === 0) throw badUserInput('input.grid', grid, 'names no setting to vary');
     const trials = gridTrials(values);
     if (trials.length > MAX_TRIALS) throw badUserInput('input.grid', `${trials.length} trials`, `makes more than ${MAX_TRIALS} trials`);
     return { trials, search: { kind: 'grid' }, source: 'grid' };
@@ -68,6 +69,7 @@ function trialsOf(input: StartSweepInput): { trials: SweepParams[]; search: Swee
     checkList(`input.random.${name}`, list);
     choices[name] = list;
   }
+  if (Object.keys(ranges).length === 0 && Object.keys(choices).length === 0) throw badUserInput('input.random', r.trials, 'names no range or choice to draw from');
   const trials = randomTrials({ trials: r.trials, samplerSeed, ranges, choices });
   return { trials, search: { kind: 'random', trials: r.trials, samplerSeed }, source: 'random' };
 }
@@ -81,6 +83,10 @@ function metricOf(input: StartSweepInput): { metric: SweepMetric; suites: Evalua
   if (!(HEADLINE_METRICS as readonly string[]).includes(name)) throw badUserInput('input.metric.metric', name, `is not one of ${HEADLINE_METRICS.join(', ')}`);
   const suites = input.evaluate ?? [suite];
   checkList('input.evaluate', suites);
+  // BUCC 2018 mining is not a trial's evaluation (22,000 sentences each): evaluate the winner with evaluate().
+  suites.forEach((s, i) => {
+    if (!(RUN_EVALUATION_SUITES as readonly string[]).includes(s)) throw badUserInput(`input.evaluate[${i}]`, s, `is not one of ${RUN_EVALUATION_SUITES.join(', ')}`);
+  });
   if (!suites.includes(suite)) throw badUserInput('input.evaluate', suites, `must include the metric's suite ${suite}`);
   return { metric: { suite, setting: setting as SweepMetric['setting'], metric: name as SweepMetric['metric'] }, suites: [...suites] };
 }
@@ -123,6 +129,11 @@ export async function startSweep(services: GatewayServices, principal: Principal
       // A value the sweep put there: name the sweep's field.
       const { message, extensions } = error as GraphQLError;
       const field = String(extensions.field ?? '');
+      // A suite the sweep added to the trial's guard: name the sweep's own list.
+      const suite = /^input\.base\.evaluationSuites\[\d+\]$/.test(field) ? suites.indexOf(extensions.value as EvaluationSuite) : -1;
+      if (suite >= 0 && !(base.evaluationSuites ?? []).includes(suites[suite]!)) {
+        throw badUserInput(`input.evaluate[${suite}]`, suites[suite], message.slice(message.indexOf(' ', field.length + 2) + 1));
+      }
       const param = field.replace(/^input\.base\./, '') as SweepParamName;
       if (!varied.includes(param) || params[param] === undefined) throw error;
       const prefix = `${field}: ${formatValue(extensions.value)} `;
@@ -130,9 +141,26 @@ export async function startSweep(services: GatewayServices, principal: Principal
       throw badUserInput(`input.${source}.${param}`, params[param], problem);
     }
   });
-  if (earlyTermination && resolved.some((r) => r.spec.hyperParameters.validationFraction <= 0)) {
-    throw badUserInput('input.earlyTermination', early, 'needs a validation loss: set base.validationFraction above 0');
+  if (earlyTermination) {
+    const hp = resolved[0]!.spec.hyperParameters;
+    if (resolved.some((r) => r.spec.hyperParameters.validationFraction <= 0)) throw badUserInput('input.earlyTermination', early, 'needs a validation loss: set base.validationFraction above 0');
+    if (resolved.every((r) => r.spec.hyperParameters.validateEvery >= r.spec.hyperParameters.steps)) {
+      throw badUserInput('input.earlyTermination', early, `can never stop a trial: base.validateEvery (${hp.validateEvery}) must be below steps (${hp.steps})`);
+    }
+    if (earlyTermination.minTrials >= resolved.length) {
+      throw badUserInput('input.earlyTermination.minTrials', earlyTermination.minTrials, `leaves no trial to stop: the sweep has ${resolved.length} trials`);
+    }
   }
+  // Every trial validates on the same held-out batches at the same temperature (schema/training.ts
+  // SharedValidation): the losses the median rule and the tables compare measure the same thing.
+  const first = resolved[0]!.spec;
+  const validationSet = {
+    seed: first.seed,
+    alpha: first.languages.length > 1 ? 0.5 : 1,
+    batchSize: Math.min(...resolved.map((r) => r.spec.hyperParameters.batchSize)),
+    scale: base.scale ?? first.hyperParameters.scale,
+  };
+  for (const r of resolved) r.spec.hyperParameters.validationSet = validationSet;
   await refuseOverActiveRuns(services, principal, resolved.length);
   const { prisma } = services;
   if (await prisma.experiment.findUnique({ where: { name }, select: { id: true } })) throw badUserInput('input.name', name, 'is already the name of an experiment');

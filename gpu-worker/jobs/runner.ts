@@ -118,7 +118,8 @@ export function createJobRunner(deps: RunnerDeps) {
       return;
     }
 
-    if (deps.afterStarted) await deps.afterStarted(job).catch((err) => log(`job ${jobId}: after start: ${describe(err)}`));
+    // Not awaited: waiting for the admission lock must not delay the heartbeat or a cancellation.
+    if (deps.afterStarted) void deps.afterStarted(job).catch((err) => log(`job ${jobId}: after start: ${describe(err)}`));
     const controller = new AbortController();
     inFlight.set(jobId, { runId, controller });
     if (stopping) controller.abort({ kind: 'shutdown' } satisfies AbortReason);

@@ -96,7 +96,8 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
     });
     if (result.kind === 'aborted') return { kind: 'aborted' };
     // Before the final checkpoint: once that exists, a redelivery trains nothing and sets nothing.
-    if (result.stopReason !== null) await prisma.run.update({ where: { id: run.id }, data: { stopReason: result.stopReason } });
+    // Written when null too: a redelivery that trained to the end clears an earlier attempt's stop.
+    await prisma.run.update({ where: { id: run.id }, data: { stopReason: result.stopReason } });
     await checkpoints.saveFinal(result);
     return { kind: 'succeeded' };
   };

@@ -76,3 +76,16 @@ test('early stopping stops after `patience` validations without a strictly lower
   const off = createEarlyStopping(0);
   for (let i = 0; i < 10; i++) assert.equal(off.observe(i, 1).stop, false, 'patience 0 never stops');
 });
+
+test('a sweep\'s shared validation: trials of any strategy, seed and batch size validate on the same batches', () => {
+  const shared = { seed: 9, alpha: 0.5, batchSize: 4, scale: 20 };
+  const trial = (strategy: TrainingSpec['strategy'], alpha: number, batchSize: number, seed: number): TrainingSpec => {
+    const s = spec(strategy, alpha, batchSize);
+    return { ...s, seed, hyperParameters: { ...s.hyperParameters, validationSet: shared } };
+  };
+  const sets = [trial('MONO', 1, 8, 1), trial('CROSS', 0, 16, 2), trial('HYBRID', 0.25, 32, 3)].map((s) => buildValidationSet([source(40)], s)!);
+  for (const set of sets.slice(1)) assert.deepEqual(set, sets[0]);
+  assert.equal(sets[0]!.batchSize, 4);
+  assert.ok(sets[0]!.batches.some(isMono) && sets[0]!.batches.some((b) => !isMono(b)), 'half monolingual, as the shared alpha says');
+  assert.notDeepEqual(buildValidationSet([source(40)], spec('MONO', 1, 8))!.batches, sets[0]!.batches, 'without it, the run\'s own');
+});

@@ -23,8 +23,12 @@ export interface ValidationSet {
 }
 
 export function buildValidationSet(held: readonly ParallelSource<PairText>[], spec: TrainingSpec): ValidationSet | null {
-  const { hyperParameters: hp, languages, alpha } = spec;
+  const { hyperParameters: hp, languages } = spec;
   if (hp.validationFraction === 0) return null;
+  // A sweep's shared validation, else the run's own settings.
+  const shared = hp.validationSet;
+  const alpha = shared?.alpha ?? spec.alpha;
+  const seed = shared?.seed ?? spec.seed;
   const options = { languages, alpha, keys: PAIR_KEYS };
   const usable = held.filter((s) => largestBatch(s, options) >= 2);
   const groups = held.reduce((n, s) => n + s.groups.length, 0);
@@ -34,11 +38,11 @@ export function buildValidationSet(held: readonly ParallelSource<PairText>[], sp
         ` in every mode of ${spec.strategy}; raise validationFraction, or set it to 0 to train without validation`,
     );
   }
-  const batchSize = Math.min(hp.batchSize, ...usable.map((s) => largestBatch(s, options)));
+  const batchSize = Math.min(shared?.batchSize ?? hp.batchSize, ...usable.map((s) => largestBatch(s, options)));
   const usableGroups = usable.reduce((n, s) => n + s.groups.length, 0);
   const count = Math.min(MAX_BATCHES, Math.max(MIN_BATCHES, Math.ceil(usableGroups / batchSize)));
   const mono = Math.round(alpha * count);
-  const sampler = createBatchSampler(usable, { languages, alpha, batchSize, seed: spec.seed ^ VALIDATION_SEED_SALT, keys: PAIR_KEYS });
+  const sampler = createBatchSampler(usable, { languages, alpha, batchSize, seed: seed ^ VALIDATION_SEED_SALT, keys: PAIR_KEYS });
   const modes: BatchMode[] = Array.from({ length: count }, (_, i) => (i < mono ? 'MONO' : 'CROSS'));
   return { batches: modes.map((mode) => batchTexts(sampler.next(mode))), batchSize, groups };
 }

@@ -138,7 +138,8 @@ function optimizerState(model: TrainableModel, optimizer: AdamW): TrainState['op
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { spec, signal, onLog, onCheckpoint, onEvaluate, afterValidation, resume, models, now = () => performance.now() } = options;
   const { hyperParameters: hp, languages } = spec;
-  const split = options.sources.map((s) => splitGroups(s, { fraction: hp.validationFraction, seed: spec.seed, languages }));
+  // A sweep's trials hold out the same groups (HyperParameters.validationSet), whatever their seeds.
+  const split = options.sources.map((s) => splitGroups(s, { fraction: hp.validationFraction, seed: hp.validationSet?.seed ?? spec.seed, languages }));
   const train = split.map((s) => s.train);
   const sampler = createBatchSampler(train, { languages, batchSize: hp.batchSize, alpha: spec.alpha, seed: spec.seed, keys: PAIR_KEYS });
   const validation = buildValidationSet(split.map((s) => s.validation), spec);
@@ -174,7 +175,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const validating = done % hp.validateEvery === 0 || done === hp.steps;
       let validationLossNow: number | undefined;
       if (validation && validating) {
-        validationLossNow = validationLoss(model, validation, hp);
+        validationLossNow = validationLoss(model, validation, hp.validationSet ? { ...hp, scale: hp.validationSet.scale } : hp);
         const { improved, stop } = stopping.observe(done, validationLossNow);
         // The next update overwrites the best weights: keep a copy while they may be needed.
         if (improved) bestWeights = patience > 0 && done < hp.steps ? copyWeights(model) : undefined;

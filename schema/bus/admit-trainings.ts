@@ -65,3 +65,37 @@ export async function admitTrainings(publisher: AdmissionPublisher): Promise<num
 export async function tryAdmitTrainings(publisher: AdmissionPublisher): Promise<void> {
   await admitTrainings(publisher).catch((error: unknown) => publisher.log(`admitting trainings failed, retried on the next occasion: ${String(error)}`));
 }
+
+/**
+ * Admitted trainings whose message the queue will never deliver (its deliveries ran out while the
+ * worker could record nothing, e.g. with the database down) would hold their class's admission
+ * slots for ever: the gateway's outbox looks for those untouched for `staleMs` (longer than every
+ * delivery could take, and than the bus's duplicate window, so the new publish is not dropped as a
+ * duplicate), removes what is left of the message and holds the job again, to be admitted anew.
+ * Returns how many it took back.
+ */
+export async function reclaimAbandonedTrainings(publisher: Publisher, staleMs: number): Promise<number> {
+  const { prisma, bus, log } = publisher;
+  const stale = await prisma.job.findMany({
+    where: { kind: 'TRAIN', status: 'QUEUED', publishedAt: { not: null }, updatedAt: { lt: new Date(Date.now() - staleMs) } },
+    select: { id: true, queueSeq: true, requirements: true, updatedAt: true },
+    orderBy: { updatedAt: 'asc' },
+    take: 50,
+  });
+  let reclaimed = 0;
+  for (const job of stale) {
+    const seq = job.queueSeq === null ? null : Number(job.queueSeq);
+    if (!(await bus.jobs.abandoned({ jobId: job.id, seq, workerClass: jobClass('TRAIN', job.requirements) }))) continue;
+    await bus.jobs.withdraw({ jobId: job.id, seq });
+    // Only if untouched since it was read: a worker that started it meanwhile keeps it.
+    const { count } = await prisma.job.updateMany({ where: { id: job.id, status: 'QUEUED', updatedAt: job.updatedAt }, data: { publishedAt: null, queueSeq: null } });
+    if (count === 1) {
+      reclaimed++;
+      log(`job ${job.id}: its queue message was delivered and never settled; held again for admission`);
+    }
+  }
+  return reclaimed;
+}
+
+/** How long an admitted, untouched training may wait before its message is checked: every delivery, the duplicate window, a margin. */
+export const reclaimAfterMs = (settings: { ackWaitMs: number; maxDeliveries: number }) => settings.ackWaitMs * (settings.maxDeliveries + 1) + 180_000;

@@ -172,6 +172,11 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
         queue.splice(i, 1);
         return true;
       },
+      async abandoned({ jobId }) {
+        // Past its last delivery the entry is dropped; an acknowledged one too.
+        const held = (e: Entry) => e.message.jobId === jobId;
+        return !queue.some(held) && !consumers.some((c) => [...c.leases].some((l) => l.active && held(l.entry)));
+      },
       async stats() {
         const inFlight = consumers.reduce((n, c) => n + c.leases.size, 0);
         return { pending: queue.length, inFlight };

@@ -84,6 +84,22 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
           throw err;
         }
       },
+      async abandoned({ jobId, seq, workerClass }) {
+        // Without its position the message cannot be found: say no rather than guess.
+        if (seq === undefined || seq === null) return false;
+        try {
+          const stored = await jsm.streams.getMessage(subjects.jobStream, { seq });
+          if (!stored || stored.json<JobMessage>().jobId !== jobId) return true;
+        } catch (err) {
+          if (isNotFound(err, JetStreamApiCodes.NoMessageFound) || isNotFound(err, SEQUENCE_NOT_FOUND)) return true;
+          throw err;
+        }
+        // Still in the work-queue stream, so never acknowledged. A consumer delivers its messages
+        // in stream order: one at or below the last delivered sequence was delivered, and is left
+        // there once max_deliver ran out.
+        const info = await jsm.consumers.info(subjects.jobStream, subjects.jobConsumer(workerClass));
+        return info.delivered.stream_seq >= seq;
+      },
       async stats() {
         const infos = await Promise.all(WORKER_CLASSES.map((c) => jsm.consumers.info(subjects.jobStream, subjects.jobConsumer(c))));
         return { pending: infos.reduce((n, i) => n + i.num_pending, 0), inFlight: infos.reduce((n, i) => n + i.num_ack_pending, 0) };

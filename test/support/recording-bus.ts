@@ -27,6 +27,7 @@ export function recordingBus(): RecordingBus {
         consume: (handler, options) => inner.jobs.consume(handler, options),
       stats: () => inner.jobs.stats(),
       withdraw: (job) => inner.jobs.withdraw(job),
+      abandoned: (job) => inner.jobs.abandoned(job),
         async publish(message) {
           recording.calls.push(message);
           await recording.hold;

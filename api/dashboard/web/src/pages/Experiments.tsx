@@ -2,11 +2,10 @@ import { useState } from 'react';
 import { ErrorBox, Section, Status, link } from '../components/Common';
 import { short } from '../format';
 import { useQuery } from '../hooks';
-import { SWEEP_FIELDS, SweepView } from './Sweep';
+import { SweepPanel } from './Sweep';
 
 const EXPERIMENTS = `{ experiments { id name preset status createdAt finishedAt report
-  progress { runs runsFinished jobs queued running succeeded failed } runs { id status strategy alpha seed }
-  ${SWEEP_FIELDS} } }`;
+  kind progress { runs runsFinished jobs queued running succeeded failed } runs { id status strategy alpha seed } } }`;
 
 /** A report's figures, read when asked for (megabytes of SVG). */
 function Figures({ id }: { id: string }) {
@@ -39,7 +38,7 @@ export function ExperimentsPage() {
               {' · '}jobs: {x.progress.queued} queued, {x.progress.running} running, {x.progress.succeeded} succeeded, {x.progress.failed} failed
             </p>
           )}
-          {x.sweep && <SweepView experimentId={x.id} initial={x.sweep} />}
+          {x.kind !== 'MANUAL' && <SweepPanel experimentId={x.id} />}
           <p className="runs">{x.runs.map((r: any) => <a key={r.id} href={link('runs', r.id)}><Status value={r.status} /> {short(r.id)} {r.strategy} α={r.alpha} s={r.seed}</a>)}</p>
           {x.report && (
             <details>

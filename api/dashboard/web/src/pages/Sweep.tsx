@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { subscribe } from '../api';
+import { useQuery } from '../hooks';
 import { ErrorBox, Interval, Status, link } from '../components/Common';
 import { fixed, short } from '../format';
 
@@ -9,7 +10,7 @@ const SWEEP_SELECTION = `status search varied maxParallel metric { suite setting
   trials { index runId state step totalSteps bestValidationLoss stopReason
     params { strategy alpha seed learningRate batchSize scale weightDecay warmupSteps }
     result { estimate lo hi } rank tiedWithBest }`;
-export const SWEEP_FIELDS = `sweep { ${SWEEP_SELECTION} }`;
+const SWEEP = `query($id: ID!) { experiment(id: $id) { sweep { ${SWEEP_SELECTION} } } }`;
 
 const paramText = (trial: any, varied: string[]) => varied.map((name) => `${name}=${trial.params[name]}`).join(' ');
 
@@ -37,7 +38,7 @@ function RankingChart({ ranked, label }: { ranked: any[]; label: string }) {
 }
 
 /** A sweep's trials and ranking, live (sweepProgress) while it runs. */
-export function SweepView({ experimentId, initial }: { experimentId: string; initial: any }) {
+function SweepView({ experimentId, initial }: { experimentId: string; initial: any }) {
   const [sweep, setSweep] = useState<any>(initial);
   const [error, setError] = useState<Error>();
   useEffect(() => setSweep(initial), [initial]);
@@ -74,5 +75,18 @@ export function SweepView({ experimentId, initial }: { experimentId: string; ini
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Trials of one sweep, read when opened (one sweep per request) and followed live while it runs. */
+export function SweepPanel({ experimentId }: { experimentId: string }) {
+  const [open, setOpen] = useState(false);
+  const sweep = useQuery(SWEEP, { id: experimentId }, { skip: !open });
+  return (
+    <details onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>Trials</summary>
+      <ErrorBox error={sweep.error} />
+      {open && sweep.data?.experiment?.sweep && <SweepView experimentId={experimentId} initial={sweep.data.experiment.sweep} />}
+    </details>
   );
 }
