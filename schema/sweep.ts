@@ -90,7 +90,7 @@ export function sweepSettingsOf(plan: unknown): SweepSettings | null {
   return typeof settings === 'object' && settings !== null && Number.isInteger(settings.maxParallel) ? settings : null;
 }
 
-/** Every combination, the first parameter varying slowest (so seeds, listed last, vary fastest). */
+/** Every combination, in SWEEP_PARAMS order: strategy varies slowest, then alpha, seed, learningRate, ... */
 export function gridTrials(grid: SweepGrid): SweepParams[] {
   let trials: SweepParams[] = [{}];
   for (const name of SWEEP_PARAMS) {

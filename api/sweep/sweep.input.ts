@@ -7,7 +7,7 @@ import { TrainingRunInput } from '../run/run.input.js';
 export class SweepGridInput {
   @Field(() => [BatchStrategyEnum], { nullable: true }) strategy?: BatchStrategy[] | null;
   @Field(() => [Float], { nullable: true }) alpha?: number[] | null;
-  @Field(() => [Int], { nullable: true, description: 'Training seeds (vary fastest)' }) seed?: number[] | null;
+  @Field(() => [Int], { nullable: true, description: 'Training seeds' }) seed?: number[] | null;
   @Field(() => [Float], { nullable: true }) learningRate?: number[] | null;
   @Field(() => [Int], { nullable: true }) batchSize?: number[] | null;
   @Field(() => [Float], { nullable: true }) scale?: number[] | null;
