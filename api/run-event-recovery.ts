@@ -41,6 +41,10 @@ interface Followed {
   settings?: { logEvery: number; totalSteps: number; status: string };
   heardAt: number;
   lookingUp: boolean;
+  /** The run had ended when first heard of (late events of a lost job, say): passed on in order, nothing read back. */
+  passive: boolean;
+  /** Work queued on `queue` and not done yet. */
+  pending: number;
   queue: Promise<void>;
 }
 
@@ -57,7 +61,11 @@ export function createRunEventRecovery(options: RunEventRecoveryOptions, forward
   };
 
   function enqueue(runId: string, run: Followed, work: () => Promise<void>): void {
-    run.queue = run.queue.then(work).catch((error: unknown) => log(`run ${runId}: reading back missed events failed: ${describe(error)}`));
+    run.pending++;
+    run.queue = run.queue
+      .then(work)
+      .catch((error: unknown) => log(`run ${runId}: reading back missed events failed: ${describe(error)}`))
+      .finally(() => run.pending--);
   }
 
   async function settingsOf(runId: string, run: Followed) {
@@ -114,7 +122,7 @@ export function createRunEventRecovery(options: RunEventRecoveryOptions, forward
         markEnded(runId);
         return forward(event);
       }
-      run = { heardAt: Date.now(), lookingUp: false, queue: Promise.resolve() };
+      run = { heardAt: Date.now(), lookingUp: false, passive: false, pending: 0, queue: Promise.resolve() };
       followed.set(runId, run);
     }
     const current = run;
@@ -124,8 +132,10 @@ export function createRunEventRecovery(options: RunEventRecoveryOptions, forward
       try {
         const first = current.settings === undefined;
         const { logEvery, status } = await settingsOf(runId, current);
-        // A late event of a run that had already ended (the gateway started after its end).
-        if (first && TERMINAL_RUN_STATUSES.has(status as RunStatus) && !terminal) return markEnded(runId);
+        // Ended already when first heard of: a late event (of a worker that lost the job, say), or
+        // a short run that ended while this was read. Its events pass in order, its end included.
+        if (first && TERMINAL_RUN_STATUSES.has(status as RunStatus)) current.passive = true;
+        if (current.passive) return;
         if (event.type === 'progress' && current.last !== undefined && event.step > current.last + logEvery) {
           await readBack(runId, current, current.last, event.step);
         }
@@ -133,10 +143,11 @@ export function createRunEventRecovery(options: RunEventRecoveryOptions, forward
       } catch (error) {
         // The live event still goes out: a hole is better than a stream that stops.
         log(`run ${runId}: reading back missed events failed: ${describe(error)}`);
+      } finally {
+        if (event.type === 'progress') forwardProgress(current, event);
+        else forward(event);
+        if (terminal) markEnded(runId);
       }
-      if (event.type === 'progress') forwardProgress(current, event);
-      else forward(event);
-      if (terminal) markEnded(runId);
     });
   }
 
@@ -163,7 +174,9 @@ export function createRunEventRecovery(options: RunEventRecoveryOptions, forward
   const timer = setInterval(() => {
     const now = Date.now();
     for (const [runId, run] of followed) {
-      if (!run.lookingUp && now - run.heardAt >= silenceMs) lookUp(runId, run);
+      if (now - run.heardAt < silenceMs || run.lookingUp) continue;
+      if (!run.passive) lookUp(runId, run);
+      else if (run.pending === 0) followed.delete(runId);
     }
     for (const [runId, at] of ended) if (now - at > ENDED_MEMORY_MS) ended.delete(runId);
   }, Math.max(100, Math.floor(silenceMs / 2)));

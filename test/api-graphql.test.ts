@@ -59,7 +59,7 @@ describe('HTTP', () => {
     );
     const names = (kind: string) => result.data!.__schema[kind]!.fields.map((f) => f.name).sort();
     assert.deepEqual(names('queryType'), ['apiKeys', 'collections', 'compareCollections', 'datasets', 'embed', 'evaluation', 'evaluations', 'experiment', 'experiments', 'exportEvaluations', 'jobs', 'models', 'run', 'runs', 'search', 'searchBatch', 'viewer', 'workers']);
-    assert.deepEqual(names('mutationType'), ['cancelRun', 'createApiKey', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'pullDataset', 'registerModel', 'revokeApiKey', 'startExperiment', 'startSweep', 'startTrainingRun']);
+    assert.deepEqual(names('mutationType'), ['cancelRun', 'cancelSweep', 'createApiKey', 'createExperiment', 'evaluate', 'importDataset', 'indexCorpus', 'promoteCollection', 'pullDataset', 'registerModel', 'revokeApiKey', 'startExperiment', 'startSweep', 'startTrainingRun']);
     assert.deepEqual(names('subscriptionType'), ['jobProgress', 'runStatusChanged', 'sweepProgress', 'trainingProgress']);
   });
 

@@ -144,3 +144,25 @@ test('/metrics reports the trainings held for admission per worker class (demand
   assert.equal(held('cpu'), inDatabase);
   assert.equal(held('gpu'), 0);
 });
+
+test('cancelSweep stops the trials that have not ended and withdraws what was queued; trainers stop only their own', async () => {
+  const started = await gw.request<{ startSweep: { id: string } }>(START_SWEEP, { input: sweepInput({ name: 'to-cancel', maxParallel: 1 }) }, admin);
+  const id = started.data!.startSweep.id;
+  const CANCEL = 'mutation($id: ID!) { cancelSweep(id: $id) { id status finishedAt } }';
+  const refused = await gw.request(CANCEL, { id }, trainer);
+  assert.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+  assert.equal((await gw.db.prisma.run.count({ where: { experimentId: id, status: 'QUEUED' } })), 4, 'nothing cancelled by the refusal');
+  const missing = await gw.request(CANCEL, { id: 'none' }, admin);
+  assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+
+  const cancelled = await gw.request<{ cancelSweep: { status: string; finishedAt: string } }>(CANCEL, { id }, admin);
+  assert.equal(cancelled.errors, undefined, JSON.stringify(cancelled.errors));
+  assert.equal(cancelled.data!.cancelSweep.status, 'CANCELLED');
+  assert.ok(cancelled.data!.cancelSweep.finishedAt);
+  assert.deepEqual(await gw.db.prisma.run.groupBy({ by: ['status'], where: { experimentId: id }, _count: true }).then((g) => g.map((x) => [x.status, x._count])), [['CANCELLED', 4]]);
+  assert.equal(await gw.db.prisma.job.count({ where: { experimentId: id, status: { in: ['QUEUED', 'RUNNING'] } } }), 0);
+  const again = await gw.request(CANCEL, { id }, admin);
+  assert.equal(again.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+  const { data } = await gw.request<{ experiment: { sweep: { status: string; counts: { cancelled: number } } } }>('query($id: ID!) { experiment(id: $id) { sweep { status counts { cancelled } } } }', { id }, admin);
+  assert.deepEqual(data!.experiment.sweep, { status: 'CANCELLED', counts: { cancelled: 4 } });
+});

@@ -40,6 +40,7 @@ const OPERATIONS: Record<string, [Needed, string]> = {
   createExperiment: ['trainer', 'mutation { createExperiment(input: { name: "roles-%ROLE%" }) { id } }'],
   startExperiment: ['trainer', 'mutation { startExperiment(input: { preset: SMOKE, name: "x-%ROLE%" }) { id } }'],
   startSweep: ['trainer', 'mutation { startSweep(input: { name: "sweep-%ROLE%", base: { steps: 5, batchSize: 2, languages: ["en", "de"], trainDatasets: ["mlqa-r"] }, grid: { seed: [1, 2] }, metric: { suite: XQUAD_R } }) { id } }'],
+  cancelSweep: ['trainer', 'mutation { cancelSweep(id: "none") { id } }'],
   evaluate: ['trainer', 'mutation { evaluate(input: { baseline: BM25, suites: [MLQA_R] }) { id } }'],
   importDataset: ['trainer', 'mutation { importDataset(input: { name: "roles-%ROLE%", path: "none.jsonl" }) { name } }'],
   indexCorpus: ['trainer', 'mutation { indexCorpus(input: { checkpointId: "none", dataset: "mlqa-r" }) { id } }'],

@@ -29,7 +29,7 @@ export class Experiment {
   @Field(() => String, { nullable: true, description: 'startExperiment: the preset (smoke, quick, paper-cpu)' })
   preset!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'startExperiment: RUNNING, then SUCCEEDED once the report is written, or FAILED' })
+  @Field(() => String, { nullable: true, description: 'startExperiment and startSweep: RUNNING, then SUCCEEDED (report written; sweep: trials evaluated), FAILED, or CANCELLED (cancelSweep)' })
   status!: string | null;
 
   /** The database keeps the absolute folder; the API shows it relative (ExperimentResolver). */

@@ -5,7 +5,7 @@ import { badUserInput } from '../errors.js';
 import type { ApiContext } from '../context.js';
 import { Experiment } from '../experiment/experiment.type.js';
 import { StartSweepInput } from './sweep.input.js';
-import { startSweep } from './sweep.service.js';
+import { cancelSweep, startSweep } from './sweep.service.js';
 import { openSweepProgress } from './sweep-progress.js';
 import { loadSweep } from './sweep-state.js';
 import { Sweep } from './sweep.type.js';
@@ -22,6 +22,14 @@ export class SweepResolver {
   })
   startSweep(@Arg('input', () => StartSweepInput) input: StartSweepInput, @Ctx() { services, principal }: ApiContext): Promise<Experiment> {
     return startSweep(services, principal, input);
+  }
+
+  @Authorized('trainer')
+  @Mutation(() => Experiment, {
+    description: 'Stops a RUNNING sweep or preset: its queued and running trials are cancelled, its queued evaluations withdrawn; finished trials keep their results. Trainers stop their own',
+  })
+  cancelSweep(@Arg('id', () => ID) id: string, @Ctx() { services, principal }: ApiContext): Promise<Experiment> {
+    return cancelSweep(services, principal, id);
   }
 
   @FieldResolver(() => String, { description: 'SWEEP (startSweep), PRESET (startExperiment) or MANUAL (createExperiment)' })

@@ -9,16 +9,16 @@ import { Prisma, type Experiment as ExperimentRow } from '../../prisma/generated
 import { tryAdmitTrainings } from '../../schema/bus/admit-trainings.js';
 import { trainingRequirements } from '../../schema/capabilities.js';
 import {
-  gridTrials, HEADLINE_METRICS, HEADLINE_SETTINGS, randomTrials, SWEEP_PARAMS,
+  gridTrials, HEADLINE_METRICS, HEADLINE_SETTINGS, randomTrials, SWEEP_PARAMS, sweepSettingsOf,
   type EarlyTermination, type SweepGrid, type SweepParamName, type SweepParams, type SweepPlan, type SweepMetric,
 } from '../../schema/sweep.js';
 import { RUN_EVALUATION_SUITES, type EvaluationSuite } from '../../schema/training.js';
 import type { GatewayServices } from '../context.js';
 import { type Principal, principalName } from '../auth/principal.js';
 import { listDatasets } from '../dataset/registry.js';
-import { badUserInput, formatValue, isBadUserInput } from '../errors.js';
+import { badUserInput, forbidden, formatValue, isBadUserInput, notFound } from '../errors.js';
 import { checkExperimentInput } from '../experiment/experiment.input.js';
-import { checkPriority, refuseOverActiveRuns, runWithTrainJob, trainingCapsOf } from '../run/run.service.js';
+import { cancelRun, checkPriority, refuseOverActiveRuns, runWithTrainJob, trainingCapsOf } from '../run/run.service.js';
 import { resolveTrainingInput } from '../run/training-input.js';
 import type { StartSweepInput } from './sweep.input.js';
 
@@ -195,4 +195,42 @@ export async function startSweep(services: GatewayServices, principal: Principal
   });
   await tryAdmitTrainings(services);
   return experiment;
+}
+
+/**
+ * Stops a sweep (or a preset): its queued and running trials are cancelled as cancelRun cancels a
+ * run (held ones simply never start, admitted ones leave the queue), its queued evaluations are
+ * withdrawn, and it ends CANCELLED. Trials already finished keep their results. Trainers stop
+ * their own sweeps; admins any.
+ */
+export async function cancelSweep(services: GatewayServices, principal: Principal, id: string): Promise<ExperimentRow> {
+  const { prisma } = services;
+  const experiment = await prisma.experiment.findUnique({ where: { id } });
+  if (!experiment || !sweepSettingsOf(experiment.plan)) throw notFound('sweep', 'id', id);
+  if (principal.kind === 'key' && principal.role !== 'admin' && experiment.createdByKeyId !== principal.keyId) {
+    throw forbidden(`id: sweep ${JSON.stringify(id)} was started by another key; only its creator or an admin may cancel it`, 'id');
+  }
+  if (experiment.status !== 'RUNNING') throw badUserInput('id', id, `is a sweep in status ${experiment.status}; only a RUNNING sweep can be cancelled`);
+  // First, so that nothing chains new work for it while its trials are cancelled.
+  const { count } = await prisma.experiment.updateMany({ where: { id, status: 'RUNNING' }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+  if (count === 0) throw badUserInput('id', id, 'is a sweep that ended meanwhile');
+  const active = await prisma.run.findMany({ where: { experimentId: id, status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true } });
+  for (const run of active) {
+    // Trials carry their sweep's creator, so whoever may cancel the sweep may cancel them.
+    await cancelRun(services, principal, run.id).catch((error: unknown) => {
+      if (!isBadUserInput(error)) throw error; // else it ended meanwhile
+    });
+  }
+  const queued = await prisma.job.findMany({ where: { experimentId: id, runId: null, status: 'QUEUED' }, select: { id: true, queueSeq: true, publishedAt: true } });
+  await prisma.job.updateMany({ where: { id: { in: queued.map((j) => j.id) }, status: 'QUEUED' }, data: { status: 'CANCELLED' } });
+  for (const job of queued.filter((j) => j.publishedAt !== null)) {
+    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) })
+      .catch((error: unknown) => services.log(`cancelSweep ${id}: job ${job.id} not withdrawn (a worker drops it): ${String(error)}`));
+  }
+  const evaluations = await prisma.job.findMany({ where: { experimentId: id, kind: 'EVALUATE', runId: { not: null }, status: 'QUEUED' }, select: { id: true, queueSeq: true, publishedAt: true } });
+  await prisma.job.updateMany({ where: { id: { in: evaluations.map((j) => j.id) }, status: 'QUEUED' }, data: { status: 'CANCELLED' } });
+  for (const job of evaluations.filter((j) => j.publishedAt !== null)) {
+    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) }).catch(() => false);
+  }
+  return (await prisma.experiment.findUnique({ where: { id } }))!;
 }
