@@ -19,6 +19,11 @@ export interface JobDelivery {
   retry(delayMs?: number): void;
   /** Remove the job from the queue without redelivery. */
   reject(): void;
+  /**
+   * Stop handling this delivery and tell the queue nothing: another worker holds the job now (its
+   * redelivery), and a nak or term would act on that worker's delivery of the same message.
+   */
+  release(): void;
 }
 
 export interface ConsumeOptions {

@@ -92,6 +92,9 @@ async function raceCancellation(cancelAfterLastStep: (runId: string, gateway: Ga
     reject() {
       outcome.push('reject');
     },
+    release() {
+      outcome.push('release');
+    },
   };
   try {
     await runner.handle(delivery);

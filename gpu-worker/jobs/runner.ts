@@ -75,8 +75,13 @@ export function createJobRunner(deps: RunnerDeps) {
       return;
     }
     const delay = deps.retryDelayMs(delivery.attempt);
+    if (!(await status.requeue(jobId, delivery.attempt, message))) {
+      // No longer this delivery's job (taken over, or settled elsewhere): nothing to give back.
+      delivery.release();
+      log(`job ${jobId}: attempt ${delivery.attempt} failed after another worker took it over: ${message}`);
+      return;
+    }
     log(`job ${jobId}: attempt ${delivery.attempt} failed, retrying in ${delay} ms: ${message}`);
-    await status.requeue(jobId, delivery.attempt, message);
     delivery.retry(delay);
   }
 
@@ -138,8 +143,12 @@ export function createJobRunner(deps: RunnerDeps) {
     const reason = abortReasonOf(controller.signal);
     switch (reason?.kind) {
       case 'shutdown':
+        log(`job ${jobId}: left for redelivery (shutdown)`);
+        return;
       case 'superseded':
-        log(`job ${jobId}: left for redelivery (${reason.kind})`);
+        // Another worker runs its redelivery: a nak from here would take the message from it.
+        delivery.release();
+        log(`job ${jobId}: another worker took it over; this delivery is let go`);
         return;
       case 'cancelled':
         await status.cancel(jobId, runId);

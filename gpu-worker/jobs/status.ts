@@ -128,8 +128,10 @@ export function createStatusStore({ prisma, events, workerId, backend }: StatusD
     },
 
     /** Back to the queue after a retryable failure; only this delivery's own RUNNING row. */
-    async requeue(jobId: string, attempt: number, error: string): Promise<void> {
-      await prisma.job.updateMany({ where: { id: jobId, status: 'RUNNING', attempts: attempt, workerId }, data: { status: 'QUEUED', error } });
+    /** False when the job is no longer this delivery's (another worker's attempt, or settled). */
+    async requeue(jobId: string, attempt: number, error: string): Promise<boolean> {
+      const { count } = await prisma.job.updateMany({ where: { id: jobId, status: 'RUNNING', attempts: attempt, workerId }, data: { status: 'QUEUED', error } });
+      return count === 1;
     },
   };
 }

@@ -20,6 +20,7 @@ import { checkpointContents, stateFromCheckpoint } from '../training/checkpoint-
 import { checkpointPath, loadCheckpoint, loadTrainingTensors, saveCheckpoint, type CheckpointInfo, type NamedWeights } from '../encoding/checkpoint.js';
 import { PASSAGE_PREFIX, QUERY_PREFIX } from '../encoding/encoder.js';
 import type { TrainResult, TrainState } from '../training/trainer.js';
+import { LeaseLostError, type Lease, type Writer } from './lease.js';
 
 export interface RunCheckpointsDeps {
   prisma: PrismaClient;
@@ -33,6 +34,8 @@ export interface RunCheckpointsDeps {
   /** Backend name written into manifests. */
   backend: string;
   log: (line: string) => void;
+  /** The delivery's hold on its job: rows are written only while it holds (gpu-worker/jobs/lease.ts). Absent: unguarded. */
+  lease?: Lease;
 }
 
 /** Inside a PRETRAINED run's final checkpoint folder. */
@@ -44,17 +47,21 @@ type Completed = Extract<TrainResult, { kind: 'completed' }>;
 
 export function createRunCheckpoints(deps: RunCheckpointsDeps) {
   const { prisma, runId } = deps;
+  const unguarded: Lease = { write: (fn) => fn(prisma as unknown as Writer), held: async () => true };
+  const lease = deps.lease ?? unguarded;
 
   async function write(step: number, info: Omit<CheckpointInfo, 'step' | 'model' | 'queryPrefix' | 'passagePrefix' | 'backend'>, weights: NamedWeights[]) {
     const location = checkpointPath(deps.checkpointDir, runId, step);
     const manifest = { step, model: deps.model, queryPrefix: QUERY_PREFIX, passagePrefix: PASSAGE_PREFIX, backend: deps.backend, ...info };
+    // A delivery that lost the job writes no files either (on shared storage they are the new holder's paths).
+    if (!(await lease.held())) throw new LeaseLostError(`run ${deps.runId}, checkpoint at step`, step);
     await saveCheckpoint(location, manifest, weights);
-    await prisma.checkpoint.upsert({
+    await lease.write((tx) => tx.checkpoint.upsert({
       where: { runId_step: { runId, step } },
       create: { runId, step, location, metrics: info.metrics },
       // A rewritten step (a delivery that started over) has files again.
       update: { location, metrics: info.metrics, prunedAt: null },
-    });
+    }));
   }
 
   /**
@@ -70,10 +77,10 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
     });
     for (const row of rows.slice(deps.keepCheckpoints)) {
       if (row.step === written) continue;
-      const { count } = await prisma.checkpoint.updateMany({
+      const { count } = await lease.write((tx) => tx.checkpoint.updateMany({
         where: { id: row.id, prunedAt: null, collections: { none: {} } },
         data: { prunedAt: new Date() },
-      });
+      }));
       if (count === 0) continue;
       await rm(row.location, { recursive: true, force: true });
       deps.log(`run ${runId}: pruned checkpoint ${row.step} (keeping the newest ${deps.keepCheckpoints})`);
@@ -116,7 +123,7 @@ export function createRunCheckpoints(deps: RunCheckpointsDeps) {
       await write(result.step, { tokenizer: result.pipeline, metrics, final: true }, result.weights);
       // Checkpoints past the result (written by an earlier delivery that went further before early
       // stopping differently, or on another worker's disk) must not pass for the run's latest.
-      await prisma.checkpoint.deleteMany({ where: { runId, step: { gt: result.step } } });
+      await lease.write((tx) => tx.checkpoint.deleteMany({ where: { runId, step: { gt: result.step } } }));
       await prune(result.step);
       if (deps.model.family === 'PRETRAINED') await exportHuggingFace(result.step, result.pipeline, result.weights);
     },

@@ -18,6 +18,7 @@ import { createRunCheckpoints } from './train-checkpoints.js';
 import { loadTrainingSources, refuseEvaluationLeakage } from './train-data.js';
 import { createTrainingEvaluation } from './train-evaluation.js';
 import { createSweepStopping } from './sweep-stopping.js';
+import { createLease, type Lease } from './lease.js';
 import type { JobHandler } from './types.js';
 
 export interface TrainJobDeps {
@@ -43,10 +44,10 @@ export interface TrainJobDeps {
 export function createTrainJob(deps: TrainJobDeps): JobHandler {
   const { prisma, events, models = pipelineModels(deps.modelsDir) } = deps;
 
-  async function record(runId: string, point: LogPoint): Promise<void> {
+  async function record(lease: Lease, runId: string, point: LogPoint): Promise<void> {
     const metric = (name: string, value: number) => ({ runId, step: point.step, name, value });
     // Stored before it is announced: a client that reads after the event finds the point.
-    await prisma.metricPoint.createMany({
+    await lease.write((tx) => tx.metricPoint.createMany({
       data: [
         metric('loss', point.loss),
         metric('learning_rate', point.learningRate),
@@ -55,12 +56,13 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
       ],
       // Points written before an interruption stay as they were.
       skipDuplicates: true,
-    });
+    }));
     events.publish({ type: 'progress', runId, status: 'RUNNING', at: new Date().toISOString(), ...point });
   }
 
-  return async ({ job, run, signal }) => {
+  return async ({ job, run, signal, attempt }) => {
     if (!run) throw nonRetryable(`TRAIN job ${job.id} has no run`);
+    const lease = createLease(prisma, job.id, attempt);
     const spec = parseTrainingSpec(run);
     const data = { prisma, dataDir: deps.dataDir, cache: deps.dataCache };
     const sources = await loadTrainingSources(data, spec);
@@ -68,7 +70,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
 
     const checkpoints = createRunCheckpoints({
       prisma, checkpointDir: deps.checkpointDir, modelsDir: deps.modelsDir, runId: run.id, model: spec.model,
-      keepCheckpoints: spec.hyperParameters.keepCheckpoints, backend: deps.backend, log: deps.log,
+      keepCheckpoints: spec.hyperParameters.keepCheckpoints, backend: deps.backend, log: deps.log, lease,
     });
     const found = await checkpoints.latest();
     if (found?.kind === 'final') {
@@ -87,7 +89,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
       models,
       onLog: (point) => {
         deps.observeTraining?.(point.pairsPerSecond, spec.hyperParameters.batchSize / point.pairsPerSecond);
-        return record(run.id, point);
+        return record(lease, run.id, point);
       },
       onCheckpoint: (state) => checkpoints.saveProgress(state),
       ...(onEvaluate ? { onEvaluate } : {}),
@@ -97,7 +99,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
     if (result.kind === 'aborted') return { kind: 'aborted' };
     // Before the final checkpoint: once that exists, a redelivery trains nothing and sets nothing.
     // Written when null too: a redelivery that trained to the end clears an earlier attempt's stop.
-    await prisma.run.update({ where: { id: run.id }, data: { stopReason: result.stopReason } });
+    await lease.write((tx) => tx.run.update({ where: { id: run.id }, data: { stopReason: result.stopReason } }));
     await checkpoints.saveFinal(result);
     return { kind: 'succeeded' };
   };

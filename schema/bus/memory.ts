@@ -91,6 +91,9 @@ export function createMemoryBus(options: MemoryBusOptions): Bus {
       reject: () => {
         settle(lease, owner);
       },
+      release: () => {
+        settle(lease, owner);
+      },
     };
     const run: Promise<void> = Promise.resolve()
       .then(() => owner.handler(delivery))

@@ -134,7 +134,12 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
 
         async function handle(msg: JsMsg): Promise<void> {
           let settled = false;
-          const settle = () => !settled && (settled = true);
+          // JetStream has one ack state per message, not per delivery: once the ack wait ran out
+          // without a heartbeat the server may have handed the message to another worker, and an
+          // ack, nak or term from here would settle that worker's delivery. Like the memory bus,
+          // a delivery past its lease settles nothing.
+          let leaseUntil = Date.now() + options.ackWaitMs;
+          const settle = () => !settled && (settled = true) && Date.now() <= leaseUntil;
           // On a closed connection no nak can be sent; the server then redelivers after ack_wait.
           const giveBack = () => {
             if (settle() && !nc.isClosed()) msg.nak();
@@ -150,10 +155,15 @@ export async function createNatsBus(nc: NatsConnection, options: NatsBusOptions)
           const delivery: JobDelivery = {
             message,
             attempt: msg.info.deliveryCount,
-            heartbeat: () => void (settled || msg.working()),
+            heartbeat: () => {
+              if (settled || Date.now() > leaseUntil) return;
+              msg.working();
+              leaseUntil = Date.now() + options.ackWaitMs;
+            },
             ack: async () => void (settle() && (await msg.ackAck())),
             retry: (delayMs) => void (settle() && msg.nak(delayMs)),
             reject: () => void (settle() && msg.term()),
+            release: () => void (settled = true),
           };
           inFlight.add(giveBack);
           try {
