@@ -109,6 +109,7 @@ export function buildWorker({ config, db, bus, vectors: sharedVectors, log = (li
         ...(config.dataMirror ? { dataMirror: config.dataMirror } : {}),
         backend: backend.name,
         observeTraining: (pairsPerSecond, stepSeconds) => metrics.training(pairsPerSecond, stepSeconds),
+        lease: { idleTimeoutMs: settings.database.kind === 'postgres' ? settings.ackWaitMs / 2 : null },
         log,
       });
       const admission = { prisma, bus, log, trainingQueueDepth: settings.trainingQueueDepth };

@@ -103,6 +103,10 @@ for (const kind of ['postgres', 'embedded'] as const) {
       await db.prisma.job.update({ where: { id: trials[0] }, data: { status: 'SUCCEEDED' } });
       assert.equal(await admitTrainings(deep), 1);
       assert.equal(admittedIds().at(-1), trials[2]);
+      // A sweep that ended (cancelled while its trials are being cancelled) lets none in.
+      await db.prisma.job.update({ where: { id: trials[1] }, data: { status: 'SUCCEEDED' } });
+      await db.prisma.experiment.update({ where: { id: sweep.id }, data: { status: 'CANCELLED' } });
+      assert.equal(await admitTrainings(deep), 0);
     });
 
     test('an admitted training whose message the queue gave up on is held again and re-admitted; one merely waiting is left alone', async () => {

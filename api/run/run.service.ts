@@ -147,6 +147,9 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
   // Held jobs (not yet admitted, schema/admission.ts) have no message to withdraw.
   const queued = await prisma.job.findMany({ where: { runId: id, status: 'QUEUED', publishedAt: { not: null } }, select: { id: true, queueSeq: true } });
   const cancelled = await prisma.$transaction(async (tx) => {
+    // Job rows before the Run row, in the order a worker's lease write takes them (Job FOR SHARE,
+    // then the Run): the opposite order could deadlock with a training's last write.
+    await tx.$queryRaw`SELECT id FROM "Job" WHERE "runId" = ${id} FOR UPDATE`;
     const { count } = await tx.run.updateMany({
       where: { id, status: { in: CANCELLABLE } },
       data: { status: 'CANCELLED', finishedAt: now },

@@ -16,7 +16,7 @@ import { RUN_EVALUATION_SUITES, type EvaluationSuite } from '../../schema/traini
 import type { GatewayServices } from '../context.js';
 import { type Principal, principalName } from '../auth/principal.js';
 import { listDatasets } from '../dataset/registry.js';
-import { badUserInput, forbidden, formatValue, isBadUserInput, notFound } from '../errors.js';
+import { badUserInput, forbidden, formatValue, isBadUserInput, notFound, rateLimited } from '../errors.js';
 import { checkExperimentInput } from '../experiment/experiment.input.js';
 import { cancelRun, checkPriority, refuseOverActiveRuns, runWithTrainJob, trainingCapsOf } from '../run/run.service.js';
 import { resolveTrainingInput } from '../run/training-input.js';
@@ -210,17 +210,24 @@ export async function cancelSweep(services: GatewayServices, principal: Principa
   if (principal.kind === 'key' && principal.role !== 'admin' && experiment.createdByKeyId !== principal.keyId) {
     throw forbidden(`id: sweep ${JSON.stringify(id)} was started by another key; only its creator or an admin may cancel it`, 'id');
   }
-  if (experiment.status !== 'RUNNING') throw badUserInput('id', id, `is a sweep in status ${experiment.status}; only a RUNNING sweep can be cancelled`);
-  // First, so that nothing chains new work for it while its trials are cancelled.
-  const { count } = await prisma.experiment.updateMany({ where: { id, status: 'RUNNING' }, data: { status: 'CANCELLED', finishedAt: new Date() } });
-  if (count === 0) throw badUserInput('id', id, 'is a sweep that ended meanwhile');
   const active = await prisma.run.findMany({ where: { experimentId: id, status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true } });
+  // A CANCELLED sweep whose trials were not all cancelled (an error halfway) may be cancelled again.
+  if (experiment.status !== 'RUNNING' && !(experiment.status === 'CANCELLED' && active.length > 0)) {
+    throw badUserInput('id', id, `is a sweep in status ${experiment.status}; only a RUNNING sweep can be cancelled`);
+  }
+  // First, so that nothing chains new work for it, and admission lets none of its trials in.
+  await prisma.experiment.updateMany({ where: { id, status: 'RUNNING' }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+  const failures: string[] = [];
   for (const run of active) {
     // Trials carry their sweep's creator, so whoever may cancel the sweep may cancel them.
     await cancelRun(services, principal, run.id).catch((error: unknown) => {
-      if (!isBadUserInput(error)) throw error; // else it ended meanwhile
+      if (isBadUserInput(error)) return; // it ended meanwhile
+      failures.push(run.id);
+      services.log(`cancelSweep ${id}: run ${run.id} not cancelled: ${String(error)}`);
     });
   }
+  // Retrying helps (the sweep stays cancellable while trials are active): said as a wait, with the field.
+  if (failures.length > 0) throw rateLimited(`id: ${failures.length} of ${active.length} trials could not be cancelled now; call cancelSweep again`, 5_000, 'id');
   const queued = await prisma.job.findMany({ where: { experimentId: id, runId: null, status: 'QUEUED' }, select: { id: true, queueSeq: true, publishedAt: true } });
   await prisma.job.updateMany({ where: { id: { in: queued.map((j) => j.id) }, status: 'QUEUED' }, data: { status: 'CANCELLED' } });
   for (const job of queued.filter((j) => j.publishedAt !== null)) {

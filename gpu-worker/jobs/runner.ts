@@ -76,9 +76,10 @@ export function createJobRunner(deps: RunnerDeps) {
     }
     const delay = deps.retryDelayMs(delivery.attempt);
     if (!(await status.requeue(jobId, delivery.attempt, message))) {
-      // No longer this delivery's job (taken over, or settled elsewhere): nothing to give back.
+      // No longer this delivery's job (another worker took it over, or it was cancelled): nothing to
+      // give back; a later delivery, if any, finds its state and settles it.
       delivery.release();
-      log(`job ${jobId}: attempt ${delivery.attempt} failed after another worker took it over: ${message}`);
+      log(`job ${jobId}: attempt ${delivery.attempt} ended, the job no longer its own (another worker took it over, or it was cancelled): ${message}`);
       return;
     }
     log(`job ${jobId}: attempt ${delivery.attempt} failed, retrying in ${delay} ms: ${message}`);

@@ -18,7 +18,7 @@ import { createRunCheckpoints } from './train-checkpoints.js';
 import { loadTrainingSources, refuseEvaluationLeakage } from './train-data.js';
 import { createTrainingEvaluation } from './train-evaluation.js';
 import { createSweepStopping } from './sweep-stopping.js';
-import { createLease, type Lease } from './lease.js';
+import { createLease, type Lease, type LeaseOptions } from './lease.js';
 import type { JobHandler } from './types.js';
 
 export interface TrainJobDeps {
@@ -39,6 +39,8 @@ export interface TrainJobDeps {
   /** Each logged point's throughput and seconds per step (the worker's metrics). */
   observeTraining?: (pairsPerSecond: number, stepSeconds: number) => void;
   log: (line: string) => void;
+  /** How training writes are fenced (gpu-worker/jobs/lease.ts). */
+  lease: LeaseOptions;
 }
 
 export function createTrainJob(deps: TrainJobDeps): JobHandler {
@@ -62,7 +64,7 @@ export function createTrainJob(deps: TrainJobDeps): JobHandler {
 
   return async ({ job, run, signal, attempt }) => {
     if (!run) throw nonRetryable(`TRAIN job ${job.id} has no run`);
-    const lease = createLease(prisma, job.id, attempt);
+    const lease = createLease(prisma, job.id, attempt, deps.lease);
     const spec = parseTrainingSpec(run);
     const data = { prisma, dataDir: deps.dataDir, cache: deps.dataCache };
     const sources = await loadTrainingSources(data, spec);

@@ -29,11 +29,12 @@ export async function admitTrainings(publisher: AdmissionPublisher): Promise<num
       });
       if (!rows.some((r) => r.status === 'QUEUED' && r.publishedAt === null)) return 0;
       const groups = [...new Set(rows.map((r) => r.experimentId).filter((id): id is string => id !== null))];
-      const plans = groups.length === 0 ? [] : await tx.experiment.findMany({ where: { id: { in: groups } }, select: { id: true, plan: true } });
+      const plans = groups.length === 0 ? [] : await tx.experiment.findMany({ where: { id: { in: groups } }, select: { id: true, plan: true, status: true } });
       const groupCaps = new Map<string, number>();
-      for (const { id, plan } of plans) {
+      for (const { id, plan, status } of plans) {
         const settings = sweepSettingsOf(plan);
-        if (settings) groupCaps.set(id, settings.maxParallel);
+        // A sweep that ended (cancelled while its trials are being cancelled) admits nothing more.
+        if (settings) groupCaps.set(id, status === 'RUNNING' ? settings.maxParallel : 0);
       }
       const entries: TrainingEntry[] = rows.map((r) => ({
         id: r.id,
