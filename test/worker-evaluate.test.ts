@@ -60,7 +60,8 @@ const settled = (jobId: string) =>
   waitFor(`job ${jobId} settled`, async () => {
     const job = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
     return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.status) && job;
-  });
+  // Whole-suite evaluations (BM25 over MLQA-R's 33,592 rankings) take about a minute on 2 busy cores.
+  }, 180_000);
 
 /** XQuAD-R shares nothing with MLQA-R, so a run trained on it may be evaluated on MLQA_R. */
 async function trainRun(hyperParameters: Record<string, number>, evaluationSuites: EvaluationSuite[]) {
