@@ -5,6 +5,7 @@
 // the study presets (schema/experiment.ts) carry the same SweepSettings, so they run, stream and
 // rank the same way. Pure: no I/O.
 
+import { createRandom } from './random.js';
 import type { BatchStrategy, EvaluationSuite } from './training.js';
 
 /** The settings a sweep may vary; everything else comes from its base run. */
@@ -101,20 +102,9 @@ export function gridTrials(grid: SweepGrid): SweepParams[] {
   return trials;
 }
 
-/** mulberry32: a small seeded generator, so a random sweep is the same sweep when started again. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function randomTrials(search: RandomSearch): SweepParams[] {
-  const next = generator(search.samplerSeed);
+  // Seeded: a random sweep started again is the same sweep.
+  const { next } = createRandom(search.samplerSeed);
   const draw = ({ min, max, logScale }: FloatRange) => {
     const u = next();
     const value = logScale ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min);

@@ -165,10 +165,7 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
   }
   // A job no worker has taken leaves the queue at once, rather than waiting to be taken and dropped
   // (a GPU job could wait for a GPU worker that never comes). One already taken is not there.
-  for (const job of queued) {
-    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) })
-      .catch((error: unknown) => services.log(`cancelRun ${id}: job ${job.id} not withdrawn from the queue (a worker drops it): ${String(error)}`));
-  }
+  await withdrawQueued(services, queued, `cancelRun ${id}`);
   try {
     services.bus.events.publish({ type: 'cancelRun', runId: id, at: now.toISOString() });
   } catch (error) {
@@ -179,6 +176,14 @@ export async function cancelRun(services: GatewayServices, principal: Principal,
   // Its share and its sweep's slot are free: the next held training may enter.
   await tryAdmitTrainings(services);
   return row;
+}
+
+/** Removes cancelled jobs' messages from the queue; one that cannot be removed is dropped by the worker it reaches. */
+export async function withdrawQueued(services: GatewayServices, jobs: ReadonlyArray<{ id: string; queueSeq: bigint | null }>, context: string): Promise<void> {
+  for (const job of jobs) {
+    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) })
+      .catch((error: unknown) => services.log(`${context}: job ${job.id} not withdrawn from the queue (a worker drops it): ${String(error)}`));
+  }
 }
 
 function publishStatus(services: GatewayServices, runId: string, status: RunStatus, error: string | null): void {

@@ -18,7 +18,7 @@ import { type Principal, principalName } from '../auth/principal.js';
 import { listDatasets } from '../dataset/registry.js';
 import { badUserInput, forbidden, formatValue, isBadUserInput, notFound, rateLimited } from '../errors.js';
 import { checkExperimentInput } from '../experiment/experiment.input.js';
-import { cancelRun, checkPriority, refuseOverActiveRuns, runWithTrainJob, trainingCapsOf } from '../run/run.service.js';
+import { cancelRun, checkPriority, refuseOverActiveRuns, runWithTrainJob, trainingCapsOf, withdrawQueued } from '../run/run.service.js';
 import { resolveTrainingInput } from '../run/training-input.js';
 import type { StartSweepInput } from './sweep.input.js';
 
@@ -228,16 +228,9 @@ export async function cancelSweep(services: GatewayServices, principal: Principa
   }
   // Retrying helps (the sweep stays cancellable while trials are active): said as a wait, with the field.
   if (failures.length > 0) throw rateLimited(`id: ${failures.length} of ${active.length} trials could not be cancelled now; call cancelSweep again`, 5_000, 'id');
-  const queued = await prisma.job.findMany({ where: { experimentId: id, runId: null, status: 'QUEUED' }, select: { id: true, queueSeq: true, publishedAt: true } });
+  // Its trials' TRAIN jobs are cancelled: what is left queued is its evaluations (and a preset's baselines and report).
+  const queued = await prisma.job.findMany({ where: { experimentId: id, status: 'QUEUED' }, select: { id: true, queueSeq: true, publishedAt: true } });
   await prisma.job.updateMany({ where: { id: { in: queued.map((j) => j.id) }, status: 'QUEUED' }, data: { status: 'CANCELLED' } });
-  for (const job of queued.filter((j) => j.publishedAt !== null)) {
-    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) })
-      .catch((error: unknown) => services.log(`cancelSweep ${id}: job ${job.id} not withdrawn (a worker drops it): ${String(error)}`));
-  }
-  const evaluations = await prisma.job.findMany({ where: { experimentId: id, kind: 'EVALUATE', runId: { not: null }, status: 'QUEUED' }, select: { id: true, queueSeq: true, publishedAt: true } });
-  await prisma.job.updateMany({ where: { id: { in: evaluations.map((j) => j.id) }, status: 'QUEUED' }, data: { status: 'CANCELLED' } });
-  for (const job of evaluations.filter((j) => j.publishedAt !== null)) {
-    await services.bus.jobs.withdraw({ jobId: job.id, seq: job.queueSeq === null ? null : Number(job.queueSeq) }).catch(() => false);
-  }
+  await withdrawQueued(services, queued.filter((j) => j.publishedAt !== null), `cancelSweep ${id}`);
   return (await prisma.experiment.findUnique({ where: { id } }))!;
 }
